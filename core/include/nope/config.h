@@ -1,0 +1,108 @@
+/* The one place for build-time choices (numeric mode, capacities) and the run-time
+ * configuration they bound. Everything here can be overridden with -D from the Makefile or a
+ * board's board.mk; values that make no sense stop the build with an #error that says why. */
+#ifndef NOPE_CONFIG_H
+#define NOPE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Numeric mode: one value, compared with #if (compile with -Wundef to catch typos) ---- */
+#define NOPE_NUM_F32 1
+#define NOPE_NUM_FIXED 2
+#ifndef NOPE_NUM
+#define NOPE_NUM NOPE_NUM_F32
+#endif
+#if NOPE_NUM != NOPE_NUM_F32 && NOPE_NUM != NOPE_NUM_FIXED
+#error "NOPE_NUM must be NOPE_NUM_F32 or NOPE_NUM_FIXED (make NUM=f32 or make NUM=fixed)"
+#endif
+
+/* ---- Capacities: static buffers are sized by these; run-time dimensions are checked
+ * against them before anything runs. The defaults admit the paper's scale on a host
+ * (d=768, heads=12, layers=12, ffn=3072, seq=512); boards set their own in board.mk. ---- */
+#ifndef NOPE_MAX_D
+#define NOPE_MAX_D 1024
+#endif
+#ifndef NOPE_MAX_HEADS
+#define NOPE_MAX_HEADS 64
+#endif
+#ifndef NOPE_MAX_LAYERS
+#define NOPE_MAX_LAYERS 48
+#endif
+#ifndef NOPE_MAX_FFN
+#define NOPE_MAX_FFN 4096
+#endif
+#ifndef NOPE_MAX_SEQ
+#define NOPE_MAX_SEQ 1024
+#endif
+/* Token embeddings are drawn per token id on demand, so the vocabulary costs no memory. */
+#ifndef NOPE_MAX_VOCAB
+#define NOPE_MAX_VOCAB 16777216
+#endif
+#ifndef NOPE_MAX_TRIALS
+#define NOPE_MAX_TRIALS 1000000
+#endif
+/* Positions computed together in one block. Weights are drawn once per block, so a block of
+ * the whole sequence draws each weight once per trial (host); a block of 1 keeps the
+ * activations of a single position (a 16 KB micro:bit). The report does not depend on it. */
+#ifndef NOPE_BLOCK_POS
+#define NOPE_BLOCK_POS NOPE_MAX_SEQ
+#endif
+/* Weights are drawn into a buffer of this many values, as many whole rows as fit. The host
+ * holds a whole d x ffn matrix; a small board holds one row. The report does not depend on it. */
+#ifndef NOPE_WEIGHT_BUF
+#define NOPE_WEIGHT_BUF (NOPE_MAX_D * NOPE_MAX_FFN)
+#endif
+
+#if NOPE_MAX_D < 2 || NOPE_MAX_SEQ < 2 || NOPE_MAX_HEADS < 1 || NOPE_MAX_LAYERS < 1 || NOPE_MAX_FFN < 1
+#error "capacities too small: need NOPE_MAX_D >= 2, NOPE_MAX_SEQ >= 2 and the rest >= 1"
+#endif
+#if NOPE_BLOCK_POS < 1 || NOPE_BLOCK_POS > NOPE_MAX_SEQ
+#error "NOPE_BLOCK_POS must be between 1 and NOPE_MAX_SEQ"
+#endif
+#if NOPE_WEIGHT_BUF < NOPE_MAX_D || NOPE_WEIGHT_BUF < NOPE_MAX_FFN
+#error "NOPE_WEIGHT_BUF must hold at least one weight row (max of NOPE_MAX_D, NOPE_MAX_FFN)"
+#endif
+
+/* Drawn weights and inputs are integers times 2^-NOPE_DRAW_FRAC_BITS, so they are exact in
+ * float32 (|value| < 16) and in a fixed-point format with at least this many fraction bits:
+ * both numeric modes see the very same model. */
+#define NOPE_DRAW_FRAC_BITS 20
+/* sigma and sigma_in are held as integers times 2^-NOPE_SCALE_FRAC_BITS. */
+#define NOPE_SCALE_FRAC_BITS 24
+
+/* ---- Status: returned, never signalled in-band ---- */
+typedef enum {
+    NOPE_OK = 0,
+    NOPE_ERR_ARG = -1,      /* a value that does not parse, or out of its range */
+    NOPE_ERR_CAPACITY = -2, /* a dimension over what this build was compiled for */
+    NOPE_ERR_USAGE = -3,    /* an unknown flag or a flag without its value */
+    NOPE_HELP = 1           /* --help: not an error, but do not run */
+} nope_status;
+
+typedef enum { NOPE_ACT_RELU = 0, NOPE_ACT_GELU = 1 } nope_act;
+typedef enum { NOPE_INPUT_GAUSSIAN = 0, NOPE_INPUT_TOKENS = 1 } nope_input;
+
+/* A decimal number exactly as the user wrote it: (-1)^neg * digits * 10^exp10. Keeping the
+ * decimal lets each numeric mode round it once, its own way, and the report print it back. */
+typedef struct {
+    uint64_t digits;
+    int32_t exp10;
+    bool neg;
+    uint8_t special; /* NOPE_DEC_FINITE, or an infinity or NaN met in a result */
+} nope_dec;
+enum { NOPE_DEC_FINITE = 0, NOPE_DEC_INF = 1, NOPE_DEC_NAN = 2 };
+
+/* The run-time configuration: every flag of the program, already range-checked. */
+typedef struct {
+    uint32_t d, heads, layers, ffn, seq, vocab, trials;
+    nope_dec sigma, sigma_in, eps;
+    uint32_t sigma_q, sigma_in_q; /* sigma * 2^NOPE_SCALE_FRAC_BITS, rounded to nearest */
+    nope_act act;
+    nope_input input;
+    uint64_t seed;
+    bool seed_random; /* the caller must fill .seed from its entropy source */
+} nope_config;
+
+#endif

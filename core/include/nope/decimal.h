@@ -1,0 +1,36 @@
+/* Decimal numbers in and out, exactly: what the user typed (nope_dec, defined in config.h),
+ * its rounding into each numeric mode, and a double's nearest 9-digit decimal for the report.
+ * No strtod, no printf: their results depend on the C library. */
+#ifndef NOPE_DECIMAL_H
+#define NOPE_DECIMAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nope/config.h"
+
+/* [+-]digits[.digits][(e|E)[+-]digits], or .digits; at most 18 significant digits and an
+ * exponent within +-999. NOPE_ERR_ARG for anything else (including an empty string). */
+nope_status nope_dec_parse(const char *text, nope_dec *out);
+
+/* A plain unsigned decimal integer (digits only), NOPE_ERR_ARG if malformed or over 2^64-1. */
+nope_status nope_dec_parse_u64(const char *text, uint64_t *out);
+
+/* -1, 0, 1 as a < b, a == b, a > b (finite values only). */
+int nope_dec_cmp(const nope_dec *a, const nope_dec *b);
+
+/* Round a non-negative decimal to the nearest integer multiple of 2^-frac_bits (ties away
+ * from zero), exactly, in integers. false if negative or over 2^63. */
+bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out);
+
+/* The decimal as a double: digits and powers of ten in double arithmetic (not always the
+ * nearest double, but the same double on every IEEE-754 target). */
+double nope_dec_to_double(const nope_dec *v);
+
+/* The 9-significant-digit decimal nearest v (within a few 1e-16, the same everywhere). */
+nope_dec nope_dec_from_double(double v);
+
+/* A finite decimal with the given digits and exponent. */
+nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg);
+
+#endif

@@ -1,0 +1,70 @@
+/* The numeric kernels of the forward pass, one implementation per numeric mode
+ * (core/src/kernels_f32.c, core/src/kernels_fixed.c).
+ *
+ * Every kernel fixes the order of its arithmetic per output element (sums run in ascending
+ * index, nothing is reassociated), so how a target schedules the loops, or vectorises them,
+ * never changes a bit of the result. Buffers are the caller's; shapes are in comments. */
+#ifndef NOPE_KERNELS_H
+#define NOPE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nope/config.h"
+#include "nope/num.h"
+#include "nope/rng.h"
+
+/* A weight matrix that exists only as a random stream: W[i][j] = element i*n_out + j of
+ * `stream`, drawn as N(0, scale^2) with scale = scale_q * 2^-NOPE_SCALE_FRAC_BITS. */
+typedef struct {
+    nope_rng_stream stream;
+    uint32_t scale_q;
+} nope_weights;
+
+/* Per-run constants each mode derives once from the configuration (epsilon, 1/sqrt(d/H), ...). */
+typedef struct nope_kern_params nope_kern_params;
+
+/* The drawn value W[i][j] as a number (for tests and references). */
+nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j);
+
+/* out (rows, n_out) = in (rows, n_in) x W (n_in, n_out); W is drawn into wbuf (wbuf_cap values,
+ * at least n_out) as many rows at a time as fit. out[r][j] = sum over i ascending. */
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
+                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap);
+
+/* out (n) = LayerNorm(x) with gamma = 1, beta = 0 and epsilon inside the square root. */
+void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp);
+
+/* p (n) = softmax(scores) in place; p is non-negative and sums to 1 within rounding. */
+void nope_kern_softmax(nope_num_t *p, size_t n);
+
+/* Causal attention of one query over keys/values 0..n_keys-1 for one head of width dh:
+ * o (dh) = sum_n softmax_n(q . k_n / sqrt(dh)) v_n; key n starts at keys + n*stride.
+ * scores (n_keys) is scratch. */
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
+                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
+                      nope_num_t *scores, const nope_kern_params *kp);
+
+/* x (n) = act(x) in place: ReLU, or GELU in its tanh form. */
+void nope_kern_activate(nope_num_t *x, size_t n, nope_act act);
+
+/* y (n) += x (n). */
+void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n);
+
+/* The unbiased variance over the n >= 2 entries of y: sum of squared deviations from their
+ * mean, divided by n - 1, computed in the statistics format. */
+nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n);
+
+/* Fill kp from the configuration; returns a pointer to storage owned by the kernels. */
+const nope_kern_params *nope_kern_params_init(const nope_config *cfg);
+
+#if NOPE_NUM == NOPE_NUM_F32
+struct nope_kern_params {
+    float eps;        /* LayerNorm epsilon, the float nearest the decimal given */
+    float attn_scale; /* 1 / sqrt(d / heads) */
+};
+/* The scalar GELU, exposed for its unit test. */
+float nope_kern_gelu_f32(float x);
+#endif
+
+#endif

@@ -1,0 +1,28 @@
+/* The model of ../shared/notes/science.md: pre-LN causal transformer, no positional
+ * embeddings, no biases, weights drawn afresh per trial from (seed, trial, layer, matrix). */
+#ifndef NOPE_MODEL_H
+#define NOPE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nope/config.h"
+#include "nope/kernels.h"
+
+/* The six matrices of a layer, in the order of their random streams. */
+enum { NOPE_W_Q = 0, NOPE_W_K = 1, NOPE_W_V = 2, NOPE_W_O = 3, NOPE_W_1 = 4, NOPE_W_2 = 5 };
+
+/* Weight matrix `which` of `layer` in `trial` (scale sigma). */
+nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which);
+
+/* Draw trial's input sequence into x (seq, d): gaussian vectors or embedded tokens. */
+void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial);
+
+/* Run one trial through every layer, adding each layer's per-position variances to the
+ * statistics (nope_stats_add_attn / _hid). cfg must be within capacity. */
+void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial);
+
+/* Bytes of static memory the model's buffers take in this build. */
+size_t nope_model_static_bytes(void);
+
+#endif

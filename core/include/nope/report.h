@@ -1,0 +1,40 @@
+/* The report: CSV with '#' comment lines, every byte produced by the core's own formatting so
+ * host and boards print the same bytes. Layout (v1):
+ *
+ *   # nope-variance report v1
+ *   # mode=f32
+ *   # config d=64 heads=4 ... trials=1000 seed=1
+ *   # theory layer=1 c=... formula=d^2*sigma^4*c/m
+ *   # slope layer=L attn=... hid=...          (one line per layer)
+ *   # ratio layer=1 mean=...                  (mean over positions of measured / theory)
+ *   layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se
+ *   1,1,...                                   (one row per layer and position, 1-based)
+ *   # checksum fnv1a64=<16 hex digits>        (FNV-1a 64 of every byte before this line)
+ */
+#ifndef NOPE_REPORT_H
+#define NOPE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nope/config.h"
+
+/* Where the report's bytes go. */
+typedef struct {
+    void (*write)(void *ctx, const char *bytes, size_t n);
+    void *ctx;
+} nope_sink;
+
+/* Write the report of the last nope_experiment_run with this configuration. */
+void nope_report_write(const nope_config *cfg, const nope_sink *sink);
+
+/* The configuration line's body ("d=64 heads=4 ..."), NUL-terminated, for banners too.
+ * Returns its length; buf must hold NOPE_REPORT_CONFIG_MAX bytes. */
+#define NOPE_REPORT_CONFIG_MAX 512
+size_t nope_report_config_text(char *buf, const nope_config *cfg);
+
+/* FNV-1a 64-bit over bytes, continuing from hash (start with NOPE_FNV1A64_INIT). */
+#define NOPE_FNV1A64_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t nope_report_fnv1a64(uint64_t hash, const char *bytes, size_t n);
+
+#endif

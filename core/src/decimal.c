@@ -1,0 +1,242 @@
+#include "nope/decimal.h"
+
+#include <stddef.h>
+
+enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 999, REPORT_DIGITS = 9 };
+
+static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg)
+{
+    nope_dec v = {digits, exp10, neg, NOPE_DEC_FINITE};
+    return v;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+nope_status nope_dec_parse(const char *text, nope_dec *out)
+{
+    const char *p = text;
+    bool neg = false;
+    if (*p == '+' || *p == '-')
+        neg = (*p++ == '-');
+    uint64_t digits = 0;
+    int sig = 0, exp10 = 0, seen = 0;
+    bool after_point = false;
+    for (;; p++) {
+        if (*p == '.' && !after_point) {
+            after_point = true;
+            continue;
+        }
+        if (!is_digit(*p))
+            break;
+        seen++;
+        if (digits == 0 && *p == '0') { /* leading zeros are not significant */
+            if (after_point)
+                exp10--;
+            continue;
+        }
+        if (++sig > MAX_SIG_DIGITS)
+            return NOPE_ERR_ARG;
+        digits = digits * 10 + (uint64_t)(*p - '0');
+        if (after_point)
+            exp10--;
+    }
+    if (seen == 0)
+        return NOPE_ERR_ARG;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        bool eneg = false;
+        if (*p == '+' || *p == '-')
+            eneg = (*p++ == '-');
+        if (!is_digit(*p))
+            return NOPE_ERR_ARG;
+        int e = 0;
+        while (is_digit(*p)) {
+            e = e * 10 + (*p++ - '0');
+            if (e > MAX_EXP10)
+                return NOPE_ERR_ARG;
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (*p != '\0')
+        return NOPE_ERR_ARG;
+    if (digits == 0)
+        exp10 = 0;
+    while (digits != 0 && digits % 10 == 0) { /* one canonical form per value */
+        digits /= 10;
+        exp10++;
+    }
+    if (exp10 > MAX_EXP10 || exp10 < -MAX_EXP10 - MAX_SIG_DIGITS)
+        return NOPE_ERR_ARG;
+    *out = nope_dec_make(digits, exp10, neg && digits != 0);
+    return NOPE_OK;
+}
+
+nope_status nope_dec_parse_u64(const char *text, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!is_digit(*text))
+        return NOPE_ERR_ARG;
+    for (const char *p = text; *p; p++) {
+        if (!is_digit(*p))
+            return NOPE_ERR_ARG;
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return NOPE_ERR_ARG;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return NOPE_OK;
+}
+
+static int count_digits(uint64_t v)
+{
+    int n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+int nope_dec_cmp(const nope_dec *a, const nope_dec *b)
+{
+    int sign_a = a->digits == 0 ? 0 : (a->neg ? -1 : 1);
+    int sign_b = b->digits == 0 ? 0 : (b->neg ? -1 : 1);
+    if (sign_a != sign_b)
+        return sign_a < sign_b ? -1 : 1;
+    if (sign_a == 0)
+        return 0;
+    /* Same sign: compare magnitudes by order of magnitude, then by digits aligned to 19. */
+    int mag_a = count_digits(a->digits) + a->exp10;
+    int mag_b = count_digits(b->digits) + b->exp10;
+    int cmp;
+    if (mag_a != mag_b) {
+        cmp = mag_a < mag_b ? -1 : 1;
+    } else {
+        uint64_t da = a->digits, db = b->digits;
+        for (int n = count_digits(da); n < 19; n++)
+            da *= 10;
+        for (int n = count_digits(db); n < 19; n++)
+            db *= 10;
+        cmp = da == db ? 0 : (da < db ? -1 : 1);
+    }
+    return sign_a < 0 ? -cmp : cmp;
+}
+
+bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
+{
+    if (v->neg || v->special != NOPE_DEC_FINITE || frac_bits > 62)
+        return false;
+    uint64_t digits = v->digits;
+    int e = v->exp10;
+    if (digits == 0) {
+        *out = 0;
+        return true;
+    }
+    for (; e > 0; e--) { /* integer part: scale the digits up */
+        if (digits > UINT64_MAX / 10)
+            return false;
+        digits *= 10;
+    }
+    if (e < -19) { /* below 1e-19 * digits: shrink digits, keeping the 1/2-ulp decision exact
+                      enough for the 62 fraction bits we allow */
+        while (e < -19) {
+            digits /= 10;
+            e++;
+        }
+    }
+    uint64_t denom = 1;
+    for (int k = 0; k < -e; k++)
+        denom *= 10; /* -e <= 19: fits */
+    uint64_t whole = digits / denom, rem = digits % denom;
+    if (whole > (UINT64_C(1) << (62 - frac_bits)))
+        return false;
+    uint64_t result = whole;
+    /* Long division for the fraction bits: rem < denom <= 10^19 < 2^64, and doubling it is
+     * done as a compare against denom - rem so it never overflows. */
+    for (unsigned b = 0; b <= frac_bits; b++) {
+        bool bit = rem >= denom - rem;
+        rem = bit ? rem - (denom - rem) : rem * 2;
+        result = result * 2 + (bit ? 1 : 0);
+    }
+    result = (result + 1) >> 1; /* the extra bit rounds: ties away from zero */
+    *out = result;
+    return true;
+}
+
+double nope_dec_to_double(const nope_dec *v)
+{
+    double x = (double)v->digits;
+    int e = v->exp10;
+    while (e > 22) {
+        x *= 1e22;
+        e -= 22;
+    }
+    while (e < -22) {
+        x /= 1e22;
+        e += 22;
+    }
+    x = e >= 0 ? x * POW10[e] : x / POW10[-e];
+    return v->neg ? -x : x;
+}
+
+nope_dec nope_dec_from_double(double v)
+{
+    nope_dec out = nope_dec_make(0, 0, false);
+    if (v != v) {
+        out.special = NOPE_DEC_NAN;
+        return out;
+    }
+    out.neg = v < 0.0;
+    double a = out.neg ? -v : v;
+    if (a == 0.0) {
+        out.neg = false;
+        return out;
+    }
+    if (a > 1.7976931348623157e308) {
+        out.special = NOPE_DEC_INF;
+        return out;
+    }
+    /* Estimate the decimal exponent from the binary one, scale a into [1e8, 1e9) with as few
+     * roundings as possible (one, for |k| <= 22), then correct the estimate by one if needed. */
+    union { double f; uint64_t u; } bits;
+    bits.f = a;
+    int e2 = (int)((bits.u >> 52) & 0x7FF) - 1023;
+    int e10 = (int)((double)e2 * 0.30102999566398120);
+    if (e2 < 0 && (double)e10 != (double)e2 * 0.30102999566398120)
+        e10--; /* floor, not truncation */
+    int k = (REPORT_DIGITS - 1) - e10;
+    double s = a;
+    while (k > 22) {
+        s *= 1e22;
+        k -= 22;
+    }
+    while (k < -22) {
+        s /= 1e22;
+        k += 22;
+    }
+    s = k >= 0 ? s * POW10[k] : s / POW10[-k];
+    while (s >= 1e9) {
+        s /= 10.0;
+        e10++;
+    }
+    while (s < 1e8) {
+        s *= 10.0;
+        e10--;
+    }
+    uint64_t digits = (uint64_t)(s + 0.5);
+    if (digits >= UINT64_C(1000000000)) {
+        digits /= 10;
+        e10++;
+    }
+    out.digits = digits;
+    out.exp10 = e10 - (REPORT_DIGITS - 1);
+    return out;
+}

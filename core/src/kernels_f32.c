@@ -1,0 +1,175 @@
+/* The float32 kernels. Sums run in ascending index with one rounding per + and *, so the
+ * result is the same whether a compiler vectorises across outputs (it may: the loops are
+ * written so that each output's chain of operations is independent) or not. */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_F32
+
+#include "nope/decimal.h"
+#include "nope/kernels.h"
+#include "nope/math_float.h"
+
+/* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
+ * both do the same IEEE operations in the same order (no FMA: -ffp-contract=off), so this is
+ * speed only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
+#define NOPE_HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NOPE_HOT_CLONES
+#endif
+
+static struct nope_kern_params params;
+
+const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
+{
+    params.eps = (float)nope_dec_to_double(&cfg->eps);
+    params.attn_scale = 1.0f / nope_f32_sqrt((float)(cfg->d / cfg->heads));
+    return &params;
+}
+
+nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
+{
+    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, (uint64_t)i * n_out + j, w->scale_q));
+}
+
+static void draw_rows(float *wbuf, const nope_weights *w, size_t row0, size_t n_rows, size_t n_out)
+{
+    uint64_t e = (uint64_t)row0 * n_out;
+    for (size_t k = 0; k < n_rows * n_out; k++)
+        wbuf[k] = nope_num_from_draw(nope_rng_gauss_draw(w->stream, e + k, w->scale_q));
+}
+
+/* Tiles keep a strip of outputs in L1 and a block of weights in L2 on a host; on a small board
+ * the tiles are simply larger than the matrices. */
+enum { TILE_OUT = 256, TILE_IN = 64 };
+
+NOPE_HOT_CLONES
+static void matmul_tile(float *restrict out, const float *restrict in, size_t rows, size_t n_in,
+                        size_t n_out, const float *restrict wrows, size_t in0, size_t in_n,
+                        size_t out0, size_t out_n)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *restrict o = out + r * n_out + out0;
+        const float *a = in + r * n_in + in0;
+        for (size_t i = 0; i < in_n; i++) {
+            const float ai = a[i];
+            const float *restrict wr = wrows + i * n_out + out0;
+            for (size_t j = 0; j < out_n; j++)
+                o[j] += ai * wr[j];
+        }
+    }
+}
+
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
+                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
+{
+    size_t rows_per_fill = wbuf_cap / n_out;
+    if (rows_per_fill > n_in)
+        rows_per_fill = n_in;
+    for (size_t k = 0; k < rows * n_out; k++)
+        out[k] = 0.0f;
+    for (size_t i0 = 0; i0 < n_in; i0 += rows_per_fill) {
+        size_t fill = n_in - i0 < rows_per_fill ? n_in - i0 : rows_per_fill;
+        draw_rows(wbuf, w, i0, fill, n_out);
+        for (size_t out0 = 0; out0 < n_out; out0 += TILE_OUT) {
+            size_t out_n = n_out - out0 < TILE_OUT ? n_out - out0 : TILE_OUT;
+            for (size_t t0 = 0; t0 < fill; t0 += TILE_IN) {
+                size_t in_n = fill - t0 < TILE_IN ? fill - t0 : TILE_IN;
+                matmul_tile(out, in, rows, n_in, n_out, wbuf + t0 * n_out, i0 + t0, in_n, out0, out_n);
+            }
+        }
+    }
+}
+
+void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp)
+{
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    float mean = sum / (float)n;
+    float sq = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float dev = x[i] - mean;
+        sq += dev * dev;
+    }
+    float rstd = 1.0f / nope_f32_sqrt(sq / (float)n + kp->eps);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (x[i] - mean) * rstd;
+}
+
+void nope_kern_softmax(nope_num_t *p, size_t n)
+{
+    float top = p[0];
+    for (size_t k = 1; k < n; k++)
+        if (p[k] > top)
+            top = p[k];
+    float total = 0.0f;
+    for (size_t k = 0; k < n; k++) {
+        p[k] = nope_f32_exp(p[k] - top);
+        total += p[k];
+    }
+    for (size_t k = 0; k < n; k++)
+        p[k] = p[k] / total;
+}
+
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
+                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
+                      nope_num_t *scores, const nope_kern_params *kp)
+{
+    for (size_t n = 0; n < n_keys; n++) {
+        const float *k = keys + n * stride;
+        float dot = 0.0f;
+        for (size_t i = 0; i < dh; i++)
+            dot += q[i] * k[i];
+        scores[n] = dot * kp->attn_scale;
+    }
+    nope_kern_softmax(scores, n_keys);
+    for (size_t i = 0; i < dh; i++)
+        o[i] = 0.0f;
+    for (size_t n = 0; n < n_keys; n++) {
+        const float a = scores[n];
+        const float *v = values + n * stride;
+        for (size_t i = 0; i < dh; i++)
+            o[i] += a * v[i];
+    }
+}
+
+float nope_kern_gelu_f32(float x)
+{
+    const float SQRT_2_OVER_PI = 0.797884561f;
+    float inner = SQRT_2_OVER_PI * (x + 0.044715f * x * x * x);
+    return 0.5f * x * (1.0f + nope_f32_tanh(inner));
+}
+
+void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
+{
+    if (act == NOPE_ACT_RELU) {
+        for (size_t k = 0; k < n; k++)
+            x[k] = x[k] > 0.0f ? x[k] : 0.0f;
+    } else {
+        for (size_t k = 0; k < n; k++)
+            x[k] = nope_kern_gelu_f32(x[k]);
+    }
+}
+
+void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        y[k] += x[k];
+}
+
+nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
+{
+    double sum = 0.0;
+    for (size_t k = 0; k < n; k++)
+        sum += (double)y[k];
+    double mean = sum / (double)n;
+    double sq = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double dev = (double)y[k] - mean;
+        sq += dev * dev;
+    }
+    return sq / (double)(n - 1);
+}
+
+#endif

@@ -1,0 +1,106 @@
+/* The float32 mode's summary: everything in IEEE double with the core's own log and sqrt. */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_F32
+
+#include "nope/decimal.h"
+#include "nope/math_float.h"
+#include "nope/stats.h"
+
+static double mean_of(const nope_moments *m, uint32_t trials)
+{
+    return m->sum / (double)trials;
+}
+
+/* Standard error of the mean: sqrt(sample variance / T), sample variance with T - 1. */
+static double se_of(const nope_moments *m, uint32_t trials)
+{
+    double mean = m->sum / (double)trials;
+    double var = (m->sum_sq - (double)trials * mean * mean) / (double)(trials - 1);
+    if (var < 0.0)
+        var = 0.0; /* rounding can push an all-equal sample just below zero */
+    return nope_f64_sqrt(var / (double)trials);
+}
+
+static double scale_of(uint32_t scale_q)
+{
+    return (double)scale_q / (double)(UINT32_C(1) << NOPE_SCALE_FRAC_BITS);
+}
+
+static double theory_c(const nope_config *cfg)
+{
+    double s = scale_of(cfg->input == NOPE_INPUT_TOKENS ? cfg->sigma_q : cfg->sigma_in_q);
+    double v = s * s * (double)(cfg->d - 1) / (double)cfg->d;
+    return v / (v + nope_dec_to_double(&cfg->eps));
+}
+
+/* First order: E[var] = d^2 sigma^4 c / m; with token inputs, repeated tokens add
+ * E[sum of squared token counts] / m^2 = (1 + (m - 1)/V) / m. */
+static double theory_at(const nope_config *cfg, uint32_t pos)
+{
+    double sigma = scale_of(cfg->sigma_q);
+    double d = (double)cfg->d, m = (double)(pos + 1);
+    double t = d * d * sigma * sigma * sigma * sigma * theory_c(cfg) / m;
+    if (cfg->input == NOPE_INPUT_TOKENS)
+        t *= 1.0 + (m - 1.0) / (double)cfg->vocab;
+    return t;
+}
+
+void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
+{
+    const nope_moments *attn = nope_stats_attn(layer, pos);
+    const nope_moments *hid = nope_stats_hid(layer, pos);
+    row->attn_var = nope_dec_from_double(mean_of(attn, cfg->trials));
+    row->attn_se = nope_dec_from_double(se_of(attn, cfg->trials));
+    row->attn_theory = nope_dec_from_double(nope_summary_has_theory(layer) ? theory_at(cfg, pos) : 0.0);
+    row->hid_var = nope_dec_from_double(mean_of(hid, cfg->trials));
+    row->hid_se = nope_dec_from_double(se_of(hid, cfg->trials));
+}
+
+nope_dec nope_summary_theory_c(const nope_config *cfg)
+{
+    return nope_dec_from_double(theory_c(cfg));
+}
+
+static double slope_of(const nope_config *cfg, uint32_t layer, bool attn)
+{
+    double sx = 0.0, sy = 0.0;
+    for (uint32_t p = 0; p < cfg->seq; p++) {
+        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        sx += nope_f64_log((double)(p + 1));
+        sy += nope_f64_log(mean_of(m, cfg->trials));
+    }
+    double mx = sx / (double)cfg->seq, my = sy / (double)cfg->seq;
+    double sxy = 0.0, sxx = 0.0;
+    for (uint32_t p = 0; p < cfg->seq; p++) {
+        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        double dx = nope_f64_log((double)(p + 1)) - mx;
+        sxy += dx * (nope_f64_log(mean_of(m, cfg->trials)) - my);
+        sxx += dx * dx;
+    }
+    return sxy / sxx;
+}
+
+void nope_summary_slopes(const nope_config *cfg, uint32_t layer, nope_dec *attn, nope_dec *hid)
+{
+    *attn = nope_dec_from_double(slope_of(cfg, layer, true));
+    *hid = nope_dec_from_double(slope_of(cfg, layer, false));
+}
+
+bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
+{
+    (void)cfg;
+    (void)k;
+    (void)buf;
+    return false; /* float32 has nothing to add: it neither saturates nor rounds by choice */
+}
+
+nope_dec nope_summary_ratio(const nope_config *cfg)
+{
+    double total = 0.0;
+    for (uint32_t p = 0; p < cfg->seq; p++)
+        total += mean_of(nope_stats_attn(0, p), cfg->trials) / theory_at(cfg, p);
+    return nope_dec_from_double(total / (double)cfg->seq);
+}
+
+#endif

@@ -1,0 +1,34 @@
+/* The platform boundary: everything the program needs from a machine, and nothing else.
+ *
+ * core/ never calls these: the program (ports/app.c) passes the seed and a byte sink into the
+ * core, so the core links and unit-tests without any port. One .c per port implements this
+ * header (ports/host/port_host.c, ports/cortex-m/port_cortex_m.c); ports/template/ documents
+ * each function for whoever writes the next one. */
+#ifndef NOPE_PORT_H
+#define NOPE_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where bytes go. The report stream carries only the report (stdout on a host); the diagnostic
+ * stream carries banners, progress, errors and fault dumps (stderr on a host). A board with a
+ * single channel may send both to it: tools/compare extracts the report from such a capture. */
+typedef enum { PORT_STREAM_REPORT = 1, PORT_STREAM_DIAG = 2 } port_stream;
+
+/* Write n bytes, blocking until they are handed to the platform. */
+void port_write(port_stream stream, const char *bytes, size_t n);
+
+/* One 32-bit word of entropy for `--seed random`; false when the platform has none, in which
+ * case the program refuses `--seed random` with a clear error rather than inventing a seed. */
+bool port_entropy(uint32_t *out);
+
+/* Leave the program with this status; never returns. */
+_Noreturn void port_exit(int status);
+
+/* Optional clock for progress and benchmarks: a free-running tick count and its rate.
+ * A port without a clock returns 0 from port_ticks_per_second(). */
+uint64_t port_ticks(void);
+uint64_t port_ticks_per_second(void);
+
+#endif
