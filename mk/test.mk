@@ -1,0 +1,57 @@
+# Host tests. CMocka unit tests live in tests/unit/test_*.c, one per room of core/:
+#   test_<room>.c        built and run in both numeric modes
+#   test_f32_<room>.c    float32 mode only
+#   test_fixed_<room>.c  fixed-point mode only
+# Each is linked with the whole core of its mode (plain build, then ASan+UBSan build).
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_COMMON := $(filter-out tests/unit/test_f32_% tests/unit/test_fixed_%,$(UNIT_SRCS))
+unit_srcs_for = $(UNIT_COMMON) $(filter tests/unit/test_$(1)_%,$(UNIT_SRCS))
+num_def_for = $(if $(filter fixed,$(1)),NOPE_NUM_FIXED,NOPE_NUM_F32)
+
+TEST_CC ?= gcc
+TEST_DIR := $(BUILD)/test
+UNIT_CFLAGS = -std=c11 -ffp-contract=off -Wall -Wextra -Wundef -Werror -Icore/include -Iports -Itests/unit
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# $(1) mode, $(2) variant name, $(3) flags
+define unit_variant
+$(TEST_DIR)/$(1)-$(2)/core/%.o: core/src/%.c $(wildcard core/include/nope/*.h core/src/*.h)
+	@mkdir -p $$(@D)
+	$$(Q)$$(TEST_CC) $$(CORE_STD_FLAGS) -fno-tree-loop-distribute-patterns $(3) -D NOPE_NUM=$(call num_def_for,$(1)) $$(CORE_INC) -c $$< -o $$@
+$(TEST_DIR)/$(1)-$(2)/%: tests/unit/%.c $(TEST_DIR)/$(1)-$(2)/libcore.a tests/unit/test_util.h
+	@mkdir -p $$(@D)
+	$$(Q)$$(TEST_CC) $$(UNIT_CFLAGS) $(3) -D NOPE_NUM=$(call num_def_for,$(1)) $$< $(TEST_DIR)/$(1)-$(2)/libcore.a -lcmocka -lm -o $$@
+$(TEST_DIR)/$(1)-$(2)/libcore.a: $(patsubst core/src/%.c,$(TEST_DIR)/$(1)-$(2)/core/%.o,$(CORE_SRCS))
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+UNIT_BINS_$(1)_$(2) := $$(patsubst tests/unit/%.c,$(TEST_DIR)/$(1)-$(2)/%,$$(call unit_srcs_for,$(1)))
+endef
+$(eval $(call unit_variant,f32,plain,-O2 -g))
+$(eval $(call unit_variant,f32,san,-O1 -g $(SAN_FLAGS)))
+$(eval $(call unit_variant,fixed,plain,-O2 -g))
+$(eval $(call unit_variant,fixed,san,-O1 -g $(SAN_FLAGS)))
+
+# Whether the fixed-point mode exists yet in this tree (issue #3).
+HAVE_FIXED := $(if $(wildcard core/include/nope/num_fixed.h),yes,)
+
+test-unit: $(UNIT_BINS_f32_plain) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_plain))
+	$(Q)tests/scripts/run_unit.sh $^
+test-unit-sanitizers: $(UNIT_BINS_f32_san) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_san))
+	$(Q)NOPE_TEST_QUICK=1 tests/scripts/run_unit.sh $^
+
+test-cli: $(HOST_DIR)/nope
+	$(Q)tests/scripts/cli_errors.sh $(HOST_DIR)/nope
+test-determinism: $(HOST_DIR)/nope
+	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope
+test-freestanding:
+	$(Q)tests/scripts/freestanding.sh
+test-acceptance: $(HOST_DIR)/nope
+	$(Q)tests/scripts/acceptance_f32.sh $(HOST_DIR)/nope
+
+ifneq ($(NUM),f32)
+$(HOST_DIR)/nope: FORCE
+	$(Q)$(MAKE) --no-print-directory NUM=f32 $(HOST_DIR)/nope
+endif
+FORCE:
+
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
