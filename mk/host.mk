@@ -31,7 +31,10 @@ deps-note: ;
 
 host: $(HOST_BIN)
 
+# With BOARD=... set, `make run` is the board's (mk/boards.mk).
+ifeq ($(BOARD),)
 run: $(HOST_BIN)
 	$(Q)$(HOST_BIN)
+endif
 
 PHONY += host deps-note

@@ -1,0 +1,216 @@
+/* The float32 kernels against double-precision references, with the bounds stated here, and
+ * the property the whole design rests on: the schedule (weight buffer size, block of rows)
+ * never changes a bit. */
+#include <math.h>
+
+#include "test_util.h"
+
+#include "nope/kernels.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+/* Uniform in [-1, 1). */
+static double uniform(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 4503599627370496.0 - 1.0;
+}
+
+static nope_config config(uint32_t d, uint32_t heads)
+{
+    nope_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.d = d;
+    cfg.heads = heads;
+    cfg.eps = (nope_dec){1, -5, false, NOPE_DEC_FINITE};
+    return cfg;
+}
+
+/* Softmax: each p within ((n + 4) 2^-24 + |s - max s| 2^-23) relative of the double reference:
+ * the sum's rounding bound, exp's, and the rounding of s - max s in float amplified by exp.
+ * p >= 0, and the p sum to 1 within (n + 4) 2^-24. */
+static void test_softmax(void **state)
+{
+    (void)state;
+    static float p[1024];
+    static double ref[1024];
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + (size_t)((uniform() * 0.5 + 0.5) * 1023);
+        double spread = round % 4 == 0 ? 0.01 : round % 4 == 1 ? 1.0 : round % 4 == 2 ? 10.0 : 80.0;
+        static float s[1024];
+        for (size_t k = 0; k < n; k++)
+            s[k] = p[k] = (float)(uniform() * spread);
+        double top = p[0], total = 0;
+        for (size_t k = 1; k < n; k++)
+            top = p[k] > top ? p[k] : top;
+        for (size_t k = 0; k < n; k++)
+            total += ref[k] = exp((double)p[k] - top);
+        nope_kern_softmax(p, n);
+        double sum = 0;
+        for (size_t k = 0; k < n; k++) {
+            double want = ref[k] / total;
+            assert_true(p[k] >= 0.0f);
+            if (fabs(p[k] - want) > want * ((double)(n + 4) * 0x1p-24 + fabs(s[k] - top) * 0x1p-23) + 1e-30)
+                fail_msg("softmax n=%zu spread %g: p[%zu]=%.9g want %.9g", n, spread, k, p[k], want);
+            sum += p[k];
+        }
+        assert_true(fabs(sum - 1.0) <= (double)(n + 4) * 0x1p-24);
+    }
+}
+
+/* LayerNorm: |h - h_ref| <= 2e-6 (1 + |h_ref|) at d up to 1024 when var >> eps. */
+static void test_layernorm(void **state)
+{
+    (void)state;
+    nope_config cfg = config(64, 4);
+    const nope_kern_params *kp = nope_kern_params_init(&cfg);
+    static float x[1024], h[1024];
+    for (int round = 0; round < 300; round++) {
+        size_t n = round % 3 == 0 ? 768 : round % 3 == 1 ? 64 : 1024;
+        double scale = round % 2 ? 0.02 : 3.0, offset = uniform() * scale;
+        for (size_t k = 0; k < n; k++)
+            x[k] = (float)(offset + scale * uniform());
+        nope_kern_layernorm(h, x, n, kp);
+        double mean = 0, var = 0;
+        for (size_t k = 0; k < n; k++)
+            mean += x[k];
+        mean /= (double)n;
+        for (size_t k = 0; k < n; k++)
+            var += ((double)x[k] - mean) * ((double)x[k] - mean);
+        var /= (double)n;
+        double out_mean = 0, out_sq = 0;
+        for (size_t k = 0; k < n; k++) {
+            double want = ((double)x[k] - mean) / sqrt(var + (double)kp->eps);
+            if (fabs(h[k] - want) > 2e-6 * (1 + fabs(want)))
+                fail_msg("layernorm n=%zu: h[%zu]=%.9g want %.9g", n, k, h[k], want);
+            out_mean += h[k];
+            out_sq += (double)h[k] * h[k];
+        }
+        /* Invariants: mean 0, variance var/(var+eps). */
+        assert_true(fabs(out_mean / (double)n) < 1e-5);
+        assert_true(fabs(out_sq / (double)n - var / (var + (double)kp->eps)) < 1e-4);
+    }
+}
+
+/* GELU (tanh form): |g - g_ref| <= 2^-22 (1 + |x|). */
+static void test_gelu(void **state)
+{
+    (void)state;
+    double worst = 0;
+    for (int k = 0; k < 2000000; k++) {
+        float x = (float)(uniform() * (k % 2 ? 10.0 : 0.1));
+        double xd = x;
+        double want = 0.5 * xd * (1.0 + tanh(0.7978845608028654 * (xd + 0.044715 * xd * xd * xd)));
+        double err = fabs(nope_kern_gelu_f32(x) - want) / (1 + fabs(xd));
+        worst = err > worst ? err : worst;
+        if (err > 0x1p-22)
+            fail_msg("gelu(%.9g) = %.9g, want %.9g", x, nope_kern_gelu_f32(x), want);
+    }
+    print_message("gelu: worst %.3g of (1 + |x|)\n", worst);
+    float relu[4] = {-1.0f, 0.0f, 2.5f, -0.0f};
+    nope_kern_activate(relu, 4, NOPE_ACT_RELU);
+    assert_true(relu[0] == 0.0f && relu[1] == 0.0f && relu[2] == 2.5f && relu[3] == 0.0f);
+}
+
+/* Matmul with drawn weights: within the classic bound n u sum|a w| of the double product,
+ * and bit-identical whatever the weight buffer or the block of rows. */
+static void test_matmul_bound_and_schedule_independence(void **state)
+{
+    (void)state;
+    enum { ROWS = 7, N_IN = 96, N_OUT = 80 };
+    static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT],
+        out_three[ROWS * N_OUT], out_single[N_OUT], wbuf[N_IN * N_OUT];
+    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544};
+    for (size_t k = 0; k < ROWS * N_IN; k++)
+        in[k] = (float)uniform();
+    nope_kern_matmul_drawn(out_full, in, ROWS, N_IN, N_OUT, &w, wbuf, N_IN * N_OUT);
+    nope_kern_matmul_drawn(out_row, in, ROWS, N_IN, N_OUT, &w, wbuf, N_OUT);
+    nope_kern_matmul_drawn(out_three, in, ROWS, N_IN, N_OUT, &w, wbuf, 3 * N_OUT + 5);
+    assert_memory_equal(out_full, out_row, sizeof out_full);
+    assert_memory_equal(out_full, out_three, sizeof out_full);
+    for (size_t r = 0; r < ROWS; r++) {
+        nope_kern_matmul_drawn(out_single, in + r * N_IN, 1, N_IN, N_OUT, &w, wbuf, N_OUT);
+        assert_memory_equal(out_single, out_full + r * N_OUT, sizeof out_single);
+        for (size_t j = 0; j < N_OUT; j++) {
+            double want = 0, magnitude = 0;
+            for (size_t i = 0; i < N_IN; i++) {
+                double term = (double)in[r * N_IN + i] * nope_kern_weight(&w, N_OUT, i, j);
+                want += term;
+                magnitude += fabs(term);
+            }
+            if (fabs(out_full[r * N_OUT + j] - want) > N_IN * 0x1p-24 * magnitude)
+                fail_msg("matmul [%zu][%zu] = %.9g, want %.9g", r, j, out_full[r * N_OUT + j], want);
+        }
+    }
+}
+
+/* One head's causal attention against a double reference: |o - o_ref| <= 1e-6 max|v|. */
+static void test_attend(void **state)
+{
+    (void)state;
+    enum { KEYS = 50, DH = 16, STRIDE = 64 };
+    nope_config cfg = config(64, 4);
+    const nope_kern_params *kp = nope_kern_params_init(&cfg);
+    static float q[DH], keys[KEYS * STRIDE], values[KEYS * STRIDE], o[DH], scores[KEYS];
+    for (int round = 0; round < 100; round++) {
+        double scale = round % 2 ? 0.3 : 3.0;
+        for (size_t k = 0; k < DH; k++)
+            q[k] = (float)(uniform() * scale);
+        for (size_t k = 0; k < KEYS * STRIDE; k++) {
+            keys[k] = (float)(uniform() * scale);
+            values[k] = (float)uniform();
+        }
+        size_t n_keys = 1 + (size_t)round % KEYS;
+        nope_kern_attend(o, q, keys, values, n_keys, DH, STRIDE, scores, kp);
+        double logits[KEYS], top = -1e300, total = 0;
+        for (size_t n = 0; n < n_keys; n++) {
+            double dot = 0;
+            for (size_t i = 0; i < DH; i++)
+                dot += (double)q[i] * keys[n * STRIDE + i];
+            logits[n] = dot / sqrt((double)DH);
+            top = logits[n] > top ? logits[n] : top;
+        }
+        for (size_t n = 0; n < n_keys; n++)
+            total += logits[n] = exp(logits[n] - top);
+        for (size_t i = 0; i < DH; i++) {
+            double want = 0;
+            for (size_t n = 0; n < n_keys; n++)
+                want += logits[n] / total * values[n * STRIDE + i];
+            if (fabs(o[i] - want) > 1e-6)
+                fail_msg("attend keys=%zu o[%zu]=%.9g want %.9g", n_keys, i, o[i], want);
+        }
+    }
+}
+
+/* Unbiased variance: the double computation on float inputs, to 1e-12 relative. */
+static void test_var_unbiased(void **state)
+{
+    (void)state;
+    static float y[768];
+    for (size_t k = 0; k < 768; k++)
+        y[k] = (float)(0.01 + 0.003 * uniform());
+    double mean = 0, sq = 0;
+    for (size_t k = 0; k < 768; k++)
+        mean += y[k];
+    mean /= 768;
+    for (size_t k = 0; k < 768; k++)
+        sq += ((double)y[k] - mean) * ((double)y[k] - mean);
+    assert_true(fabs(nope_kern_var_unbiased(y, 768) - sq / 767) <= 1e-12 * sq / 767);
+    float two[2] = {1.0f, 3.0f};
+    assert_true(nope_kern_var_unbiased(two, 2) == 2.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_softmax),
+        cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_gelu),
+        cmocka_unit_test(test_matmul_bound_and_schedule_independence),
+        cmocka_unit_test(test_attend),
+        cmocka_unit_test(test_var_unbiased),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
