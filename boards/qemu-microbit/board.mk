@@ -1,0 +1,10 @@
+# BBC micro:bit v1 (nRF51822: Cortex-M0, no FPU, 16 KB RAM) as QEMU's "microbit" machine.
+BOARD_CPU := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
+# Capacities: exactly the canonical small configuration, one position per block, one weight row.
+BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_FFN=128 \
+              -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=128
+BOARD_DEFS := -DCM_CPU_HZ=16000000u -DCM_FAULT_ADDRESS=0x10001000u
+BOARD_SRCS := ports/cortex-m/uart_nrf51.c ports/cortex-m/entropy_nrf51.c
+BOARD_QEMU_MACHINE := microbit
+BOARD_EXP := --d 32 --heads 4 --layers 2 --ffn 128 --seq 32
+BOARD_TEST_EXP := --d 32 --heads 4 --layers 2 --ffn 128 --seq 32 --trials 2 --seed 9

@@ -1,0 +1,90 @@
+# Cortex-M boards under QEMU (ports/cortex-m/, boards/<board>/).
+#   make BOARD=<board> [NUM=f32|fixed] [EXP="--trials 50 --seed 9"] run
+#        builds build/<board>-<num>/nope.elf with the flags in EXP compiled in, runs it under
+#        QEMU (tools/qemu-run): the report on stdout, diagnostics on stderr, non-zero exit
+#        status on a fault (70), a stack overflow (71), a timeout (124) or a program error.
+#   make BOARD=<board> board-build                only build the image
+#   make BOARD=<board> OUT=uart run           bytes through the board UART instead of semihosting
+#   make BOARD=<board> APP=test run           a stand-in program that only exercises the port
+#   make BOARD=<board> FAULT_TEST=1 run       undefined instruction before the experiment
+#                                             (FAULT_TEST=2: a load from an unmapped address)
+#   make size                                 flash, RAM and measured stack of every board image
+#   make test-boards                          every board x {f32, fixed} against the host program
+BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505
+CROSS ?= arm-none-eabi-
+QEMU_TIMEOUT ?= 120
+
+TEST_TARGETS += test-boards
+PHONY += test-boards size board-build board-run board-info
+
+test-boards:
+	$(Q)tests/cross/test_boards.sh $(BOARDS)
+
+size:
+	$(Q)tests/cross/size.sh $(BOARDS)
+
+ifneq ($(BOARD),)
+ifeq ($(wildcard boards/$(BOARD)/board.mk),)
+$(error unknown BOARD '$(BOARD)': use one of $(BOARDS))
+endif
+include boards/$(BOARD)/board.mk
+
+OUT ?= semihost
+FAULT_TEST ?= 0
+EXP ?= $(BOARD_EXP)
+ifeq ($(OUT),semihost)
+  B_OUT_DEF := CM_OUT_SEMIHOST
+else ifeq ($(OUT),uart)
+  B_OUT_DEF := CM_OUT_UART
+else
+  $(error OUT must be semihost or uart, not '$(OUT)')
+endif
+
+# The experiment program (ports/app.c and core/); APP=test, or a tree without ports/app.c, links
+# instead a stand-in that only exercises the port (output, clock, entropy): for board bring-up.
+APP ?= $(if $(wildcard ports/app.c),nope,test)
+B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter test,$(APP)),-testapp)
+B_ELF := $(B_DIR)/nope.elf
+B_APP_SRCS := $(if $(filter test,$(APP)),ports/cortex-m/test_app.c,ports/app.c $(sort $(wildcard core/src/*.c)))
+B_SRCS := $(B_APP_SRCS) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
+B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
+B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) -O2 -g -ffunction-sections -fdata-sections -fstack-usage \
+            -fno-tree-loop-distribute-patterns \
+            -DNOPE_NUM=$(NUM_DEF) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
+            $(CORE_INC) -I$(B_DIR)
+B_LDFLAGS := $(BOARD_CPU) -nostdlib -Wl,--gc-sections -Wl,-Map=$(B_DIR)/nope.map -L. -T boards/$(BOARD)/linker.ld
+
+board-build: $(B_ELF)
+run: board-run
+
+# What tests/cross/ needs to know about a board, one name=value per line.
+board-info:
+	@printf '%s\n' 'machine=$(BOARD_QEMU_MACHINE)' 'elf=$(B_ELF)' 'exp=$(BOARD_EXP)' 'test_exp=$(BOARD_TEST_EXP)'
+
+board-run: $(B_ELF)
+	$(Q)tools/qemu-run --machine $(BOARD_QEMU_MACHINE) --timeout $(QEMU_TIMEOUT) \
+	    $(if $(filter uart,$(OUT)),--uart) $(B_ELF)
+
+$(B_ELF): $(B_OBJS) boards/$(BOARD)/linker.ld ports/cortex-m/sections.ld
+	$(Q)$(CROSS)gcc $(B_LDFLAGS) -o $@ $(B_OBJS) -lgcc
+	$(Q)$(CROSS)size $@ | sed 's|^|$(BOARD)-$(NUM): |' >&2
+
+# Flags and the experiment's argv are files, rewritten only when they change, so that
+# objects rebuild when (and only when) a capacity, a flag or EXP changes.
+$(B_DIR)/flags.txt: board-force
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(CROSS)gcc $(B_CFLAGS)' | cmp -s - $@ || echo '$(CROSS)gcc $(B_CFLAGS)' > $@
+$(B_DIR)/exp_args.h: board-force
+	$(Q)ports/cortex-m/gen_args.sh $@ '$(subst ','\'',$(EXP))'
+
+$(B_DIR)/obj/%.o: %.c $(B_DIR)/flags.txt | $(B_DIR)/exp_args.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CROSS)gcc $(B_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B_DIR)/obj/ports/cortex-m/main.o: $(B_DIR)/exp_args.h
+
+-include $(B_OBJS:.o=.d)
+endif
+
+PHONY += board-force
+board-force:
