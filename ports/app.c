@@ -21,10 +21,38 @@ static void diag(const char *s)
     port_write(PORT_STREAM_DIAG, s, text_length(s));
 }
 
-static void report_bytes(void *ctx, const char *bytes, size_t n)
+/* ctx carries the port stream. */
+static void stream_bytes(void *ctx, const char *bytes, size_t n)
 {
-    (void)ctx;
-    port_write(PORT_STREAM_REPORT, bytes, n);
+    port_write(*(const port_stream *)ctx, bytes, n);
+}
+
+/* Flags into cfg, --seed random resolved. Returns -1 to go on, else the exit status. Kept out
+ * of nope_app_main so its message buffer is off the stack while the experiment runs. */
+static __attribute__((noinline)) int configure(int argc, const char *const *argv, nope_config *cfg)
+{
+    char err[NOPE_CLI_ERR_MAX];
+    nope_status st = nope_cli_parse(argc - 1, argv + 1, cfg, err);
+    if (st == NOPE_HELP) {
+        const char *usage = nope_cli_usage();
+        port_write(PORT_STREAM_REPORT, usage, text_length(usage));
+        return 0;
+    }
+    if (st != NOPE_OK) {
+        diag("nope: ");
+        diag(err);
+        diag("\n");
+        return 2;
+    }
+    if (cfg->seed_random) {
+        uint32_t hi, lo;
+        if (!port_entropy(&hi) || !port_entropy(&lo)) {
+            diag("nope: --seed random: this platform has no entropy source; pass --seed N\n");
+            return 2;
+        }
+        cfg->seed = ((uint64_t)hi << 32) | lo;
+    }
+    return -1;
 }
 
 /* Progress on the diagnostic stream, only once a run has taken over a second, at most once a
@@ -67,44 +95,26 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
         diag("\n");
 }
 
-int nope_app_main(int argc, char **argv)
+int nope_app_main(int argc, const char *const *argv)
 {
+    static const port_stream report_stream = PORT_STREAM_REPORT, diag_stream = PORT_STREAM_DIAG;
     nope_config cfg;
-    char err[NOPE_CLI_ERR_MAX];
-    nope_status st = nope_cli_parse(argc - 1, (const char *const *)(argv + 1), &cfg, err);
-    if (st == NOPE_HELP) {
-        const char *usage = nope_cli_usage();
-        port_write(PORT_STREAM_REPORT, usage, text_length(usage));
-        return 0;
-    }
-    if (st != NOPE_OK) {
-        diag("nope: ");
-        diag(err);
-        diag("\n");
-        return 2;
-    }
-    if (cfg.seed_random) {
-        uint32_t hi, lo;
-        if (!port_entropy(&hi) || !port_entropy(&lo)) {
-            diag("nope: --seed random: this platform has no entropy source; pass --seed N\n");
-            return 2;
-        }
-        cfg.seed = ((uint64_t)hi << 32) | lo;
-    }
-    char text[NOPE_REPORT_CONFIG_MAX];
-    nope_report_config_text(text, &cfg);
+    int status = configure(argc, argv, &cfg);
+    if (status >= 0)
+        return status;
+    nope_sink diag_sink = {stream_bytes, (void *)&diag_stream};
     diag("nope: mode " NOPE_NUM_NAME ", ");
-    diag(text);
+    nope_report_config_write(&cfg, &diag_sink);
     diag("\n");
 
     progress_state p = {port_ticks(), 0, port_ticks_per_second(), false};
     p.last = p.start;
-    st = nope_experiment_run(&cfg, progress, &p);
-    if (st != NOPE_OK) { /* the parser checks all of this first; reaching here is a bug */
+    if (nope_experiment_run(&cfg, progress, &p) != NOPE_OK) {
+        /* the parser checks all of this first; reaching here is a bug */
         diag("nope: configuration rejected by the experiment after parsing\n");
         return 2;
     }
-    nope_sink sink = {report_bytes, NULL};
-    nope_report_write(&cfg, &sink);
+    nope_sink report_sink = {stream_bytes, (void *)&report_stream};
+    nope_report_write(&cfg, &report_sink);
     return 0;
 }

@@ -4,6 +4,6 @@
 #define NOPE_APP_H
 
 /* argv[0] is the program name. Returns the exit status: 0, or 2 for bad input. */
-int nope_app_main(int argc, char **argv);
+int nope_app_main(int argc, const char *const *argv);
 
 #endif

@@ -1,8 +1,8 @@
 # BBC micro:bit v1 (nRF51822: Cortex-M0, no FPU, 16 KB RAM) as QEMU's "microbit" machine.
 BOARD_CPU := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
-# Capacities: exactly the canonical small configuration, one position per block, one weight row.
+# Capacities: exactly the canonical small configuration, one position per block, weights drawn 16 at a time.
 BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_FFN=128 \
-              -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=128
+              -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16
 BOARD_DEFS := -DCM_CPU_HZ=16000000u -DCM_FAULT_ADDRESS=0x10001000u
 BOARD_SRCS := ports/cortex-m/uart_nrf51.c ports/cortex-m/entropy_nrf51.c
 BOARD_QEMU_MACHINE := microbit

@@ -32,11 +32,33 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, (uint64_t)i * n_out + j, w->scale_q));
 }
 
-static void draw_rows(float *wbuf, const nope_weights *w, size_t row0, size_t n_rows, size_t n_out)
+/* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
+static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows,
+                       size_t col0, size_t n_cols)
 {
-    uint64_t e = (uint64_t)row0 * n_out;
-    for (size_t k = 0; k < n_rows * n_out; k++)
-        wbuf[k] = nope_num_from_draw(nope_rng_gauss_draw(w->stream, e + k, w->scale_q));
+    for (size_t i = 0; i < n_rows; i++) {
+        uint64_t e = (uint64_t)(row0 + i) * n_out + col0;
+        for (size_t j = 0; j < n_cols; j++)
+            wbuf[i * n_cols + j] = nope_num_from_draw(nope_rng_gauss_draw(w->stream, e + j, w->scale_q));
+    }
+}
+
+/* A buffer smaller than one row (the smallest boards): strips of columns, one row at a time. */
+static void matmul_column_strips(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
+                                 const nope_weights *w, float *wbuf, size_t wbuf_cap)
+{
+    for (size_t col0 = 0; col0 < n_out; col0 += wbuf_cap) {
+        size_t n_cols = n_out - col0 < wbuf_cap ? n_out - col0 : wbuf_cap;
+        for (size_t i = 0; i < n_in; i++) {
+            draw_block(wbuf, w, n_out, i, 1, col0, n_cols);
+            for (size_t r = 0; r < rows; r++) {
+                float *o = out + r * n_out + col0;
+                const float ai = in[r * n_in + i];
+                for (size_t j = 0; j < n_cols; j++)
+                    o[j] += ai * wbuf[j];
+            }
+        }
+    }
 }
 
 /* Tiles keep a strip of outputs in L1 and a block of weights in L2 on a host; on a small board
@@ -63,14 +85,18 @@ static void matmul_tile(float *restrict out, const float *restrict in, size_t ro
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
                             size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
+    for (size_t k = 0; k < rows * n_out; k++)
+        out[k] = 0.0f;
+    if (wbuf_cap < n_out) {
+        matmul_column_strips(out, in, rows, n_in, n_out, w, wbuf, wbuf_cap);
+        return;
+    }
     size_t rows_per_fill = wbuf_cap / n_out;
     if (rows_per_fill > n_in)
         rows_per_fill = n_in;
-    for (size_t k = 0; k < rows * n_out; k++)
-        out[k] = 0.0f;
     for (size_t i0 = 0; i0 < n_in; i0 += rows_per_fill) {
         size_t fill = n_in - i0 < rows_per_fill ? n_in - i0 : rows_per_fill;
-        draw_rows(wbuf, w, i0, fill, n_out);
+        draw_block(wbuf, w, n_out, i0, fill, 0, n_out);
         for (size_t out0 = 0; out0 < n_out; out0 += TILE_OUT) {
             size_t out_n = n_out - out0 < TILE_OUT ? n_out - out0 : TILE_OUT;
             for (size_t t0 = 0; t0 < fill; t0 += TILE_IN) {

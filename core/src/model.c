@@ -7,10 +7,11 @@
 static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D];       /* (seq, d) residual stream x */
 static nope_num_t keys[NOPE_MAX_SEQ * NOPE_MAX_D];        /* (seq, d) this layer's k, all heads */
 static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D];      /* (seq, d) this layer's v */
-static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];    /* (block, d) LN(x) */
-static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];   /* (block, d) q */
-static nope_num_t heads_out[NOPE_BLOCK_POS * NOPE_MAX_D]; /* (block, d) o, heads concatenated */
-static nope_num_t block_out[NOPE_BLOCK_POS * NOPE_MAX_D]; /* (block, d) y = o Wo, then FFN out */
+/* Two (block, d) buffers take turns, as the 16 KB micro:bit needs every byte:
+ *   normed:  LN(x) -> (q, k, v made) y = o Wo -> LN(x) again
+ *   queries: q -> o written over q -> (y made) the FFN's output */
+static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
+static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
 static nope_num_t scores[NOPE_MAX_SEQ];                   /* (seq) one query's attention */
 static nope_num_t weight_buf[NOPE_WEIGHT_BUF];            /* rows of the matrix being applied */
@@ -18,7 +19,7 @@ static nope_num_t weight_buf[NOPE_WEIGHT_BUF];            /* rows of the matrix 
 size_t nope_model_static_bytes(void)
 {
     return sizeof resid + sizeof keys + sizeof values + sizeof normed + sizeof queries +
-           sizeof heads_out + sizeof block_out + sizeof ffn_hidden + sizeof scores + sizeof weight_buf;
+           sizeof ffn_hidden + sizeof scores + sizeof weight_buf;
 }
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
@@ -69,18 +70,22 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     w = nope_model_weights(cfg, trial, layer, NOPE_W_V);
     nope_kern_matmul_drawn(values + (size_t)b0 * d, normed, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
 
-    /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head; y = o Wo. */
+    /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
+     * head reads its slice of q before writing its slice of o); y = o Wo. */
     for (uint32_t r = 0; r < bn; r++)
-        for (uint32_t h = 0; h < cfg->heads; h++)
-            nope_kern_attend(heads_out + r * d + h * dh, queries + r * d + h * dh, keys + h * dh,
-                             values + h * dh, (size_t)b0 + r + 1, dh, d, scores, kp);
+        for (uint32_t h = 0; h < cfg->heads; h++) {
+            nope_num_t *q_then_o = queries + r * d + h * dh;
+            nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh, (size_t)b0 + r + 1,
+                             dh, d, scores, kp);
+        }
+    nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     w = nope_model_weights(cfg, trial, layer, NOPE_W_O);
-    nope_kern_matmul_drawn(block_out, heads_out, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
+    nope_kern_matmul_drawn(attn_out, queries, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
 
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
-        nope_stats_add_attn(layer, b0 + r, nope_kern_var_unbiased(block_out + r * d, d));
-        nope_kern_add(x + r * d, block_out + r * d, d);
+        nope_stats_add_attn(layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
+        nope_kern_add(x + r * d, attn_out + r * d, d);
     }
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
@@ -89,10 +94,11 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     w = nope_model_weights(cfg, trial, layer, NOPE_W_1);
     nope_kern_matmul_drawn(ffn_hidden, normed, bn, d, ffn, &w, weight_buf, NOPE_WEIGHT_BUF);
     nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act);
+    nope_num_t *ffn_out = queries; /* o is spent once y is made */
     w = nope_model_weights(cfg, trial, layer, NOPE_W_2);
-    nope_kern_matmul_drawn(block_out, ffn_hidden, bn, ffn, d, &w, weight_buf, NOPE_WEIGHT_BUF);
+    nope_kern_matmul_drawn(ffn_out, ffn_hidden, bn, ffn, d, &w, weight_buf, NOPE_WEIGHT_BUF);
     for (uint32_t r = 0; r < bn; r++) {
-        nope_kern_add(x + r * d, block_out + r * d, d);
+        nope_kern_add(x + r * d, ffn_out + r * d, d);
         nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x + r * d, d));
     }
 }

@@ -5,13 +5,14 @@
 #include "nope/num.h"
 #include "nope/stats.h"
 
-enum { REPORT_SIG_DIGITS = 9, LINE_MAX = 640 };
+/* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
+enum { REPORT_SIG_DIGITS = 9, PIECE_MAX = 96 };
 
-/* A line being assembled, and the checksum of everything already sent. */
+/* Bytes on their way to the sink, and the checksum of everything already sent. */
 typedef struct {
     const nope_sink *sink;
     uint64_t checksum;
-    char line[LINE_MAX];
+    char piece[PIECE_MAX];
     size_t len;
 } report_writer;
 
@@ -24,10 +25,20 @@ uint64_t nope_report_fnv1a64(uint64_t hash, const char *bytes, size_t n)
     return hash;
 }
 
+static void flush(report_writer *w)
+{
+    w->checksum = nope_report_fnv1a64(w->checksum, w->piece, w->len);
+    w->sink->write(w->sink->ctx, w->piece, w->len);
+    w->len = 0;
+}
+
 static void put(report_writer *w, const char *s)
 {
-    while (*s && w->len < LINE_MAX - 1)
-        w->line[w->len++] = *s++;
+    while (*s) {
+        if (w->len == PIECE_MAX)
+            flush(w);
+        w->piece[w->len++] = *s++;
+    }
 }
 
 static void put_u64(report_writer *w, uint64_t v)
@@ -46,69 +57,58 @@ static void put_sci(report_writer *w, const nope_dec *v)
 
 static void end_line(report_writer *w)
 {
-    w->line[w->len++] = '\n';
-    w->checksum = nope_report_fnv1a64(w->checksum, w->line, w->len);
-    w->sink->write(w->sink->ctx, w->line, w->len);
-    w->len = 0;
+    put(w, "\n");
+    flush(w);
 }
 
-static void put_plain(char *buf, size_t *at, const char *key, const nope_dec *v)
+static void put_keyed_u64(report_writer *w, const char *key, uint64_t v)
+{
+    put(w, key);
+    put_u64(w, v);
+}
+
+static void put_keyed_plain(report_writer *w, const char *key, const nope_dec *v)
 {
     char num[NOPE_FMT_MAX];
     nope_fmt_plain(num, v);
-    for (const char *s = key; *s; s++)
-        buf[(*at)++] = *s;
-    for (const char *s = num; *s; s++)
-        buf[(*at)++] = *s;
+    put(w, key);
+    put(w, num);
 }
 
-static void put_text(char *buf, size_t *at, const char *s)
+static void put_config(report_writer *w, const nope_config *cfg)
 {
-    while (*s)
-        buf[(*at)++] = *s++;
+    put_keyed_u64(w, "d=", cfg->d);
+    put_keyed_u64(w, " heads=", cfg->heads);
+    put_keyed_u64(w, " layers=", cfg->layers);
+    put_keyed_u64(w, " ffn=", cfg->ffn);
+    put_keyed_u64(w, " seq=", cfg->seq);
+    put_keyed_u64(w, " vocab=", cfg->vocab);
+    put_keyed_plain(w, " sigma=", &cfg->sigma);
+    put_keyed_plain(w, " sigma_in=", &cfg->sigma_in);
+    put_keyed_plain(w, " eps=", &cfg->eps);
+    put(w, cfg->act == NOPE_ACT_GELU ? " act=gelu" : " act=relu");
+    put(w, cfg->input == NOPE_INPUT_TOKENS ? " input=tokens" : " input=gaussian");
+    put_keyed_u64(w, " trials=", cfg->trials);
+    put_keyed_u64(w, " seed=", cfg->seed);
 }
 
-static void put_uint(char *buf, size_t *at, const char *key, uint64_t v)
+void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
 {
-    put_text(buf, at, key);
-    *at += nope_fmt_u64(buf + *at, v);
-}
-
-size_t nope_report_config_text(char *buf, const nope_config *cfg)
-{
-    size_t at = 0;
-    put_uint(buf, &at, "d=", cfg->d);
-    put_uint(buf, &at, " heads=", cfg->heads);
-    put_uint(buf, &at, " layers=", cfg->layers);
-    put_uint(buf, &at, " ffn=", cfg->ffn);
-    put_uint(buf, &at, " seq=", cfg->seq);
-    put_uint(buf, &at, " vocab=", cfg->vocab);
-    put_plain(buf, &at, " sigma=", &cfg->sigma);
-    put_plain(buf, &at, " sigma_in=", &cfg->sigma_in);
-    put_plain(buf, &at, " eps=", &cfg->eps);
-    put_text(buf, &at, cfg->act == NOPE_ACT_GELU ? " act=gelu" : " act=relu");
-    put_text(buf, &at, cfg->input == NOPE_INPUT_TOKENS ? " input=tokens" : " input=gaussian");
-    put_uint(buf, &at, " trials=", cfg->trials);
-    put_uint(buf, &at, " seed=", cfg->seed);
-    buf[at] = '\0';
-    return at;
+    report_writer w = {sink, NOPE_FNV1A64_INIT, {0}, 0};
+    put_config(&w, cfg);
+    flush(&w);
 }
 
 void nope_report_write(const nope_config *cfg, const nope_sink *sink)
 {
-    report_writer w;
-    w.sink = sink;
-    w.checksum = NOPE_FNV1A64_INIT;
-    w.len = 0;
-    char config[NOPE_REPORT_CONFIG_MAX];
+    report_writer w = {sink, NOPE_FNV1A64_INIT, {0}, 0};
 
     put(&w, "# nope-variance report v1");
     end_line(&w);
     put(&w, "# mode=" NOPE_NUM_NAME);
     end_line(&w);
-    nope_report_config_text(config, cfg);
     put(&w, "# config ");
-    put(&w, config);
+    put_config(&w, cfg);
     end_line(&w);
     char note[NOPE_SUMMARY_NOTE_MAX];
     for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
@@ -161,6 +161,7 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
             end_line(&w);
         }
     }
+    flush(&w); /* the checksum covers every byte before its line */
     char hex[NOPE_FMT_MAX];
     nope_fmt_hex64(hex, w.checksum);
     put(&w, "# checksum fnv1a64=");

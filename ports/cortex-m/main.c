@@ -5,11 +5,7 @@
 #include "cm.h"
 #include "exp_args.h"
 
-#if __has_include("app.h")
 #include "app.h"
-#else
-int nope_app_main(int argc, char **argv);
-#endif
 
 #ifndef FAULT_TEST
 #define FAULT_TEST 0

@@ -45,7 +45,7 @@ uint64_t port_ticks_per_second(void)
 
 int main(int argc, char **argv)
 {
-    int status = nope_app_main(argc, argv);
+    int status = nope_app_main(argc, (const char *const *)argv);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("nope: could not write the report to stdout\n", stderr);
         status = 1;

@@ -129,6 +129,12 @@ static void test_matmul_bound_and_schedule_independence(void **state)
     nope_kern_matmul_drawn(out_row, in, ROWS, N_IN, N_OUT, &w, wbuf, N_OUT);
     nope_kern_matmul_drawn(out_three, in, ROWS, N_IN, N_OUT, &w, wbuf, 3 * N_OUT + 5);
     assert_memory_equal(out_full, out_row, sizeof out_full);
+    static float out_strip[ROWS * N_OUT];
+    const size_t strips[] = {1, 7, N_OUT - 1}; /* buffers smaller than a row */
+    for (size_t k = 0; k < 3; k++) {
+        nope_kern_matmul_drawn(out_strip, in, ROWS, N_IN, N_OUT, &w, wbuf, strips[k]);
+        assert_memory_equal(out_full, out_strip, sizeof out_full);
+    }
     assert_memory_equal(out_full, out_three, sizeof out_full);
     for (size_t r = 0; r < ROWS; r++) {
         nope_kern_matmul_drawn(out_single, in + r * N_IN, 1, N_IN, N_OUT, &w, wbuf, N_OUT);

@@ -49,8 +49,9 @@
 #ifndef NOPE_BLOCK_POS
 #define NOPE_BLOCK_POS NOPE_MAX_SEQ
 #endif
-/* Weights are drawn into a buffer of this many values, as many whole rows as fit. The host
- * holds a whole d x ffn matrix; a small board holds one row. The report does not depend on it. */
+/* Weights are drawn into a buffer of this many values, as many whole rows as fit (or strips of
+ * a row). The host holds a whole d x ffn matrix; a small board a few dozen values. The report
+ * does not depend on it. */
 #ifndef NOPE_WEIGHT_BUF
 #define NOPE_WEIGHT_BUF (NOPE_MAX_D * NOPE_MAX_FFN)
 #endif
@@ -61,8 +62,8 @@
 #if NOPE_BLOCK_POS < 1 || NOPE_BLOCK_POS > NOPE_MAX_SEQ
 #error "NOPE_BLOCK_POS must be between 1 and NOPE_MAX_SEQ"
 #endif
-#if NOPE_WEIGHT_BUF < NOPE_MAX_D || NOPE_WEIGHT_BUF < NOPE_MAX_FFN
-#error "NOPE_WEIGHT_BUF must hold at least one weight row (max of NOPE_MAX_D, NOPE_MAX_FFN)"
+#if NOPE_WEIGHT_BUF < 1
+#error "NOPE_WEIGHT_BUF must hold at least one weight"
 #endif
 
 /* Drawn weights and inputs are integers times 2^-NOPE_DRAW_FRAC_BITS, so they are exact in

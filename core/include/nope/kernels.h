@@ -27,8 +27,9 @@ typedef struct nope_kern_params nope_kern_params;
 /* The drawn value W[i][j] as a number (for tests and references). */
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j);
 
-/* out (rows, n_out) = in (rows, n_in) x W (n_in, n_out); W is drawn into wbuf (wbuf_cap values,
- * at least n_out) as many rows at a time as fit. out[r][j] = sum over i ascending. */
+/* out (rows, n_out) = in (rows, n_in) x W (n_in, n_out); W is drawn into wbuf (wbuf_cap >= 1
+ * values) as many rows at a time as fit, or in strips of columns when not even one row fits.
+ * out[r][j] = sum over i ascending, whatever wbuf_cap: the result does not depend on it. */
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
                             size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap);
 
@@ -40,7 +41,7 @@ void nope_kern_softmax(nope_num_t *p, size_t n);
 
 /* Causal attention of one query over keys/values 0..n_keys-1 for one head of width dh:
  * o (dh) = sum_n softmax_n(q . k_n / sqrt(dh)) v_n; key n starts at keys + n*stride.
- * scores (n_keys) is scratch. */
+ * scores (n_keys) is scratch. o may be q itself: q is read in full before o is written. */
 void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
                       const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
                       nope_num_t *scores, const nope_kern_params *kp);

@@ -28,10 +28,8 @@ typedef struct {
 /* Write the report of the last nope_experiment_run with this configuration. */
 void nope_report_write(const nope_config *cfg, const nope_sink *sink);
 
-/* The configuration line's body ("d=64 heads=4 ..."), NUL-terminated, for banners too.
- * Returns its length; buf must hold NOPE_REPORT_CONFIG_MAX bytes. */
-#define NOPE_REPORT_CONFIG_MAX 512
-size_t nope_report_config_text(char *buf, const nope_config *cfg);
+/* The configuration line's body ("d=64 heads=4 ... seed=1", no newline), for banners too. */
+void nope_report_config_write(const nope_config *cfg, const nope_sink *sink);
 
 /* FNV-1a 64-bit over bytes, continuing from hash (start with NOPE_FNV1A64_INIT). */
 #define NOPE_FNV1A64_INIT UINT64_C(0xcbf29ce484222325)
