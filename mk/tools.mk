@@ -1,0 +1,82 @@
+# Tools around the host program (tools/, python3 + numpy + matplotlib).
+#   make figure [NUM=f32|fixed]     default experiment -> build/figures/variance{,-fixed}.{png,svg}
+#   make paper [PAPER_TRIALS=20]    the paper's scale (d=768 H=12 L=12 ffn=3072 seq=512 gelu):
+#                                   prints the expected time, then build/paper/report.csv + figure
+#   make sweep                      layer-1 slope vs weight sigma -> build/sweep/slope-vs-sigma.{png,svg}
+#   make check-reference            the C program against the NumPy reference (z-scores, |z| <= 5)
+#   make check-reference-selftest   the same with a defect planted in the reference: must fail
+#   make test-tools                 quick tests of the tools (< 60 s, no C program needed)
+TOOLS_BIN := $(BUILD)/host/$(HOST_BIN_NAME)
+# f32 files keep the plain names; the fixed-point twin's get a -fixed suffix next to them
+TOOLS_SUFFIX := $(if $(filter fixed,$(NUM)),-fixed,)
+
+TEST_TARGETS += test-tools
+PHONY += figure paper sweep check-reference check-reference-selftest test-tools
+
+# ---- figure: the default configuration ----
+FIGURE_DIR := $(BUILD)/figures
+FIGURE_REPORT := $(FIGURE_DIR)/variance$(TOOLS_SUFFIX).csv
+
+figure: $(FIGURE_DIR)/variance$(TOOLS_SUFFIX).png
+
+$(FIGURE_REPORT): $(TOOLS_BIN)
+	@mkdir -p $(@D)
+	$(Q)$(TOOLS_BIN) > $@.tmp && mv $@.tmp $@
+
+$(FIGURE_DIR)/variance$(TOOLS_SUFFIX).png: $(FIGURE_REPORT) tools/plot tools/nopereport.py
+	$(Q)tools/plot $< -o $(basename $@)
+
+# ---- paper: the paper's own scale; about 6 s per trial on one core of a 2020s x86 ----
+PAPER_TRIALS ?= 20
+PAPER_FLAGS := --d 768 --heads 12 --layers 12 --ffn 3072 --seq 512 --act gelu
+PAPER_DIR := $(BUILD)/paper
+
+paper: $(TOOLS_BIN)
+	@mkdir -p $(PAPER_DIR)
+	$(Q)t0=$$(date +%s.%N); \
+	$(TOOLS_BIN) $(PAPER_FLAGS) --trials 2 --seed 2 > $(PAPER_DIR)/timing.csv 2>/dev/null || exit 1; \
+	t1=$$(date +%s.%N); \
+	awk -v a=$$t0 -v b=$$t1 -v n=$(PAPER_TRIALS) 'BEGIN { s = (b - a) / 2; m = s * n / 60; \
+	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials\n", \
+	         s, (m < 10 ? sprintf("%.1f", m) : sprintf("%.0f", m)), n }'
+	$(Q)$(TOOLS_BIN) $(PAPER_FLAGS) --trials $(PAPER_TRIALS) > $(PAPER_DIR)/report$(TOOLS_SUFFIX).tmp
+	$(Q)mv $(PAPER_DIR)/report$(TOOLS_SUFFIX).tmp $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv
+	$(Q)tools/plot $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv -o $(PAPER_DIR)/variance$(TOOLS_SUFFIX)
+	$(Q)grep -E '^# (slope|ratio)' $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv
+
+# ---- sweep: vary the weight sigma (sigma_in stays 0.02: LayerNorm removes the input scale,
+# so only the weights set how peaked the attention is) ----
+SWEEP_SIGMAS := 0.02 0.05 0.1 0.2 0.3
+SWEEP_TRIALS ?= 1000
+SWEEP_FLAGS := --d 64 --heads 4 --layers 4 --ffn 256 --seq 64 --trials $(SWEEP_TRIALS)
+SWEEP_DIR := $(BUILD)/sweep
+SWEEP_REPORTS := $(foreach s,$(SWEEP_SIGMAS),$(SWEEP_DIR)/sigma-$(s)$(TOOLS_SUFFIX).csv)
+
+sweep: $(SWEEP_DIR)/slope-vs-sigma$(TOOLS_SUFFIX).png
+
+$(SWEEP_DIR)/sigma-%$(TOOLS_SUFFIX).csv: $(TOOLS_BIN)
+	@mkdir -p $(@D)
+	$(Q)$(TOOLS_BIN) $(SWEEP_FLAGS) --sigma $* > $@.tmp 2>/dev/null && mv $@.tmp $@
+	$(Q)echo "sweep: sigma=$* $$(grep '^# slope layer=1 ' $@)"
+
+$(SWEEP_DIR)/slope-vs-sigma$(TOOLS_SUFFIX).png: $(SWEEP_REPORTS) tools/plot tools/nopereport.py
+	$(Q)tools/plot --sweep -o $(basename $@) $(SWEEP_REPORTS)
+
+# ---- the C program against the independent reference ----
+CHECK_REF_TRIALS ?= 8000
+CHECK_REF := tools/check-reference --bin $(TOOLS_BIN) --trials $(CHECK_REF_TRIALS) \
+             --outdir $(BUILD)/check-reference$(TOOLS_SUFFIX)
+
+check-reference: $(TOOLS_BIN)
+	$(Q)$(CHECK_REF)
+
+# Each planted defect must make the comparison fail (exit 1; 0 or 2 is a selftest failure).
+check-reference-selftest: $(TOOLS_BIN)
+	$(Q)ok=1; for plant in no-scale peek-next; do \
+	  $(CHECK_REF) --plant $$plant; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "selftest: plant $$plant detected (check-reference failed, as it must)"; \
+	  else echo "selftest: plant $$plant NOT detected (check-reference exit $$rc)"; ok=0; fi; \
+	done; [ $$ok -eq 1 ] && echo "check-reference-selftest: ok: both planted defects detected"
+
+test-tools:
+	$(Q)BUILD=$(BUILD) tests/tools/run.sh
