@@ -10,7 +10,7 @@ TOOLS_BIN := $(BUILD)/host/$(HOST_BIN_NAME)
 # f32 files keep the plain names; the fixed-point twin's get a -fixed suffix next to them
 TOOLS_SUFFIX := $(if $(filter fixed,$(NUM)),-fixed,)
 
-TEST_TARGETS += test-tools
+TEST_TARGETS += test-tools check-reference
 PHONY += figure paper sweep check-reference check-reference-selftest test-tools
 
 # ---- figure: the default configuration ----

@@ -4,9 +4,11 @@
 
 enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 999, REPORT_DIGITS = 9 };
 
+#if NOPE_NUM == NOPE_NUM_F32
 static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#endif
 
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg)
 {
@@ -171,6 +173,9 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
     return true;
 }
 
+/* double conversions: float32 mode only (the fixed-point mode has no floating point). */
+#if NOPE_NUM == NOPE_NUM_F32
+
 double nope_dec_to_double(const nope_dec *v)
 {
     double x = (double)v->digits;
@@ -240,3 +245,5 @@ nope_dec nope_dec_from_double(double v)
     out.exp10 = e10 - (REPORT_DIGITS - 1);
     return out;
 }
+
+#endif

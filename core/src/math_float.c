@@ -1,3 +1,8 @@
+#include "nope/config.h"
+
+/* float32 mode only: the fixed-point mode must contain no floating point at all. */
+#if NOPE_NUM == NOPE_NUM_F32
+
 #include "nope/math_float.h"
 
 #include <stdint.h>
@@ -238,3 +243,5 @@ double nope_f64_sqrt(double x)
         y = 0.5 * (y + x / y);
     return y;
 }
+
+#endif

@@ -23,12 +23,14 @@ int nope_dec_cmp(const nope_dec *a, const nope_dec *b);
  * from zero), exactly, in integers. false if negative or over 2^63. */
 bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out);
 
+#if NOPE_NUM == NOPE_NUM_F32
 /* The decimal as a double: digits and powers of ten in double arithmetic (not always the
  * nearest double, but the same double on every IEEE-754 target). */
 double nope_dec_to_double(const nope_dec *v);
 
 /* The 9-significant-digit decimal nearest v (within a few 1e-16, the same everywhere). */
 nope_dec nope_dec_from_double(double v);
+#endif
 
 /* A finite decimal with the given digits and exponent. */
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg);
