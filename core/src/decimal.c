@@ -97,9 +97,9 @@ nope_status nope_dec_parse_u64(const char *text, uint64_t *out)
     return NOPE_OK;
 }
 
-static int count_digits(uint64_t v)
+unsigned nope_dec_count_digits(uint64_t v)
 {
-    int n = 1;
+    unsigned n = 1;
     while (v >= 10) {
         v /= 10;
         n++;
@@ -116,16 +116,16 @@ int nope_dec_cmp(const nope_dec *a, const nope_dec *b)
     if (sign_a == 0)
         return 0;
     /* Same sign: compare magnitudes by order of magnitude, then by digits aligned to 19. */
-    int mag_a = count_digits(a->digits) + a->exp10;
-    int mag_b = count_digits(b->digits) + b->exp10;
+    int mag_a = (int)nope_dec_count_digits(a->digits) + a->exp10;
+    int mag_b = (int)nope_dec_count_digits(b->digits) + b->exp10;
     int cmp;
     if (mag_a != mag_b) {
         cmp = mag_a < mag_b ? -1 : 1;
     } else {
         uint64_t da = a->digits, db = b->digits;
-        for (int n = count_digits(da); n < 19; n++)
+        for (unsigned n = nope_dec_count_digits(da); n < 19; n++)
             da *= 10;
-        for (int n = count_digits(db); n < 19; n++)
+        for (unsigned n = nope_dec_count_digits(db); n < 19; n++)
             db *= 10;
         cmp = da == db ? 0 : (da < db ? -1 : 1);
     }

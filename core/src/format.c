@@ -1,5 +1,7 @@
 #include "nope/format.h"
 
+#include "nope/decimal.h"
+
 static size_t put_str(char *buf, size_t at, const char *s)
 {
     while (*s)
@@ -31,16 +33,6 @@ size_t nope_fmt_hex64(char *buf, uint64_t v)
     return 16;
 }
 
-static unsigned count_digits(uint64_t v)
-{
-    unsigned n = 1;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
 size_t nope_fmt_sci(char *buf, const nope_dec *v, unsigned sig)
 {
     size_t at = 0;
@@ -56,7 +48,7 @@ size_t nope_fmt_sci(char *buf, const nope_dec *v, unsigned sig)
         return put_str(buf, at, "inf");
     uint64_t digits = v->digits;
     int32_t exp10 = v->exp10;
-    unsigned n = count_digits(digits);
+    unsigned n = nope_dec_count_digits(digits);
     if (digits == 0) {
         exp10 = 0;
         n = 1;
@@ -70,11 +62,11 @@ size_t nope_fmt_sci(char *buf, const nope_dec *v, unsigned sig)
         if (n == sig && dropped >= 5) /* the last dropped digit is the leading one */
             digits++;
     }
-    if (count_digits(digits) > sig) { /* 9.99...95 rounded up to 10.0...0 */
+    if (nope_dec_count_digits(digits) > sig) { /* 9.99...95 rounded up to 10.0...0 */
         digits /= 10;
         exp10++;
     }
-    while (count_digits(digits) < sig && digits != 0) {
+    while (nope_dec_count_digits(digits) < sig && digits != 0) {
         digits *= 10;
         exp10--;
     }
@@ -103,7 +95,7 @@ size_t nope_fmt_plain(char *buf, const nope_dec *v)
 {
     size_t at = 0;
     if (v->special != NOPE_DEC_FINITE || v->exp10 > 20 || v->exp10 < -24)
-        return nope_fmt_sci(buf, v, count_digits(v->digits)); /* too long written out */
+        return nope_fmt_sci(buf, v, nope_dec_count_digits(v->digits)); /* too long written out */
     if (v->neg && v->digits != 0)
         buf[at++] = '-';
     char digits[24];

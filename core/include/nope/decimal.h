@@ -32,6 +32,9 @@ double nope_dec_to_double(const nope_dec *v);
 nope_dec nope_dec_from_double(double v);
 #endif
 
+/* How many decimal digits v has (1 for 0). */
+unsigned nope_dec_count_digits(uint64_t v);
+
 /* A finite decimal with the given digits and exponent. */
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg);
 
