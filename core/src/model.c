@@ -50,6 +50,14 @@ void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial
     }
 }
 
+/* out (rows, n_out) = in (rows, n_in) x matrix `which` of this layer, drawn as needed. */
+static void project(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
+                    const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
+{
+    nope_weights w = nope_model_weights(cfg, trial, layer, which);
+    nope_kern_matmul_drawn(out, in, rows, n_in, n_out, &w, weight_buf, NOPE_WEIGHT_BUF);
+}
+
 /* Positions b0 .. b0+bn-1 of one layer. Their keys and values join those of earlier blocks
  * before any of their residuals change, so every query sees keys 1..m of the same (old) x:
  * causal attention needs nothing later, which is what lets a block update x in place. */
@@ -58,17 +66,13 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 {
     const size_t d = cfg->d, ffn = cfg->ffn, dh = cfg->d / cfg->heads;
     nope_num_t *x = resid + (size_t)b0 * d;
-    nope_weights w;
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
     for (uint32_t r = 0; r < bn; r++)
         nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_Q);
-    nope_kern_matmul_drawn(queries, normed, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_K);
-    nope_kern_matmul_drawn(keys + (size_t)b0 * d, normed, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_V);
-    nope_kern_matmul_drawn(values + (size_t)b0 * d, normed, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
+    project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
+    project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
+    project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
 
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
@@ -79,8 +83,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
                              dh, d, scores, kp);
         }
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_O);
-    nope_kern_matmul_drawn(attn_out, queries, bn, d, d, &w, weight_buf, NOPE_WEIGHT_BUF);
+    project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
@@ -91,12 +94,10 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
     for (uint32_t r = 0; r < bn; r++)
         nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_1);
-    nope_kern_matmul_drawn(ffn_hidden, normed, bn, d, ffn, &w, weight_buf, NOPE_WEIGHT_BUF);
+    project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
     nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
-    w = nope_model_weights(cfg, trial, layer, NOPE_W_2);
-    nope_kern_matmul_drawn(ffn_out, ffn_hidden, bn, ffn, d, &w, weight_buf, NOPE_WEIGHT_BUF);
+    project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
         nope_kern_add(x + r * d, ffn_out + r * d, d);
         nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x + r * d, d));
