@@ -1,0 +1,85 @@
+/* The fixed-point mode (NOPE_NUM == NOPE_NUM_FIXED): every number is an integer, every
+ * operation is integer arithmetic whose rounding is stated, and nothing depends on
+ * implementation-defined behaviour (shifts of negative values go through nope_fx_floor_shr).
+ *
+ * Formats (Qm.n = sign, m integer bits, n fraction bits):
+ *   activations  int32  Q(31-F).F, F = NOPE_Q_FRAC, default 24: range +-128, step 6e-8
+ *   weights      int32  Q20, exactly the drawn integers (|w| < 2^24 for sigma <= 2)
+ *   statistic    uint64 Q(2F): one trial's variance, exact up to its final rounding
+ *   sums         an exact 88-bit sum, a 64-bit-significand sum of squares (never overflow)
+ *
+ * Why F = 24: drawn inputs (a 2^-20 grid) convert exactly for any F >= 20; LayerNorm outputs
+ * reach sqrt(d) <= 32 at the largest capacity, which leaves 4x headroom at F = 24; the smallest
+ * signals (attention outputs near 1e-3 at the last position, variance 1e-6) keep 14 significant
+ * bits, so rounding adds a relative 1e-8 to their variance. Measured against the float32
+ * report for the same seed (50 trials, GELU), the largest relative difference of a variance is
+ * 7e-6 at F = 20, 7e-8 at F = 24 (float32's own rounding level) and 1.4e-7 at F = 26. Products
+ * with weights are Q(F+20) in int64 and are rounded back once per output. Overflow policy:
+ * saturate to the int32 range and count (nope_fx_saturations, printed by the report as
+ * "# saturations=N"); the default configuration never saturates, --sigma 2 does. */
+#ifndef NOPE_NUM_FIXED_H
+#define NOPE_NUM_FIXED_H
+
+#include <stdint.h>
+
+#include "nope/config.h"
+
+#ifndef NOPE_Q_FRAC
+#define NOPE_Q_FRAC 24
+#endif
+#if NOPE_Q_FRAC < NOPE_DRAW_FRAC_BITS || NOPE_Q_FRAC > 26
+#error "NOPE_Q_FRAC must be 20..26: >= 20 holds drawn values exactly, <= 26 holds LayerNorm's sqrt(d)"
+#endif
+#if NOPE_MAX_D > 1024 || NOPE_MAX_SEQ > 65536
+#error "the fixed-point bounds are proven for NOPE_MAX_D <= 1024 (sums of squares) and NOPE_MAX_SEQ <= 65536 (slopes)"
+#endif
+
+#define NOPE_FX_STR2(x) #x
+#define NOPE_FX_STR(x) NOPE_FX_STR2(x)
+
+/* Activations: int32 with NOPE_Q_FRAC fraction bits. */
+typedef int32_t nope_num_t;
+/* One trial's variance: uint64 with 2 * NOPE_Q_FRAC fraction bits. */
+typedef uint64_t nope_acc_t;
+#define NOPE_NUM_NAME "fixed-q" NOPE_FX_STR(NOPE_Q_FRAC)
+#define NOPE_FX_ONE ((int32_t)1 << NOPE_Q_FRAC)
+#define NOPE_FX_STAT_FRAC (2 * NOPE_Q_FRAC)
+
+/* Sums over trials of the statistic (exact) and of its square (64 significant bits), in 20
+ * bytes (a 16 KB board holds two per layer and position):
+ *   sum    = sum[0] + sum[1] 2^32 + (sum[2] & 0xFFFFFF) 2^64, exact: v < 2^64 and at most
+ *            2^20 > NOPE_MAX_TRIALS trials give sum < 2^84 < 2^88;
+ *   sum_sq = (sq[0] + sq[1] 2^32) 2^(sum[2] >> 24): exact while it is below 2^64, then each
+ *            addition rounds it to 64 significant bits (relative error <= 2^-63 per trial,
+ *            10^6 trials: < 1.1e-13), exponent <= 84 < 256 since sum_sq < 2^148. */
+typedef struct {
+    uint32_t sum[3];
+    uint32_t sq[2];
+} nope_moments;
+#define NOPE_FX_SUM_TOP_MASK UINT32_C(0xFFFFFF)
+#define NOPE_FX_SQ_EXP_SHIFT 24
+
+/* sum += v exactly, sum_sq += v * v rounded to 64 significant bits (math_fixed.c). */
+void nope_fx_moments_add(nope_moments *m, uint64_t v);
+
+static inline void nope_moments_add(nope_moments *m, nope_acc_t v)
+{
+    nope_fx_moments_add(m, v);
+}
+
+/* A drawn integer in units of 2^-20 as an activation: exact (|q| < 2^24, times 2^(F-20) <= 64). */
+static inline nope_num_t nope_num_from_draw(int32_t q)
+{
+    return q * ((int32_t)1 << (NOPE_Q_FRAC - NOPE_DRAW_FRAC_BITS));
+}
+
+/* The per-run constants of kernels_fixed.c (kernels.h declares the type for every mode). */
+struct nope_kern_params {
+    uint64_t eps_q58;        /* LayerNorm epsilon (<= 16) in Q58, rounded to nearest */
+    uint32_t attn_scale_q31; /* 1 / sqrt(d / heads) in Q31, rounded to nearest */
+};
+
+/* Saturations since the run began (nope_kern_params_init resets it). */
+uint64_t nope_fx_saturations(void);
+
+#endif

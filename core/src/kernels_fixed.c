@@ -1,0 +1,406 @@
+/* The fixed-point kernels: the float32 kernels' twins in integer arithmetic (formats in
+ * nope/num_fixed.h, rounding and saturation rules in nope/math_fixed.h). Every sum is exact in
+ * a wide integer and rounded once per output, so no loop order or vectorisation can change a
+ * bit; each accumulator carries its bound in a comment. */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_FIXED
+
+#include "nope/decimal.h"
+#include "nope/kernels.h"
+#include "nope/math_fixed.h"
+
+/* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
+#define NOPE_HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NOPE_HOT_CLONES
+#endif
+
+#define NOPE_FX_MAX_WIDTH (NOPE_MAX_D > NOPE_MAX_FFN ? NOPE_MAX_D : NOPE_MAX_FFN)
+#define NOPE_FX_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define NOPE_FX_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Matmul sums held at once (int64 each): a strip of columns for all rows of a block. More than
+ * rows x min(width, NOPE_WEIGHT_BUF) is never used; 2^18 (2 MB) is plenty on a host. A board
+ * may set it lower, down to NOPE_BLOCK_POS; the result does not depend on it. */
+#ifndef NOPE_FX_ACC_CAP
+#define NOPE_FX_ACC_CAP                                                                            \
+    NOPE_FX_MIN(NOPE_BLOCK_POS * NOPE_FX_MIN(NOPE_FX_MAX_WIDTH, NOPE_WEIGHT_BUF),                   \
+                NOPE_FX_MAX(NOPE_BLOCK_POS, 262144))
+#endif
+#if NOPE_FX_ACC_CAP < NOPE_BLOCK_POS
+#error "NOPE_FX_ACC_CAP must hold at least one column of a block: >= NOPE_BLOCK_POS"
+#endif
+
+/* ---- Unsigned 128-bit integers (hi, lo), for the exact sums of squares ---- */
+
+typedef struct {
+    uint64_t hi, lo;
+} u128;
+
+static u128 u128_mul64(uint64_t a, uint64_t b)
+{
+    uint64_t a0 = a & UINT32_MAX, a1 = a >> 32, b0 = b & UINT32_MAX, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & UINT32_MAX) + (p10 & UINT32_MAX); /* < 3 2^32 */
+    u128 r = {p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32), (mid << 32) | (p00 & UINT32_MAX)};
+    return r;
+}
+
+static u128 u128_add(u128 a, u128 b)
+{
+    u128 r = {a.hi + b.hi, a.lo + b.lo};
+    r.hi += r.lo < a.lo ? 1u : 0u;
+    return r;
+}
+
+static u128 u128_mul_u32(u128 a, uint32_t m)
+{
+    uint64_t l0 = (a.lo & UINT32_MAX) * m, l1 = (a.lo >> 32) * m;
+    uint64_t lo = l0 + (l1 << 32);
+    u128 r = {a.hi * m + (l1 >> 32) + (lo < l0 ? 1u : 0u), lo};
+    return r;
+}
+
+/* a / d rounded (ties up) for d < 2^32, any quotient: long division by 32-bit limbs. */
+static u128 u128_div_u32_round(u128 a, uint32_t d)
+{
+    uint32_t limbs[4] = {(uint32_t)a.lo, (uint32_t)(a.lo >> 32), (uint32_t)a.hi, (uint32_t)(a.hi >> 32)};
+    uint64_t rem = 0;
+    for (int k = 3; k >= 0; k--) {
+        uint64_t cur = rem << 32 | limbs[k];
+        limbs[k] = (uint32_t)(cur / d);
+        rem = cur % d;
+    }
+    u128 q = {(uint64_t)limbs[3] << 32 | limbs[2], (uint64_t)limbs[1] << 32 | limbs[0]};
+    u128 one = {0, rem >= d - rem ? 1u : 0u};
+    return u128_add(q, one);
+}
+
+/* a / 2^s rounded (ties up), 1 <= s <= 127: floor plus the first dropped bit. */
+static u128 u128_shr_round(u128 a, unsigned s)
+{
+    uint64_t bit = s <= 64 ? (a.lo >> (s - 1)) & 1u : (a.hi >> (s - 65)) & 1u;
+    u128 r;
+    if (s < 64) {
+        r.lo = (a.lo >> s) | (a.hi << (64 - s));
+        r.hi = a.hi >> s;
+    } else {
+        r.lo = s == 64 ? a.hi : a.hi >> (s - 64);
+        r.hi = 0;
+    }
+    u128 b = {0, bit};
+    return u128_add(r, b);
+}
+
+static unsigned u128_bitlen(u128 a)
+{
+    unsigned n = 0;
+    for (uint64_t v = a.hi != 0 ? a.hi : a.lo; v != 0; v >>= 1)
+        n++;
+    return a.hi != 0 ? n + 64 : n;
+}
+
+/* LayerNorm epsilon in Q58: 1e-12 to 6 digits (Q(2F) would round it by 0.2%), and any eps
+ * up to 16 (the CLI allows up to 1). */
+enum { EPS_FRAC = 58 };
+
+static struct nope_kern_params params;
+/* (rows, strip width) matmul sums in Q(F+20), each kept within +-2^62. */
+static int64_t matmul_acc[NOPE_FX_ACC_CAP];
+
+const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
+{
+    uint64_t eps = 0;
+    if (!nope_dec_to_ufix(&cfg->eps, EPS_FRAC, &eps) || eps > UINT64_MAX / 2)
+        eps = UINT64_MAX / 2; /* eps > 16: beyond any configuration the CLI accepts */
+    params.eps_q58 = eps;
+    unsigned shift;
+    uint64_t r = nope_fx_rsqrt(cfg->d / cfg->heads, &shift); /* shift >= 32 */
+    params.attn_scale_q31 = (uint32_t)((r + (UINT64_C(1) << (shift - 32))) >> (shift - 31));
+    nope_fx_saturations_reset();
+    return &params;
+}
+
+nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
+{
+    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, (uint64_t)i * n_out + j, w->scale_q));
+}
+
+/* ---- Matrix product ---- */
+
+/* Tiles as in kernels_f32.c. TILE_IN also bounds a tile's growth: |a| <= 2^31 and |w| < 2^24
+ * (sigma <= 2, |z| < 6.4) give products < 2^55, and 64 of them < 2^61. */
+enum { TILE_OUT = 256, TILE_IN = 64 };
+#define ACC_LIMIT (INT64_C(1) << 62)
+
+NOPE_HOT_CLONES
+static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const int32_t *restrict wrows,
+                        size_t w_stride, size_t in_n, size_t out_n)
+{
+    /* |acc| <= 2^62 on entry and in_n <= 64 products < 2^55 each are added: every partial
+     * sum stays below 2^62 + 2^61 < 2^63. Clamping back to +-2^62 keeps the bound for the next
+     * tile (anything that large saturates the output anyway: 2^62 LSB of Q(F+20) >> 2^31 LSB
+     * of Q.F), so the exact sums need no scratch: each result is the same bits. */
+    for (size_t i = 0; i < in_n; i++) {
+        const int64_t ai = a[i];
+        const int32_t *restrict wr = wrows + i * w_stride;
+        for (size_t j = 0; j < out_n; j++)
+            acc[j] += ai * wr[j];
+    }
+    for (size_t j = 0; j < out_n; j++)
+        acc[j] = acc[j] > ACC_LIMIT ? ACC_LIMIT : (acc[j] < -ACC_LIMIT ? -ACC_LIMIT : acc[j]);
+}
+
+/* wbuf (n_rows, cols) = W[row0 .. row0+n_rows)[col0 .. col0+cols), as drawn (Q20, exact). */
+static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows,
+                       size_t col0, size_t cols)
+{
+    for (size_t t = 0; t < n_rows; t++) {
+        uint64_t e = (uint64_t)(row0 + t) * n_out + col0;
+        for (size_t j = 0; j < cols; j++)
+            wbuf[t * cols + j] = nope_rng_gauss_draw(w->stream, e + j, w->scale_q);
+    }
+}
+
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
+                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
+{
+    /* Strips of columns as wide as both the accumulator (for every row) and the weight buffer
+     * (one row of the strip) allow: on a host one strip is the whole matrix; each weight is
+     * drawn once per call whatever the sizes, and every sum is exact, so the bits are too. */
+    size_t row_group = rows < NOPE_FX_ACC_CAP ? rows : NOPE_FX_ACC_CAP;
+    for (size_t r0 = 0; r0 < rows; r0 += row_group) {
+        size_t rn = rows - r0 < row_group ? rows - r0 : row_group;
+        size_t width = NOPE_FX_ACC_CAP / rn;
+        width = width < wbuf_cap ? width : wbuf_cap;
+        width = width < n_out ? width : n_out;
+        for (size_t c0 = 0; c0 < n_out; c0 += width) {
+            size_t cw = n_out - c0 < width ? n_out - c0 : width;
+            size_t per_fill = wbuf_cap / cw < n_in ? wbuf_cap / cw : n_in;
+            for (size_t k = 0; k < rn * cw; k++)
+                matmul_acc[k] = 0;
+            for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
+                size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
+                draw_block(wbuf, w, n_out, i0, fill, c0, cw);
+                for (size_t r = 0; r < rn; r++)
+                    for (size_t j0 = 0; j0 < cw; j0 += TILE_OUT)
+                        for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
+                            matmul_tile(matmul_acc + r * cw + j0, in + (r0 + r) * n_in + i0 + t0,
+                                        wbuf + t0 * cw + j0, cw, fill - t0 < TILE_IN ? fill - t0 : TILE_IN,
+                                        cw - j0 < TILE_OUT ? cw - j0 : TILE_OUT);
+            }
+            for (size_t r = 0; r < rn; r++)
+                for (size_t j = 0; j < cw; j++)
+                    out[(r0 + r) * n_out + c0 + j] =
+                        nope_fx_sat32(nope_fx_round_shr(matmul_acc[r * cw + j], NOPE_DRAW_FRAC_BITS));
+        }
+    }
+}
+
+/* ---- LayerNorm ---- */
+
+void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp)
+{
+    /* Exactly: with S = sum x, D_i = n x_i - S = n (x_i - mean) (|D| <= n 2^32 <= 2^42, no
+     * rounded mean) and out_i = D_i 2^F / sqrt(V), V = sum D^2 / n + eps 2^(2F) n^2 (in LSB^2),
+     * where sum D^2 < 2^94 is exact in 128 bits and eps is Q58: v = V 2^(58-2F) =
+     * sum D^2 2^(58-2F) / n + eps_q58 n^2 < 2^113. Only the division by n (1/2 of 2^-(58-2F)),
+     * the square root (2^-30 relative) and the final rounding are inexact. */
+    int64_t sum = 0; /* |sum| <= n 2^31 <= 2^41 */
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    u128 sq = {0, 0};
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t dev = (int64_t)n * x[i] - sum;
+        uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
+        top = mag > top ? mag : top;
+        sq = u128_add(sq, u128_mul64(mag, mag));
+    }
+    if (top == 0) { /* all equal: every deviation is 0 */
+        for (size_t i = 0; i < n; i++)
+            out[i] = 0;
+        return;
+    }
+    u128 eps = u128_mul_u32(u128_mul_u32((u128){0, kp->eps_q58}, (uint32_t)n), (uint32_t)n);
+    enum { UP = EPS_FRAC - NOPE_FX_STAT_FRAC }; /* 58 - 2F, 6..18 */
+    sq.hi = sq.hi << UP | sq.lo >> (64 - UP);
+    sq.lo <<= UP; /* sum D^2 2^(58 - 2F) < 2^112 */
+    u128 v = u128_add(u128_div_u32_round(sq, (uint32_t)n), eps);
+    /* V 2^(58-2F) = v; v / 2^(2t) < 2^64 for the rsqrt: 1/sqrt(v) = r / 2^(shift + t). */
+    unsigned bits = u128_bitlen(v), t = bits > 64 ? (bits - 63) / 2 : 0;
+    u128 vn = t > 0 ? u128_shr_round(v, 2 * t) : v;
+    unsigned shift;
+    uint64_t r = nope_fx_rsqrt(vn.lo, &shift); /* r <= 2^32 */
+    /* out = D 2^F / sqrt(V) = D 2^(F + UP/2) r / 2^(shift + t) = D r / 2^(shift + t - 29), as
+     * F + UP/2 = 29; D keeps 30 bits (rounded, |D| <= 2^30 even after rounding up: at most
+     * 2^-30 of the largest output, 1/2 LSB) so that D r <= 2^62. k >= 1: shift >= 32, and with
+     * drop > 0, D r >= 2^60 while the output is at most sqrt(n) 2^F <= 2^31. */
+    unsigned drop = 0;
+    while ((top >> drop) >= (UINT64_C(1) << 30))
+        drop++;
+    int k = (int)(shift + t) - (NOPE_Q_FRAC + UP / 2) - (int)drop;
+    for (size_t i = 0; i < n; i++) {
+        int64_t dev = (int64_t)n * x[i] - sum;
+        if (drop > 0)
+            dev = nope_fx_round_shr(dev, drop);
+        out[i] = k >= 1 ? nope_fx_sat32(nope_fx_round_shr(dev * (int64_t)r, (unsigned)k))
+                        : nope_fx_sat32(dev < 0 ? INT64_MIN : INT64_MAX); /* unreachable: |out| <= sqrt(n) */
+    }
+}
+
+/* ---- Softmax and attention ---- */
+
+/* p (n) = softmax of scores (Q.F) in place, as probabilities in Q30. */
+static void softmax_q30(int32_t *p, size_t n)
+{
+    int32_t top = p[0];
+    for (size_t k = 1; k < n; k++)
+        if (p[k] > top)
+            top = p[k];
+    /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
+     * as 2^31 - 1 (a relative 2^-31, far below the Q30 result's LSB). */
+    uint64_t total = 0; /* >= 2^31 - 1 (the top term), <= n 2^31 */
+    for (size_t k = 0; k < n; k++) {
+        uint64_t y = (uint64_t)((int64_t)top - p[k]); /* < 2^32 */
+        uint32_t e = nope_fx_exp_neg_q31(y << (32 - NOPE_Q_FRAC));
+        p[k] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
+        total += (uint32_t)p[k];
+    }
+    /* p = e / total in Q30 through one reciprocal 2^63 / total in [2^22, 2^32]: e inv < 2^63. */
+    uint64_t inv = nope_fx_div_round_u64(UINT64_C(1) << 63, total);
+    for (size_t k = 0; k < n; k++)
+        p[k] = (int32_t)(((uint64_t)(uint32_t)p[k] * inv + (UINT64_C(1) << 32)) >> 33);
+}
+
+void nope_kern_softmax(nope_num_t *p, size_t n)
+{
+    softmax_q30(p, n);
+    for (size_t k = 0; k < n; k++)
+        p[k] = (int32_t)nope_fx_round_shr(p[k], 30 - NOPE_Q_FRAC);
+}
+
+/* round(dot * scale / 2^(31+F)) for dot = hi 2^32 + lo (0 <= lo < 2^32) and scale in Q31,
+ * saturated: with H = hi scale + floor(lo scale / 2^32) (exact, < 2^62 for |hi| < 2^31), the
+ * dropped low 32 bits never change the rounding, so the result is round(H / 2^(F-1)). */
+static int32_t scaled_score(int64_t hi, uint64_t lo, uint32_t scale)
+{
+    if (hi >= ((int64_t)1 << 31) || hi < -((int64_t)1 << 31)) /* |dot| >= 2^63: score >= 2^34 LSB */
+        return nope_fx_sat32(hi < 0 ? INT64_MIN : INT64_MAX);
+    int64_t h = hi * (int64_t)scale + (int64_t)((lo * scale) >> 32);
+    return nope_fx_sat32(nope_fx_round_shr(h, NOPE_Q_FRAC - 1));
+}
+
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
+                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
+                      nope_num_t *scores, const nope_kern_params *kp)
+{
+    /* Each score exactly, q . k in Q(2F), scaled once by 1/sqrt(dh) and rounded. When
+     * max|q| dh < 2^32 every partial sum is below 2^63 (fast path); otherwise products of two
+     * int32 reach 2^62 and the sum is kept as hi = sum of floor(prod / 2^32) and lo = sum of
+     * the low 32 bits (|hi| <= dh 2^30, lo < dh 2^32). Both give the same bits. */
+    uint64_t q_max = 0;
+    for (size_t i = 0; i < dh; i++) {
+        uint64_t mag = (uint64_t)(q[i] < 0 ? -(int64_t)q[i] : q[i]);
+        q_max = mag > q_max ? mag : q_max;
+    }
+    const bool fast = q_max * dh < (UINT64_C(1) << 32);
+    for (size_t n = 0; n < n_keys; n++) {
+        const int32_t *k = keys + n * stride;
+        int64_t hi = 0;
+        uint64_t lo = 0;
+        if (fast) {
+            int64_t dot = 0;
+            for (size_t i = 0; i < dh; i++)
+                dot += (int64_t)q[i] * k[i];
+            hi = nope_fx_floor_shr(dot, 32);
+            lo = (uint64_t)dot & UINT32_MAX;
+        } else {
+            for (size_t i = 0; i < dh; i++) {
+                int64_t prod = (int64_t)q[i] * k[i];
+                hi += nope_fx_floor_shr(prod, 32);
+                lo += (uint64_t)prod & UINT32_MAX;
+            }
+            hi += (int64_t)(lo >> 32);
+            lo &= UINT32_MAX;
+        }
+        scores[n] = scaled_score(hi, lo, kp->attn_scale_q31);
+    }
+    softmax_q30(scores, n_keys);
+    /* o = sum p v: p in Q30 summing to about 2^30 and |v| <= 2^31, so |sum| < 2^62. */
+    for (size_t i = 0; i < dh; i++) {
+        int64_t acc = 0;
+        for (size_t n = 0; n < n_keys; n++)
+            acc += (int64_t)scores[n] * values[n * stride + i];
+        o[i] = nope_fx_sat32(nope_fx_round_shr(acc, 30));
+    }
+}
+
+/* ---- Elementwise ---- */
+
+void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
+{
+    if (act == NOPE_ACT_RELU) {
+        for (size_t k = 0; k < n; k++)
+            x[k] = x[k] > 0 ? x[k] : 0;
+    } else {
+        for (size_t k = 0; k < n; k++)
+            x[k] = nope_fx_gelu(x[k]);
+    }
+}
+
+void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+}
+
+/* ---- The statistic ---- */
+
+/* a / d rounded (ties up) for a quotient known to be below 2^64. */
+static uint64_t u128_div_round(u128 a, uint64_t d)
+{
+    uint64_t half = d / 2 + (d & 1);
+    uint64_t lo = a.lo + half;
+    uint64_t hi = a.hi + (lo < half ? 1u : 0u);
+    if (hi == 0)
+        return lo / d;
+    uint64_t q = 0, rem = hi; /* rem < d since the quotient fits 64 bits */
+    for (int b = 63; b >= 0; b--) {
+        uint64_t top = rem >> 63;
+        rem = (rem << 1) | ((lo >> b) & 1u);
+        q <<= 1;
+        if (top || rem >= d) {
+            rem -= d;
+            q |= 1u;
+        }
+    }
+    return q;
+}
+
+nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
+{
+    /* Exactly: var (n-1) n = n sum (y - mean)^2 - (S - n mean)^2 for any mean; with mean the
+     * rounded average, |y - mean| < 2^32 so each square fits uint64 and the sum fits 128 bits. */
+    int64_t sum = 0;
+    for (size_t k = 0; k < n; k++)
+        sum += y[k];
+    int64_t mean = nope_fx_div_round(sum, n);
+    u128 sq = {0, 0};
+    for (size_t k = 0; k < n; k++) {
+        int64_t dev = y[k] - mean;
+        uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
+        uint64_t s = mag * mag;
+        sq.lo += s;
+        sq.hi += sq.lo < s ? 1u : 0u;
+    }
+    int64_t off = sum - (int64_t)n * mean; /* |off| <= n/2 */
+    u128 num = u128_mul_u32(sq, (uint32_t)n);
+    uint64_t off2 = (uint64_t)(off * off);
+    num.hi -= num.lo < off2 ? 1u : 0u;
+    num.lo -= off2;
+    return u128_div_round(num, (uint64_t)n * (n - 1));
+}
+
+#endif

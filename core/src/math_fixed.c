@@ -1,0 +1,236 @@
+/* The integer math of the fixed-point mode: square roots, exp, tanh, GELU, log2, division and
+ * the exact moment sums. Each function states its formats and bit budget next to its code. */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_FIXED
+
+#include "nope/math_fixed.h"
+
+uint64_t nope_fx_sat_count;
+
+uint64_t nope_fx_saturations(void)
+{
+    return nope_fx_sat_count;
+}
+
+void nope_fx_saturations_reset(void)
+{
+    nope_fx_sat_count = 0;
+}
+
+/* ---- Sums over trials ---- */
+
+void nope_fx_moments_add(nope_moments *m, uint64_t v)
+{
+    /* sum += v in 88 bits (the top limb keeps the exponent of sum_sq in its high byte). */
+    uint64_t c = (uint64_t)m->sum[0] + (uint32_t)v;
+    m->sum[0] = (uint32_t)c;
+    c = (c >> 32) + m->sum[1] + (v >> 32);
+    m->sum[1] = (uint32_t)c;
+    uint32_t top = (m->sum[2] & NOPE_FX_SUM_TOP_MASK) + (uint32_t)(c >> 32); /* < 2^20 */
+    uint32_t e = m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT;
+
+    /* v^2 = a^2 2^64 + 2ab 2^32 + b^2 (v = a 2^32 + b) as hi 2^64 + lo, exactly. */
+    uint64_t a = v >> 32, b = v & UINT32_MAX;
+    uint64_t ab = a * b, lo = b * b, hi = a * a;
+    uint64_t mid_lo = ab << 33, mid_hi = ab >> 31; /* 2ab 2^32 */
+    lo += mid_lo;
+    hi += mid_hi + (lo < mid_lo ? 1u : 0u);
+    /* v^2 / 2^e rounded (ties up: floor plus the first dropped bit, which cannot overflow),
+     * plus the significand: t = thi 2^64 + tlo < 2^128. */
+    uint64_t thi = hi, tlo = lo;
+    if (e > 0) {
+        uint64_t round = e <= 64 ? (lo >> (e - 1)) & 1u : (hi >> (e - 65)) & 1u;
+        if (e < 64) {
+            tlo = (lo >> e) | (hi << (64 - e));
+            thi = hi >> e;
+        } else {
+            tlo = hi >> (e - 64);
+            thi = 0;
+        }
+        tlo += round;
+        thi += tlo < round ? 1u : 0u;
+    }
+    uint64_t sig = (uint64_t)m->sq[1] << 32 | m->sq[0];
+    tlo += sig;
+    thi += tlo < sig ? 1u : 0u; /* hi <= 2^64 - 2, so thi <= 2^64 - 1 */
+    /* Renormalise to 64 significant bits: t / 2^k rounded the same way, k = bit length of thi. */
+    if (thi != 0) {
+        unsigned k = 0;
+        while (k < 64 && (thi >> k) != 0)
+            k++;
+        uint64_t round = (tlo >> (k - 1)) & 1u;
+        tlo = k < 64 ? (tlo >> k) | (thi << (64 - k)) : thi;
+        tlo += round;
+        if (tlo == 0) { /* rounding carried to 2^64 */
+            tlo = UINT64_C(1) << 63;
+            k++;
+        }
+        e += k;
+    }
+    m->sq[0] = (uint32_t)tlo;
+    m->sq[1] = (uint32_t)(tlo >> 32);
+    m->sum[2] = top | (e << NOPE_FX_SQ_EXP_SHIFT);
+}
+
+/* ---- Division ---- */
+
+int64_t nope_fx_div_round(int64_t n, uint64_t d)
+{
+    if (n >= 0)
+        return (int64_t)nope_fx_div_round_u64((uint64_t)n, d);
+    if (d == 1)
+        return n;
+    /* n < 0: round(n / d) with ties up is minus (|n| / d rounded with ties down). */
+    uint64_t mag = (uint64_t)(-(n + 1)) + 1u;
+    uint64_t q = mag / d, r = mag % d; /* d >= 2: q < 2^63 */
+    return -(int64_t)(q + (r > d - r ? 1u : 0u));
+}
+
+nope_num_t nope_fx_div(nope_num_t a, nope_num_t b)
+{
+    int64_t n = (int64_t)a * NOPE_FX_ONE; /* |n| <= 2^57 */
+    int64_t den = b;
+    if (den < 0) {
+        n = -n;
+        den = -den;
+    }
+    return nope_fx_sat32(nope_fx_div_round(n, (uint64_t)den));
+}
+
+/* ---- Square roots ---- */
+
+static unsigned clz64(uint64_t v) /* v != 0 */
+{
+    unsigned n = 0;
+    for (unsigned step = 32; step > 0; step >>= 1) {
+        if ((v >> (64 - step)) == 0) {
+            v <<= step;
+            n += step;
+        }
+    }
+    return n;
+}
+
+uint32_t nope_fx_isqrt64(uint64_t v)
+{
+    uint64_t res = 0, bit = UINT64_C(1) << 62;
+    while (bit > v)
+        bit >>= 2;
+    while (bit != 0) {
+        if (v >= res + bit) {
+            v -= res + bit;
+            res = (res >> 1) + bit;
+        } else {
+            res >>= 1;
+        }
+        bit >>= 2;
+    }
+    return (uint32_t)res;
+}
+
+uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
+{
+    /* w = v 2^e in [2^62, 2^64) with e even, s = floor(sqrt(w)) in [2^31, 2^32) carries 31
+     * correct bits; r = round(2^63 / s) in (2^31, 2^32], and 1/sqrt(v) = r 2^(e/2 - 63). */
+    unsigned e = clz64(v) & ~1u;
+    uint64_t s = nope_fx_isqrt64(v << e);
+    *shift = 63 - e / 2;
+    return ((UINT64_C(1) << 63) + s / 2) / s;
+}
+
+/* ---- Exponential and what is built on it ---- */
+
+#define LN2_Q32 UINT64_C(2977044472)   /* ln 2 * 2^32, rounded */
+#define LOG2E_Q24 UINT64_C(24204406)   /* log2(e) * 2^24, rounded (only estimates k) */
+#define EXP_ZERO_Q32 (UINT64_C(22) << 32)
+
+uint32_t nope_fx_exp_neg_q31(uint64_t y)
+{
+    if (y >= EXP_ZERO_Q32)
+        return 0;
+    /* y = k ln2 + r, 0 <= r < ln2 (Q32). The estimate of k from 24-bit log2(e) is off by at
+     * most one, which the two corrections fix; LN2_Q32's error times k <= 31 is < 2^-28. */
+    int64_t k = (int64_t)(((y >> 8) * LOG2E_Q24) >> 48);
+    int64_t r = (int64_t)y - k * (int64_t)LN2_Q32;
+    while (r < 0) {
+        k--;
+        r += (int64_t)LN2_Q32;
+    }
+    while (r >= (int64_t)LN2_Q32) {
+        k++;
+        r -= (int64_t)LN2_Q32;
+    }
+    /* e^-r by Horner on 1 - r/1 (1 - r/2 (1 - r/3 ( ... (1 - r/11)))) in Q32: every partial
+     * value is in (0, 1] and r < 0.7, so r * h < 2^64; the tail r^12/12! < 2^-34. */
+    uint64_t h = UINT64_C(1) << 32;
+    for (uint64_t n = 11; n >= 1; n--) {
+        uint64_t t = ((uint64_t)r * h + (UINT64_C(1) << 31)) >> 32; /* r h < 0.7 2^64 */
+        h = (UINT64_C(1) << 32) - (t + n / 2) / n;
+    }
+    /* e^-y = h 2^-k in Q32, to Q31 rounded: <= 2^31. */
+    unsigned s = (unsigned)k + 1;
+    return (uint32_t)((h + (UINT64_C(1) << (s - 1))) >> s);
+}
+
+uint32_t nope_fx_tanh_q31(uint64_t u)
+{
+    /* tanh u = (1 - e) / (1 + e), e = e^-2u in Q31; (1 - e) 2^31 < 2^62. */
+    if (u >= EXP_ZERO_Q32)
+        return UINT32_C(1) << 31;
+    uint64_t e = nope_fx_exp_neg_q31(2 * u);
+    uint64_t one = UINT64_C(1) << 31;
+    return (uint32_t)nope_fx_div_round_u64((one - e) << 31, one + e);
+}
+
+#define GELU_C_Q32 INT64_C(192049463)         /* 0.044715 * 2^32, rounded */
+#define SQRT_2_OVER_PI_Q32 INT64_C(3426888095) /* sqrt(2/pi) * 2^32, rounded */
+
+nope_num_t nope_fx_gelu(nope_num_t x)
+{
+    const int64_t limit = (int64_t)8 << NOPE_Q_FRAC;
+    if (x >= limit)
+        return x;
+    if (x <= -limit)
+        return 0;
+    /* |x| < 8 = 2^(F+3) LSB: x^2 < 2^(F+6), x^3 < 2^(F+9) <= 2^35 (Q.F); x^3 C < 2^63. */
+    int64_t x2 = nope_fx_round_shr((int64_t)x * x, NOPE_Q_FRAC);
+    int64_t x3 = nope_fx_round_shr(x2 * x, NOPE_Q_FRAC);
+    int64_t inner = x + nope_fx_round_shr(x3 * GELU_C_Q32, 32); /* |inner| < 31 (Q.F) */
+    int64_t u = nope_fx_round_shr(inner * SQRT_2_OVER_PI_Q32, NOPE_Q_FRAC); /* Q32, < 2^37 */
+    int64_t t = nope_fx_tanh_q31((uint64_t)(u < 0 ? -u : u));
+    if (u < 0)
+        t = -t;
+    /* 0.5 x (1 + t): (2^31 + t) in [0, 2^32], times |x| < 2^(F+3) < 2^30: < 2^62. */
+    return (nope_num_t)nope_fx_round_shr((int64_t)x * ((INT64_C(1) << 31) + t), 32);
+}
+
+/* ---- Logarithm ---- */
+
+int64_t nope_fx_log2_q30(uint64_t x)
+{
+    unsigned n = 63 - clz64(x);
+    /* Mantissa in [1, 2) as Q30, rounded to 31 bits (so it stays below 2^31 + 2^0). */
+    uint64_t m;
+    if (n > 30) {
+        m = ((x >> (n - 31)) + 1) >> 1; /* never overflows, unlike x + 2^(n-31) */
+        if (m >> 31) { /* rounding carried into the next power of two */
+            m >>= 1;
+            n++;
+        }
+    } else {
+        m = x << (30 - n);
+    }
+    /* Each squaring doubles the fraction's log; a result >= 2 gives the next bit. */
+    int64_t frac = 0;
+    for (int bit = 29; bit >= 0; bit--) {
+        m = (m * m + (UINT64_C(1) << 29)) >> 30; /* m < 2^31: m^2 < 2^62 */
+        if (m >= (UINT64_C(1) << 31)) {
+            m = (m + 1) >> 1;
+            frac |= (int64_t)1 << bit;
+        }
+    }
+    return (int64_t)n * ((int64_t)1 << 30) + frac;
+}
+
+#endif

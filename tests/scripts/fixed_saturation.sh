@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# fixed_saturation.sh: past the fixed-point range (--sigma 2: activations beyond +-128) the
+# program must saturate, count it in the report ("# saturations=N", N > 0), and finish cleanly:
+# built with -fsanitize=address,undefined (no signed overflow, no bad shift, no bad access).
+# Also: the default configuration (fewer trials) reports saturations=0 under the sanitizers.
+set -u
+out=build/test/fixed_saturation; mkdir -p $out; fails=0
+cc=${HOST_CC:-gcc}
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
+objs=()
+for s in core/src/*.c ports/app.c; do
+  o=$out/$(basename "${s%.c}").o
+  $cc -std=c11 -ffreestanding -fno-builtin -ffp-contract=off -Wall -Wextra -Wundef -Werror \
+      -D NOPE_NUM=NOPE_NUM_FIXED -Icore/include -Iports "${san[@]}" -c "$s" -o "$o" || exit 1
+  objs+=("$o")
+done
+$cc -std=c11 -O1 -Wall -Wextra -Werror "${san[@]}" -c ports/host/port_host.c -o $out/port_host.o || exit 1
+$cc "${san[@]}" "${objs[@]}" $out/port_host.o -o $out/nope-fixed-san || exit 1
+
+run() { # name expect(zero|nonzero) flags...
+  local name=$1 expect=$2; shift 2
+  if ! $out/nope-fixed-san "$@" > $out/$name.txt 2> $out/$name.err; then
+    echo "FAIL: $name: exit status non-zero (sanitizer report in $out/$name.err)"; tail -5 $out/$name.err
+    fails=$((fails + 1)); return
+  fi
+  local sat; sat=$(sed -n 's/^# saturations=//p' $out/$name.txt)
+  local end; end=$(grep -c '^# checksum fnv1a64=' $out/$name.txt)
+  if [ "$end" != 1 ] || [ -z "$sat" ]; then
+    echo "FAIL: $name: report incomplete"; fails=$((fails + 1))
+  elif [ $expect = nonzero ] && [ "$sat" = 0 ]; then
+    echo "FAIL: $name: expected saturations, got saturations=0"; fails=$((fails + 1))
+  elif [ $expect = zero ] && [ "$sat" != 0 ]; then
+    echo "FAIL: $name: expected saturations=0, got saturations=$sat"; fails=$((fails + 1))
+  else
+    echo "ok   $name: $* -> saturations=$sat, clean under ASan+UBSan"
+  fi
+}
+run sigma2 nonzero --sigma 2 --trials ${NOPE_SAT_TRIALS:-20}
+run sigma2-gelu-tokens nonzero --sigma 2 --act gelu --input tokens --trials ${NOPE_SAT_TRIALS:-20}
+run wide-input nonzero --sigma 2 --sigma-in 2 --eps 0.000000000001 --d 32 --heads 2 --seq 16 --trials 10
+run default zero --trials 20
+exit $((fails > 0))
