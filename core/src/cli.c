@@ -10,10 +10,11 @@ typedef struct {
     size_t len;
 } message;
 
+/* The message stays one printable line whatever the user typed: control bytes become '?'. */
 static void say(message *m, const char *s)
 {
-    while (*s && m->len < NOPE_CLI_ERR_MAX - 1)
-        m->buf[m->len++] = *s++;
+    for (; *s && m->len < NOPE_CLI_ERR_MAX - 1; s++)
+        m->buf[m->len++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
     m->buf[m->len] = '\0';
 }
 
@@ -130,6 +131,8 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         char flag[32];
         size_t n = flag_length(arg);
         const char *value = NULL;
+        if (n == 0)
+            return fail(err, NOPE_ERR_USAGE, "''", NULL, "an empty argument where a flag was expected (see --help)");
         if (n >= sizeof flag)
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         for (size_t i = 0; i < n; i++)

@@ -2,7 +2,9 @@
 
 #include <stddef.h>
 
-enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 999, REPORT_DIGITS = 9 };
+/* A written exponent up to 9999 lets every decimal this file and format.c print (whose exponents
+ * reach +-(999 + 18) after normalising) parse back. */
+enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 9999, REPORT_DIGITS = 9 };
 
 #if NOPE_NUM == NOPE_NUM_F32
 static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -28,7 +30,7 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
     if (*p == '+' || *p == '-')
         neg = (*p++ == '-');
     uint64_t digits = 0;
-    int sig = 0, exp10 = 0, seen = 0;
+    int sig = 0, exp10 = 0, seen = 0, pending_zeros = 0;
     bool after_point = false;
     for (;; p++) {
         if (*p == '.' && !after_point) {
@@ -38,17 +40,23 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
         if (!is_digit(*p))
             break;
         seen++;
-        if (digits == 0 && *p == '0') { /* leading zeros are not significant */
-            if (after_point)
-                exp10--;
+        if (after_point)
+            exp10--;
+        if (*p == '0') { /* leading zeros never count; inner ones only once a digit follows */
+            if (digits != 0)
+                pending_zeros++;
             continue;
+        }
+        for (; pending_zeros > 0; pending_zeros--) {
+            if (++sig > MAX_SIG_DIGITS)
+                return NOPE_ERR_ARG;
+            digits *= 10;
         }
         if (++sig > MAX_SIG_DIGITS)
             return NOPE_ERR_ARG;
         digits = digits * 10 + (uint64_t)(*p - '0');
-        if (after_point)
-            exp10--;
     }
+    exp10 += pending_zeros; /* trailing zeros: a power of ten, not significant digits */
     if (seen == 0)
         return NOPE_ERR_ARG;
     if (*p == 'e' || *p == 'E') {
@@ -74,7 +82,7 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
         digits /= 10;
         exp10++;
     }
-    if (exp10 > MAX_EXP10 || exp10 < -MAX_EXP10 - MAX_SIG_DIGITS)
+    if (exp10 > 2 * MAX_EXP10 || exp10 < -2 * MAX_EXP10)
         return NOPE_ERR_ARG;
     *out = nope_dec_make(digits, exp10, neg && digits != 0);
     return NOPE_OK;
@@ -132,44 +140,69 @@ int nope_dec_cmp(const nope_dec *a, const nope_dec *b)
     return sign_a < 0 ? -cmp : cmp;
 }
 
+/* Just enough unsigned 128-bit arithmetic for exact decimal-to-binary rounding: 10^38 and a
+ * remainder below it fit, and every target (32-bit ARM has no __int128) does it the same way. */
+typedef struct {
+    uint64_t hi, lo;
+} u128;
+
+static u128 u128_mul10(u128 v)
+{
+    /* v * 10 = v * 8 + v * 2 */
+    u128 x8 = {(v.hi << 3) | (v.lo >> 61), v.lo << 3};
+    u128 x2 = {(v.hi << 1) | (v.lo >> 63), v.lo << 1};
+    u128 sum = {x8.hi + x2.hi, x8.lo + x2.lo};
+    sum.hi += sum.lo < x8.lo;
+    return sum;
+}
+
+static bool u128_less(u128 a, u128 b)
+{
+    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+static u128 u128_sub(u128 a, u128 b)
+{
+    u128 d = {a.hi - b.hi - (a.lo < b.lo), a.lo - b.lo};
+    return d;
+}
+
 bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
 {
     if (v->neg || v->special != NOPE_DEC_FINITE || frac_bits > 62)
         return false;
     uint64_t digits = v->digits;
     int e = v->exp10;
-    if (digits == 0) {
-        *out = 0;
+    *out = 0;
+    if (digits == 0)
         return true;
-    }
     for (; e > 0; e--) { /* integer part: scale the digits up */
         if (digits > UINT64_MAX / 10)
             return false;
         digits *= 10;
     }
-    if (e < -19) { /* below 1e-19 * digits: shrink digits, keeping the 1/2-ulp decision exact
-                      enough for the 62 fraction bits we allow */
-        while (e < -19) {
-            digits /= 10;
-            e++;
-        }
-    }
-    uint64_t denom = 1;
+    if (e < -38) /* digits < 10^18, so the value is below 10^-20: under half of 2^-62 */
+        return true;
+    u128 denom = {0, 1};
     for (int k = 0; k < -e; k++)
-        denom *= 10; /* -e <= 19: fits */
-    uint64_t whole = digits / denom, rem = digits % denom;
+        denom = u128_mul10(denom);
+    /* whole part, then the fraction bit by bit: rem < denom < 2^127, so 2 rem never overflows. */
+    uint64_t whole = 0;
+    u128 rem = {0, digits};
+    if (denom.hi == 0) {
+        whole = digits / denom.lo;
+        rem.lo = digits % denom.lo;
+    }
     if (whole > (UINT64_C(1) << (62 - frac_bits)))
         return false;
     uint64_t result = whole;
-    /* Long division for the fraction bits: rem < denom <= 10^19 < 2^64, and doubling it is
-     * done as a compare against denom - rem so it never overflows. */
     for (unsigned b = 0; b <= frac_bits; b++) {
-        bool bit = rem >= denom - rem;
-        rem = bit ? rem - (denom - rem) : rem * 2;
+        u128 twice = {(rem.hi << 1) | (rem.lo >> 63), rem.lo << 1};
+        bool bit = !u128_less(twice, denom);
+        rem = bit ? u128_sub(twice, denom) : twice;
         result = result * 2 + (bit ? 1 : 0);
     }
-    result = (result + 1) >> 1; /* the extra bit rounds: ties away from zero */
-    *out = result;
+    *out = (result + 1) >> 1; /* the extra bit rounds: ties away from zero */
     return true;
 }
 

@@ -107,18 +107,34 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
     }
 }
 
+/* Compensated (Kahan) summation: the rounding error of each addition is carried into the next,
+ * so a sum of d values is good to a couple of ulps instead of d of them. LayerNorm divides by
+ * the standard deviation, which turns any error in the mean into an error in every output.
+ * Plain IEEE operations in a fixed order: the same bits everywhere (no fast-math to undo it). */
+typedef struct {
+    float sum, carry;
+} kahan_sum;
+
+static void kahan_add(kahan_sum *k, float x)
+{
+    float y = x - k->carry;
+    float t = k->sum + y;
+    k->carry = (t - k->sum) - y;
+    k->sum = t;
+}
+
 void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp)
 {
-    float sum = 0.0f;
+    kahan_sum total = {0.0f, 0.0f};
     for (size_t i = 0; i < n; i++)
-        sum += x[i];
-    float mean = sum / (float)n;
-    float sq = 0.0f;
+        kahan_add(&total, x[i]);
+    float mean = total.sum / (float)n;
+    kahan_sum squares = {0.0f, 0.0f};
     for (size_t i = 0; i < n; i++) {
         float dev = x[i] - mean;
-        sq += dev * dev;
+        kahan_add(&squares, dev * dev);
     }
-    float rstd = 1.0f / nope_f32_sqrt(sq / (float)n + kp->eps);
+    float rstd = 1.0f / nope_f32_sqrt(squares.sum / (float)n + kp->eps);
     for (size_t i = 0; i < n; i++)
         out[i] = (x[i] - mean) * rstd;
 }

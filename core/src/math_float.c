@@ -230,8 +230,16 @@ double nope_f64_sqrt(double x)
         return x;
     if (x < 0.0)
         return f64_from_bits(UINT64_C(0x7FF8000000000000));
-    /* Start from the float root (within 2^-24 relative, or from halving the exponent when the
-     * float would overflow or underflow), then Newton: each step squares the relative error. */
+    /* A subnormal is scaled up by 2^108 first (exact), and its root down by 2^54. */
+    double scale = 1.0;
+    if (u < UINT64_C(0x0010000000000000)) {
+        x *= 324518553658426726783156020576256.0; /* 2^108 */
+        u = f64_bits(x);
+        scale = 1.0 / 18014398509481984.0; /* 2^-54 */
+    }
+    /* Start from the float root (within 2^-24 relative), or from halving the exponent (within a
+     * factor sqrt 2) where a float would overflow or underflow; Newton squares the relative error
+     * each step, so 10 steps reach the last bit from either start. */
     double y;
     if (x > 1e-37 && x < 1e38) {
         y = (double)nope_f32_sqrt((float)x);
@@ -239,8 +247,9 @@ double nope_f64_sqrt(double x)
         int e = (int)((u >> 52) & 0x7FF) - 1023;
         y = f64_from_bits((uint64_t)(e / 2 + 1023) << 52);
     }
-    for (int i = 0; i < 10; i++) /* 3 suffice from the float root; 10 from the far start */
+    for (int i = 0; i < 10; i++)
         y = 0.5 * (y + x / y);
+    y *= scale;
     return y;
 }
 

@@ -50,17 +50,18 @@ static unsigned floor_log2_u32(uint32_t v) /* v > 0 */
 
 int32_t nope_rng_gauss_q24(uint32_t bits)
 {
+    enum { CELL_BITS = NOPE_GAUSS_CELL_BITS, CELLS = 1 << NOPE_GAUSS_CELL_BITS };
     uint32_t m = bits & UINT32_C(0x7FFFFFFF);
     int32_t magnitude;
-    if (m < 64) {
+    if (m < CELLS) {
         magnitude = nope_gauss_tail_q24[m];
     } else {
-        /* m = 2^k (1 + j/64) + f: grid cell (k, j), interpolated at its point (f + 1/2). */
+        /* m = 2^k (1 + j/CELLS) + f: grid cell (k, j), interpolated at its point (f + 1/2). */
         unsigned k = floor_log2_u32(m);
-        unsigned shift = k - 6;
-        uint32_t j = (m >> shift) - 64;
+        unsigned shift = k - CELL_BITS;
+        uint32_t j = (m >> shift) - CELLS;
         uint32_t f = m & ((UINT32_C(1) << shift) - 1);
-        uint32_t cell = (k - 6) * 64 + j;
+        uint32_t cell = (k - CELL_BITS) * CELLS + j;
         int32_t hi = nope_gauss_grid_q24[cell];     /* larger magnitude, at the cell's start */
         int32_t lo = nope_gauss_grid_q24[cell + 1]; /* smaller magnitude, at its end */
         /* drop = (hi - lo) * (2f + 1) / 2^(shift + 1), rounded: < 2^27 * 2^25, fits 64 bits */

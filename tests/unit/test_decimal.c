@@ -28,7 +28,11 @@ static void test_parse_forms(void **state)
     assert_true(v.digits == 0 && !v.neg);
     v = parsed("123456789012345678");
     assert_true(v.digits == 123456789012345678u && v.exp10 == 0);
-    const char *bad[] = {"", "-", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1 ", " 1", "1e1000",
+    v = parsed("10000000000000000000000.000"); /* trailing zeros are not significant digits */
+    assert_true(v.digits == 1 && v.exp10 == 22);
+    v = parsed("1200.0340000");
+    assert_true(v.digits == 1200034 && v.exp10 == -3);
+    const char *bad[] = {"", "-", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1 ", " 1", "1e10000",
                          "1234567890123456789", "nan", "inf", "1,5", "--1"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         nope_dec w;

@@ -9,8 +9,9 @@
 
 #include "nope/config.h"
 
-/* [+-]digits[.digits][(e|E)[+-]digits], or .digits; at most 18 significant digits and an
- * exponent within +-999. NOPE_ERR_ARG for anything else (including an empty string). */
+/* [+-]digits[.digits][(e|E)[+-]digits], or .digits; at most 18 significant digits (zeros
+ * before the first or after the last non-zero digit do not count) and a written exponent within
+ * +-9999. NOPE_ERR_ARG for anything else (including an empty string). */
 nope_status nope_dec_parse(const char *text, nope_dec *out);
 
 /* A plain unsigned decimal integer (digits only), NOPE_ERR_ARG if malformed or over 2^64-1. */
