@@ -48,7 +48,10 @@ B_ELF := $(B_DIR)/nope.elf
 B_APP_SRCS := $(if $(filter test,$(APP)),ports/cortex-m/test_app.c,ports/app.c $(sort $(wildcard core/src/*.c)))
 B_SRCS := $(B_APP_SRCS) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
 B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
-B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) -O2 -g -ffunction-sections -fdata-sections -fstack-usage \
+# A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
+# still move 64-bit integers through d-registers.
+B_NUM_FLAGS := $(if $(filter fixed,$(NUM)),-mgeneral-regs-only)
+B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) $(B_NUM_FLAGS) -O2 -g -ffunction-sections -fdata-sections -fstack-usage \
             -fno-tree-loop-distribute-patterns \
             -DNOPE_NUM=$(NUM_DEF) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
             $(CORE_INC) -I$(B_DIR)
