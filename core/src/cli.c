@@ -219,6 +219,15 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         say_u64(&m, c.d);
         return NOPE_ERR_ARG;
     }
+    if (c.d / c.heads > NOPE_MAX_HEAD_DIM) {
+        message m = {err, 0};
+        say(&m, "--heads ");
+        say_u64(&m, c.heads);
+        say(&m, ": head width d/heads = ");
+        say_u64(&m, c.d / c.heads);
+        say(&m, " is over this build's capacity NOPE_MAX_HEAD_DIM=" STR(NOPE_MAX_HEAD_DIM) "; use more heads");
+        return NOPE_ERR_CAPACITY;
+    }
     uint64_t scale_q;
     nope_dec_to_ufix(&c.sigma, NOPE_SCALE_FRAC_BITS, &scale_q);
     c.sigma_q = (uint32_t)scale_q;

@@ -32,7 +32,7 @@ nope_status nope_experiment_check(const nope_config *cfg)
 {
     if (cfg->d > NOPE_MAX_D || cfg->heads > NOPE_MAX_HEADS || cfg->layers > NOPE_MAX_LAYERS ||
         cfg->ffn > NOPE_MAX_FFN || cfg->seq > NOPE_MAX_SEQ || cfg->vocab > NOPE_MAX_VOCAB ||
-        cfg->trials > NOPE_MAX_TRIALS)
+        cfg->trials > NOPE_MAX_TRIALS || (cfg->heads > 0 && cfg->d / cfg->heads > NOPE_MAX_HEAD_DIM))
         return NOPE_ERR_CAPACITY;
     if (cfg->d < 2 || cfg->heads < 1 || cfg->d % cfg->heads != 0 || cfg->layers < 1 ||
         cfg->ffn < 1 || cfg->seq < 2 || cfg->vocab < 1 || cfg->trials < 2 || cfg->sigma_q == 0 ||

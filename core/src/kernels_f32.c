@@ -29,7 +29,7 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
-    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, (uint64_t)i * n_out + j, w->scale_q));
+    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
 /* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
@@ -37,7 +37,7 @@ static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t 
                        size_t col0, size_t n_cols)
 {
     for (size_t i = 0; i < n_rows; i++) {
-        uint64_t e = (uint64_t)(row0 + i) * n_out + col0;
+        uint64_t e = nope_weights_element(w, n_out, row0 + i, col0);
         for (size_t j = 0; j < n_cols; j++)
             wbuf[i * n_cols + j] = nope_num_from_draw(nope_rng_gauss_draw(w->stream, e + j, w->scale_q));
     }

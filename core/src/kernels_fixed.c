@@ -124,7 +124,7 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
-    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, (uint64_t)i * n_out + j, w->scale_q));
+    return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
 /* ---- Matrix product ---- */
@@ -157,7 +157,7 @@ static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_
                        size_t col0, size_t cols)
 {
     for (size_t t = 0; t < n_rows; t++) {
-        uint64_t e = (uint64_t)(row0 + t) * n_out + col0;
+        uint64_t e = nope_weights_element(w, n_out, row0 + t, col0);
         for (size_t j = 0; j < cols; j++)
             wbuf[t * cols + j] = nope_rng_gauss_draw(w->stream, e + j, w->scale_q);
     }

@@ -4,9 +4,17 @@
 
 /* Buffers, sized by capacity. Shapes in (rows, columns); "block" is up to NOPE_BLOCK_POS
  * positions computed together. */
-static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D];       /* (seq, d) residual stream x */
-static nope_num_t keys[NOPE_MAX_SEQ * NOPE_MAX_D];        /* (seq, d) this layer's k, all heads */
-static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D];      /* (seq, d) this layer's v */
+static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) residual stream x */
+#if NOPE_KV_RECOMPUTE
+/* Keys and values are made again for every query from the layer's input, one head at a time:
+ * the input must then stay whole while the output is written beside it. */
+static nope_num_t resid_next[NOPE_MAX_SEQ * NOPE_MAX_D];       /* (seq, d) the layer's output */
+static nope_num_t head_keys[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM];   /* (seq, d/H) one head's k */
+static nope_num_t head_values[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM]; /* (seq, d/H) one head's v */
+#else
+static nope_num_t keys[NOPE_MAX_SEQ * NOPE_MAX_D];   /* (seq, d) this layer's k, all heads */
+static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v */
+#endif
 /* Two (block, d) buffers take turns, as the 16 KB micro:bit needs every byte:
  *   normed:  LN(x) -> (q, k, v made) y = o Wo -> LN(x) again
  *   queries: q -> o written over q -> (y made) the FFN's output */
@@ -18,15 +26,19 @@ static nope_num_t weight_buf[NOPE_WEIGHT_BUF];            /* rows of the matrix 
 
 size_t nope_model_static_bytes(void)
 {
-    return sizeof resid + sizeof keys + sizeof values + sizeof normed + sizeof queries +
-           sizeof ffn_hidden + sizeof scores + sizeof weight_buf;
+#if NOPE_KV_RECOMPUTE
+    size_t kv = sizeof resid_next + sizeof head_keys + sizeof head_values;
+#else
+    size_t kv = sizeof keys + sizeof values;
+#endif
+    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores +
+           sizeof weight_buf;
 }
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
 {
-    nope_weights w;
-    w.stream = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which);
-    w.scale_q = cfg->sigma_q;
+    nope_weights w = {nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which),
+                      cfg->sigma_q, 0, 0};
     return w;
 }
 
@@ -58,29 +70,59 @@ static void project(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n
     nope_kern_matmul_drawn(out, in, rows, n_in, n_out, &w, weight_buf, NOPE_WEIGHT_BUF);
 }
 
-/* Positions b0 .. b0+bn-1 of one layer. Their keys and values join those of earlier blocks
- * before any of their residuals change, so every query sees keys 1..m of the same (old) x:
- * causal attention needs nothing later, which is what lets a block update x in place. */
+#if NOPE_KV_RECOMPUTE
+/* One head of one query, with that head's keys and values made afresh for positions 0..m from
+ * the layer's input (kept whole in resid): the same LayerNorm, the same products over the same
+ * columns of Wk and Wv, so the same bits as keys made once and stored. Costs m d^2 / H more work
+ * per query and head, and saves (seq, d) of memory. */
+static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope_kern_params *kp,
+                        uint32_t trial, uint32_t layer, uint32_t m, uint32_t h)
+{
+    const size_t d = cfg->d, dh = cfg->d / cfg->heads;
+    nope_weights wk = nope_model_weights(cfg, trial, layer, NOPE_W_K);
+    nope_weights wv = nope_model_weights(cfg, trial, layer, NOPE_W_V);
+    wk.row_stride = wv.row_stride = (uint32_t)d;
+    wk.col0 = wv.col0 = (uint32_t)(h * dh);
+    for (uint32_t n = 0; n <= m; n++) {
+        nope_kern_layernorm(normed, resid + (size_t)n * d, d, kp);
+        nope_kern_matmul_drawn(head_keys + n * dh, normed, 1, d, dh, &wk, weight_buf, NOPE_WEIGHT_BUF);
+        nope_kern_matmul_drawn(head_values + n * dh, normed, 1, d, dh, &wv, weight_buf, NOPE_WEIGHT_BUF);
+    }
+    nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores, kp);
+}
+#endif
+
+/* Positions b0 .. b0+bn-1 of one layer, from x_in (resid) to x_out. With stored keys and values,
+ * x_out is resid itself: a block's keys and values join those of earlier blocks before any of
+ * their residuals change, so every query sees keys 1..m of the same (old) x; causal attention
+ * needs nothing later, which is what lets a block update x in place. */
 static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
-                        uint32_t layer, uint32_t b0, uint32_t bn)
+                        uint32_t layer, uint32_t b0, uint32_t bn, nope_num_t *x_out)
 {
     const size_t d = cfg->d, ffn = cfg->ffn, dh = cfg->d / cfg->heads;
-    nope_num_t *x = resid + (size_t)b0 * d;
+    const nope_num_t *x_in = resid + (size_t)b0 * d;
+    x_out += (size_t)b0 * d;
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
+        nope_kern_layernorm(normed + r * d, x_in + r * d, d, kp);
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
+#if !NOPE_KV_RECOMPUTE
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
+#endif
 
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
     for (uint32_t r = 0; r < bn; r++)
         for (uint32_t h = 0; h < cfg->heads; h++) {
             nope_num_t *q_then_o = queries + r * d + h * dh;
+#if NOPE_KV_RECOMPUTE
+            attend_head(q_then_o, cfg, kp, trial, layer, b0 + r, h);
+#else
             nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh, (size_t)b0 + r + 1,
                              dh, d, scores, kp);
+#endif
         }
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
@@ -88,28 +130,38 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
         nope_stats_add_attn(layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
-        nope_kern_add(x + r * d, attn_out + r * d, d);
+        for (size_t i = 0; x_out != x_in && i < d; i++)
+            x_out[r * d + i] = x_in[r * d + i];
+        nope_kern_add(x_out + r * d, attn_out + r * d, d);
     }
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
+        nope_kern_layernorm(normed + r * d, x_out + r * d, d, kp);
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
     nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
-        nope_kern_add(x + r * d, ffn_out + r * d, d);
-        nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x + r * d, d));
+        nope_kern_add(x_out + r * d, ffn_out + r * d, d);
+        nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
     }
 }
 
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
 {
     nope_model_draw_input(resid, cfg, trial);
-    for (uint32_t layer = 0; layer < cfg->layers; layer++)
+    for (uint32_t layer = 0; layer < cfg->layers; layer++) {
+#if NOPE_KV_RECOMPUTE
+        nope_num_t *x_out = resid_next;
+#else
+        nope_num_t *x_out = resid;
+#endif
         for (uint32_t b0 = 0; b0 < cfg->seq; b0 += NOPE_BLOCK_POS) {
             uint32_t bn = cfg->seq - b0 < NOPE_BLOCK_POS ? cfg->seq - b0 : NOPE_BLOCK_POS;
-            layer_block(cfg, kp, trial, layer, b0, bn);
+            layer_block(cfg, kp, trial, layer, b0, bn, x_out);
         }
+        for (size_t k = 0; x_out != resid && k < (size_t)cfg->seq * cfg->d; k++)
+            resid[k] = x_out[k]; /* the output becomes the next layer's input */
+    }
 }

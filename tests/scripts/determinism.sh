@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Same configuration + same seed = same bytes: run twice; another seed differs; and builds at
-# -O0 and -O2, with and without vectorised clones, by gcc and by clang, all print the same bytes.
+# -O0 and -O2, with and without vectorised clones, by gcc and by clang, and with the memory
+# schedules of small boards (blocks of positions, small weight buffers, keys and values made
+# again per query), all print the same bytes.
 set -u
 bin=$1; out=build/test/determinism; mkdir -p $out; fails=0; n=0
 ok() { echo "ok   $*"; n=$((n + 1)); }
@@ -32,7 +34,9 @@ build_variant() { # name cc flags...
   $cc -std=c11 -O2 -c ports/host/port_host.c -o $dir/port_host.o 2>>$dir/log && $cc "${objs[@]}" $dir/port_host.o -o $dir/nope 2>>$dir/log
 }
 variants=("gcc-O0:gcc:-O0" "gcc-O2:gcc:-O2" "gcc-O3-clones:gcc:-O3 -DNOPE_HOST_CLONES"
-          "gcc-O2-x86-64-v3:gcc:-O2 -march=x86-64-v3" "clang-O0:clang:-O0" "clang-O2:clang:-O2")
+          "gcc-O2-x86-64-v3:gcc:-O2 -march=x86-64-v3" "clang-O0:clang:-O0" "clang-O2:clang:-O2"
+          "microbit-schedule:gcc:-O2 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16 -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=16"
+          "one-weight-row-blocks-of-5:gcc:-O2 -DNOPE_BLOCK_POS=5 -DNOPE_WEIGHT_BUF=100")
 for v in "${variants[@]}"; do
   IFS=: read -r name cc flags <<<"$v"
   if ! command -v $cc >/dev/null; then bad "$cc not installed (make deps installs it)"; continue; fi

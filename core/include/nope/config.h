@@ -56,6 +56,19 @@
 #define NOPE_WEIGHT_BUF (NOPE_MAX_D * NOPE_MAX_FFN)
 #endif
 
+/* Where memory is tightest, keys and values can be made again for every query instead of being
+ * stored for the whole sequence: (seq, d) less memory, about seq/2 times the key-value work.
+ * Same report. Needs a block of one position; the width of one head is then a capacity too. */
+#ifndef NOPE_KV_RECOMPUTE
+#define NOPE_KV_RECOMPUTE 0
+#endif
+#ifndef NOPE_MAX_HEAD_DIM
+#define NOPE_MAX_HEAD_DIM NOPE_MAX_D
+#endif
+#if NOPE_KV_RECOMPUTE && NOPE_BLOCK_POS != 1
+#error "NOPE_KV_RECOMPUTE needs NOPE_BLOCK_POS=1"
+#endif
+
 #if NOPE_MAX_D < 2 || NOPE_MAX_SEQ < 2 || NOPE_MAX_HEADS < 1 || NOPE_MAX_LAYERS < 1 || NOPE_MAX_FFN < 1
 #error "capacities too small: need NOPE_MAX_D >= 2, NOPE_MAX_SEQ >= 2 and the rest >= 1"
 #endif

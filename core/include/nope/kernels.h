@@ -14,12 +14,21 @@
 #include "nope/num.h"
 #include "nope/rng.h"
 
-/* A weight matrix that exists only as a random stream: W[i][j] = element i*n_out + j of
- * `stream`, drawn as N(0, scale^2) with scale = scale_q * 2^-NOPE_SCALE_FRAC_BITS. */
+/* A weight matrix that exists only as a random stream, drawn as N(0, scale^2) with
+ * scale = scale_q * 2^-NOPE_SCALE_FRAC_BITS. A product reads W[i][j] = element
+ * i * row_stride + col0 + j of `stream`: the whole matrix when row_stride is 0 (meaning the
+ * product's n_out) and col0 is 0, or a strip of its columns (one head's). */
 typedef struct {
     nope_rng_stream stream;
     uint32_t scale_q;
+    uint32_t row_stride; /* columns of the whole matrix; 0 for "the product's n_out" */
+    uint32_t col0;       /* the strip's first column */
 } nope_weights;
+
+static inline uint64_t nope_weights_element(const nope_weights *w, size_t n_out, size_t i, size_t j)
+{
+    return (uint64_t)i * (w->row_stride ? w->row_stride : n_out) + w->col0 + j;
+}
 
 /* Per-run constants each mode derives once from the configuration (epsilon, 1/sqrt(d/H), ...). */
 typedef struct nope_kern_params nope_kern_params;
