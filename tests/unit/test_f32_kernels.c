@@ -122,7 +122,7 @@ static void test_matmul_bound_and_schedule_independence(void **state)
     enum { ROWS = 7, N_IN = 96, N_OUT = 80 };
     static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT],
         out_three[ROWS * N_OUT], out_single[N_OUT], wbuf[N_IN * N_OUT];
-    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544};
+    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0};
     for (size_t k = 0; k < ROWS * N_IN; k++)
         in[k] = (float)uniform();
     nope_kern_matmul_drawn(out_full, in, ROWS, N_IN, N_OUT, &w, wbuf, N_IN * N_OUT);
@@ -136,6 +136,14 @@ static void test_matmul_bound_and_schedule_independence(void **state)
         assert_memory_equal(out_full, out_strip, sizeof out_full);
     }
     assert_memory_equal(out_full, out_three, sizeof out_full);
+    /* A strip of columns (one head's: row_stride and col0) is those columns of the whole. */
+    nope_weights strip = w;
+    strip.row_stride = N_OUT;
+    strip.col0 = 24;
+    static float out_cols[ROWS * 16];
+    nope_kern_matmul_drawn(out_cols, in, ROWS, N_IN, 16, &strip, wbuf, 7);
+    for (size_t r = 0; r < ROWS; r++)
+        assert_memory_equal(out_cols + r * 16, out_full + r * N_OUT + 24, 16 * sizeof(float));
     for (size_t r = 0; r < ROWS; r++) {
         nope_kern_matmul_drawn(out_single, in + r * N_IN, 1, N_IN, N_OUT, &w, wbuf, N_OUT);
         assert_memory_equal(out_single, out_full + r * N_OUT, sizeof out_single);
