@@ -82,7 +82,10 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
         digits /= 10;
         exp10++;
     }
-    if (exp10 > 2 * MAX_EXP10 || exp10 < -2 * MAX_EXP10)
+    /* The value's own exponent (d.ddd e+X) stays within what may be written, so whatever
+     * format.c prints of it parses back. */
+    int sci_exp = exp10 + (int)nope_dec_count_digits(digits) - 1;
+    if (digits != 0 && (sci_exp > MAX_EXP10 || sci_exp < -MAX_EXP10))
         return NOPE_ERR_ARG;
     *out = nope_dec_make(digits, exp10, neg && digits != 0);
     return NOPE_OK;

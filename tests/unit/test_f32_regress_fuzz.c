@@ -8,9 +8,9 @@
 #include "nope/kernels.h"
 #include "nope/math_float.h"
 
-/* findings/f64_sqrt_subnormal: nope_f64_sqrt(0x0.000000a00000ap-1022) was 0x1.03531e5c23f28p-521
- * (the reference is 0x1.94c58p-524): Newton from 2^-511 needs more than 10 steps to come down
- * to the root of a tiny subnormal. math_float.h: within 1 ulp. */
+/* f64_math/finding_subnormal: nope_f64_sqrt(0x0.000000a00000ap-1022) was 0x1.03531e5c23f28p-521
+ * (the reference is 0x1.94c58p-524): Newton from 2^-511 needed more than 10 steps to come down
+ * to the root of a tiny subnormal. math_float.h: within 1 ulp. Fixed in cd8965b. */
 static void test_f64_sqrt_of_subnormals(void **state)
 {
     (void)state;
@@ -25,11 +25,11 @@ static void test_f64_sqrt_of_subnormals(void **state)
     }
 }
 
-/* findings/f32_layernorm_2e-6: n = 490 values alternating 0x1.33e28p-3 and 0x1.a4f4p-6 (mean
- * 0.088, variance 0.0039, eps 6e-11) give h[0] = 1.00000775 where the double LayerNorm gives
- * 0.999999992: 7.8e-6, over the 2e-6 (1 + |h|) that test_f32_kernels.c states for var >> eps.
- * The float sum of the mean rounds the same way 490 times. Either the kernel sums more
- * accurately or the stated bound becomes the worst case, (n + 1) 2^-24 sum|x| / (n std) + ... */
+/* f32_layernorm/finding_alternating: n = 490 values alternating 0x1.33e28p-3 and 0x1.a4f4p-6
+ * (mean 0.088, variance 0.0039, eps 6e-11) gave h[0] = 1.00000775 where the double LayerNorm
+ * gives 0.999999992: 7.8e-6, over the 2e-6 (1 + |h|) that test_f32_kernels.c states for
+ * var >> eps, the float sum of the mean rounding the same way 490 times. Fixed in cd8965b
+ * (Kahan sums). */
 static void test_layernorm_alternating_values(void **state)
 {
     (void)state;

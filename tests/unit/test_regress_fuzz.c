@@ -1,7 +1,9 @@
 /* Regression tests for the defects tests/fuzz/ found in the mode-independent rooms (the Gaussian
  * sampler, decimal.c, format.c, cli.c). Each test is one
- * fuzzer finding: its input (also in tests/fuzz/findings/), the wrong output the fuzzer saw,
- * and the documented behaviour it must have. */
+ * fuzzer finding: its input (also a seed in tests/fuzz/corpus/<harness>/finding_*, or in
+ * tests/fuzz/findings/ while open, in tests/fuzz/corpus/ once fixed), the wrong output the fuzzer saw, and the documented
+ * behaviour it must have. All but the last case of test_fmt_plain_parses_back were fixed in
+ * cd8965b. */
 #include <math.h>
 #include <stdio.h>
 
@@ -12,9 +14,8 @@
 #include "nope/format.h"
 #include "nope/rng.h"
 
-/* findings/gauss_bound_6.24: rng.h states |result| <= 6.24 * 2^24, but m = 0 (p = 2^-33) gives
- * 106333286 = 6.338 * 2^24, which is the true quantile there: the statement, not the table, is
- * wrong. If rng.h is corrected to 6.34, change the bound here with it. */
+/* gauss/finding_m0: rng.h stated |result| <= 6.24 * 2^24, but m = 0 (p = 2^-33) gives 106333286
+ * = 6.338 * 2^24, the true quantile there: the statement was wrong, and now says 6.34. */
 static void test_gauss_largest_value_within_stated_bound(void **state)
 {
     (void)state;
@@ -23,9 +24,10 @@ static void test_gauss_largest_value_within_stated_bound(void **state)
         fail_msg("nope_rng_gauss_q24(0) = %d = %.6f * 2^24, rng.h says <= 6.34", (int)z, z / 16777216.0);
 }
 
-/* findings/gauss_rel_1e-5: rng.h states a relative error below 1e-5, but linear interpolation in
- * cells of 1/256 of probability near the centre reaches 1.2e-5 (m = 1971322880) and 1.87e-5
- * (m = 1082149260). References: Python statistics.NormalDist().inv_cdf((m + 0.5) / 2^32) * 2^24. */
+/* gauss/finding_cell_midpoint: rng.h states a relative error below 1e-5, but linear
+ * interpolation in cells of 1/256 of probability near the centre reached 1.2e-5 (m = 1971322880)
+ * and 1.87e-5 (m = 1082149260). References: Python
+ * statistics.NormalDist().inv_cdf((m + 0.5) / 2^32) * 2^24. */
 static void test_gauss_relative_error_at_cell_midpoints(void **state)
 {
     (void)state;
@@ -41,9 +43,9 @@ static void test_gauss_relative_error_at_cell_midpoints(void **state)
     }
 }
 
-/* findings/dec_to_ufix_truncation: nope_dec_to_ufix(2.98023223876953125e-8 = 2^-25, 24) was 0:
- * below 1e-19 the digits are truncated first, which turns this exact tie (rounded away from
- * zero: 1) and values just above other ties into values below them. */
+/* dec_parse/finding_ufix_tie: nope_dec_to_ufix(2.98023223876953125e-8 = 2^-25, 24) was 0: below
+ * 1e-19 the digits were truncated first, which turned this exact tie (rounded away from zero:
+ * 1) and values just above other ties into values below them. */
 static void test_dec_to_ufix_exact_below_1e19(void **state)
 {
     (void)state;
@@ -65,14 +67,23 @@ static void test_dec_to_ufix_exact_below_1e19(void **state)
     }
 }
 
-/* findings/fmt_plain_19_digits and fmt_plain_exponent_over_999: nope_fmt_plain writes text that
- * nope_dec_parse rejects: "1124112499924e6" -> "1124112499924000000" and "1e18" ->
- * "1000000000000000000" (19 digits, the trailing zeros counted as significant), "123e999" ->
- * "1.23e+1001" and "0.12345e-999" -> "1.2345e-1000" (a written exponent beyond +-999). */
+/* fmt/finding_19_digits, fmt/finding_exponent_999 and fmt/finding_exponent_over_9999:
+ * nope_fmt_plain wrote text that nope_dec_parse rejects: "1124112499924e6" ->
+ * "1124112499924000000" and "1e18" -> "1000000000000000000" (19 digits, the trailing zeros
+ * counted as significant), "123e999" -> "1.23e+1001" and "0.12345e-999" -> "1.2345e-1000" (a
+ * written exponent beyond +-999); and parse took values to 10^(2 9999) but written exponents
+ * only to 9999, so "27e9999" -> "2.7e+10000" and "0.1e-9999" -> "1e-10000" failed. Fixed by
+ * keeping parsed values within 1e-9999 .. 9.99e9999 (decimal.h): those two are now refused. */
 static void test_fmt_plain_parses_back(void **state)
 {
     (void)state;
-    const char *cases[] = {"1124112499924e6", "1e18", "123e999", "0.12345e-999", "0.02", "-1.5"};
+    const char *cases[] = {"1124112499924e6", "1e18", "123e999", "0.12345e-999", "0.02", "-1.5",
+                           "9.99e9999", "1e-9999", "0.27e9999", "0.0001e-9995"};
+    const char *refused[] = {"27e9999", "0.1e-9999"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        nope_dec v;
+        assert_int_equal(nope_dec_parse(refused[k], &v), NOPE_ERR_ARG);
+    }
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         nope_dec v, back;
         char buf[NOPE_FMT_MAX];
@@ -84,9 +95,9 @@ static void test_fmt_plain_parses_back(void **state)
     }
 }
 
-/* findings/cli_newline_in_message: "--act" "x\ny" gave the message "--act x\ny: unknown
- * activation; ..." (cli.h: one line, no newline); findings/cli_empty_argument: the argument ""
- * gave ": unknown flag (see --help)", which names nothing. */
+/* cli/finding_newline: "--act" "x\ny" gave the message "--act x\ny: unknown activation; ..."
+ * (cli.h: one line, no newline); cli/finding_empty_argument: the argument "" gave ": unknown
+ * flag (see --help)", which names nothing. */
 static void test_cli_error_is_one_line_and_names_the_flag(void **state)
 {
     (void)state;

@@ -10,8 +10,9 @@
 #include "nope/config.h"
 
 /* [+-]digits[.digits][(e|E)[+-]digits], or .digits; at most 18 significant digits (zeros
- * before the first or after the last non-zero digit do not count) and a written exponent within
- * +-9999. NOPE_ERR_ARG for anything else (including an empty string). */
+ * before the first or after the last non-zero digit do not count), a written exponent within
+ * +-9999 and a value within 1e-9999 .. 9.99e9999. NOPE_ERR_ARG for anything else (including an
+ * empty string). */
 nope_status nope_dec_parse(const char *text, nope_dec *out);
 
 /* A plain unsigned decimal integer (digits only), NOPE_ERR_ARG if malformed or over 2^64-1. */
@@ -21,7 +22,8 @@ nope_status nope_dec_parse_u64(const char *text, uint64_t *out);
 int nope_dec_cmp(const nope_dec *a, const nope_dec *b);
 
 /* Round a non-negative decimal to the nearest integer multiple of 2^-frac_bits (ties away
- * from zero), exactly, in integers. false if negative or over 2^63. */
+ * from zero), exactly, in integers. false if negative, frac_bits > 62, or the whole part is over
+ * 2^(62 - frac_bits). */
 bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out);
 
 #if NOPE_NUM == NOPE_NUM_F32
