@@ -271,7 +271,7 @@ static nope_dec mean_of(const nope_moments *m, uint32_t trials)
     return dec_from_ratio(&s, &den, false);
 }
 
-/* SE = sqrt(sample variance / T) = sqrt((T sum_sq - sum^2) / (T^2 (T-1))) / 2^(2F): the
+/* SE = the root of (sample variance / T) = root of ((T sum_sq - sum^2) / (T^2 (T-1))) / 2^(2F): the
  * numerator in exact integers from the sums as held (sum_sq to 64 significant bits: a
  * negative numerator, possible only through that rounding when all values are equal, is 0),
  * the square root of the quotient scaled by 2^(2j) so that it carries about 64 bits. */

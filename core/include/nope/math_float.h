@@ -10,13 +10,13 @@ float nope_f32_exp(float x);
 /* ln x for x > 0: absolute error <= 2 ulp of max(1, |ln x|); ln 0 = -inf, ln(x < 0) = NaN. */
 float nope_f32_log(float x);
 
-/* sqrt x, correctly rounded (the IEEE-754 result, computed on integers); sqrt(-x) = NaN. */
+/* The square root, correctly rounded (the IEEE-754 result, computed on integers); NaN below 0. */
 float nope_f32_sqrt(float x);
 
 /* tanh x: absolute error <= 2^-23 (what GELU needs; relative error is larger near 0). */
 float nope_f32_tanh(float x);
 
-/* Double versions for the statistics: ln (relative error <= 4 ulp) and sqrt (<= 1 ulp). */
+/* Double versions for the statistics: ln (relative error <= 4 ulp) and square root (<= 1 ulp). */
 double nope_f64_log(double x);
 double nope_f64_sqrt(double x);
 
