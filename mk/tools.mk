@@ -38,7 +38,7 @@ paper: $(TOOLS_BIN)
 	t1=$$(date +%s.%N); \
 	awk -v a=$$t0 -v b=$$t1 -v n=$(PAPER_TRIALS) 'BEGIN { s = (b - a) / 2; m = s * n / 60; \
 	  u = m * 1.25 + 0.5; \
-	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials, under %s with the figure\n", \
+	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials, under %s minutes with the figure\n", \
 	         s, (m < 10 ? sprintf("%.1f", m) : sprintf("%.0f", m)), n, (u < 10 ? sprintf("%.1f", u) : sprintf("%.0f", u)) }'
 	$(Q)$(TOOLS_BIN) $(PAPER_FLAGS) --trials $(PAPER_TRIALS) > $(PAPER_DIR)/report$(TOOLS_SUFFIX).tmp
 	$(Q)mv $(PAPER_DIR)/report$(TOOLS_SUFFIX).tmp $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv
