@@ -15,20 +15,12 @@ typedef __int128 i128;
 
 #define ONE_LD ((long double)(INT64_C(1) << NOPE_Q_FRAC))
 
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* A gaussian-ish activation of standard deviation sd (real units), from 4 uniforms. */
 static int32_t draw_act(uint64_t *rng, double sd)
 {
     double s = 0;
     for (int k = 0; k < 4; k++)
-        s += (double)(splitmix(rng) >> 11) * 0x1p-53 - 0.5;
+        s += (double)(nope_test_splitmix(rng) >> 11) * 0x1p-53 - 0.5;
     double v = s * sqrt(3.0) * sd * (double)ONE_LD;
     return v >= 2147483647.0 ? INT32_MAX : (v <= -2147483648.0 ? INT32_MIN : (int32_t)llround(v));
 }
@@ -140,7 +132,7 @@ static void test_softmax_against_double(void **state)
     long double worst = 0;
     int reps = nope_test_quick() ? 50 : 500;
     for (int rep = 0; rep < reps; rep++) {
-        size_t n = 1 + (size_t)(splitmix(&rng) % 1024);
+        size_t n = 1 + (size_t)(nope_test_splitmix(&rng) % 1024);
         double sd = rep % 3 == 0 ? 0.01 : (rep % 3 == 1 ? 1.0 : 10.0);
         static int32_t s[1024];
         for (size_t k = 0; k < n; k++)
@@ -237,9 +229,9 @@ static void test_variance_is_exact(void **state)
     static int32_t y[1024];
     int reps = nope_test_quick() ? 100 : 2000;
     for (int rep = 0; rep < reps; rep++) {
-        size_t n = 2 + (size_t)(splitmix(&rng) % 1023);
+        size_t n = 2 + (size_t)(nope_test_splitmix(&rng) % 1023);
         for (size_t k = 0; k < n; k++)
-            y[k] = rep % 4 == 3 ? (int32_t)splitmix(&rng) : draw_act(&rng, rep % 2 ? 1e-3 : 3.0);
+            y[k] = rep % 4 == 3 ? (int32_t)nope_test_splitmix(&rng) : draw_act(&rng, rep % 2 ? 1e-3 : 3.0);
         if (rep == 1)
             for (size_t k = 0; k < n; k++)
                 y[k] = (k % 2) ? INT32_MAX : INT32_MIN; /* the largest variance possible */

@@ -13,14 +13,6 @@ typedef __int128 i128;
 
 #define Q_ONE_LD ((long double)(INT64_C(1) << NOPE_Q_FRAC))
 
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 static int64_t points(int64_t full)
 {
     return nope_test_quick() ? full / 16 : full;
@@ -46,7 +38,7 @@ static void test_shifts_are_exact_floor_and_round(void **state)
     (void)state;
     uint64_t rng = 1;
     for (int64_t k = 0; k < points(200000); k++) {
-        int64_t x = k < (int64_t)(sizeof EDGES64 / sizeof EDGES64[0]) ? EDGES64[k] : (int64_t)splitmix(&rng);
+        int64_t x = k < (int64_t)(sizeof EDGES64 / sizeof EDGES64[0]) ? EDGES64[k] : (int64_t)nope_test_splitmix(&rng);
         for (unsigned s = 1; s < 64; s++) {
             i128 f = ref_floor_shr(x, s);
             assert_true(nope_fx_floor_shr(x, s) == (int64_t)f);
@@ -93,7 +85,7 @@ static void test_mul_and_div_round_to_nearest(void **state)
     uint64_t rng = 2;
     nope_fx_saturations_reset();
     for (int64_t k = 0; k < points(2000000); k++) {
-        uint64_t bits = splitmix(&rng);
+        uint64_t bits = nope_test_splitmix(&rng);
         /* magnitudes spread over every scale: shift a 32-bit value right by 0..31 */
         int32_t a = (int32_t)(uint32_t)bits >> (k % 32), b = (int32_t)(bits >> 32) >> ((k / 32) % 32);
         i128 p = ref_floor_shr((i128)a * b + ((i128)1 << (NOPE_Q_FRAC - 1)), NOPE_Q_FRAC);
@@ -111,8 +103,8 @@ static void test_mul_and_div_round_to_nearest(void **state)
             i128 qs = q > INT32_MAX ? INT32_MAX : (q < INT32_MIN ? INT32_MIN : q);
             assert_true(nope_fx_div(a, b) == (int32_t)qs);
         }
-        int64_t n = (int64_t)splitmix(&rng);
-        uint64_t d = splitmix(&rng) >> (k % 64);
+        int64_t n = (int64_t)nope_test_splitmix(&rng);
+        uint64_t d = nope_test_splitmix(&rng) >> (k % 64);
         if (d != 0) {
             i128 q2 = 2 * (i128)n + (i128)d, d2 = 2 * (i128)d;
             i128 q = q2 / d2 - ((q2 % d2 != 0 && q2 < 0) ? 1 : 0);
@@ -132,7 +124,7 @@ static void test_isqrt_is_exact(void **state)
     const uint64_t edges[] = {0, 1, 2, 3, 4, UINT64_MAX, UINT64_MAX - 1, (uint64_t)UINT32_MAX * UINT32_MAX,
                               (uint64_t)UINT32_MAX * UINT32_MAX - 1, (uint64_t)UINT32_MAX * UINT32_MAX + 1};
     for (int64_t k = 0; k < points(1000000); k++) {
-        uint64_t v = k < 10 ? edges[k] : splitmix(&rng) >> (k % 64);
+        uint64_t v = k < 10 ? edges[k] : nope_test_splitmix(&rng) >> (k % 64);
         unsigned __int128 r = nope_fx_isqrt64(v);
         assert_true(r * r <= v);
         assert_true((r + 1) * (r + 1) > v);
@@ -147,7 +139,7 @@ static void test_rsqrt_relative_error(void **state)
     long double worst = 0;
     for (int64_t k = 0; k < points(1000000); k++) {
         uint64_t v = k < 64 ? (UINT64_C(1) << k) + (k == 63 ? UINT64_C(0x7FFFFFFFFFFFFFFF) : 0)
-                            : splitmix(&rng) >> (k % 64);
+                            : nope_test_splitmix(&rng) >> (k % 64);
         if (v == 0)
             v = 1;
         unsigned shift;
@@ -229,7 +221,7 @@ static void test_log2_whole_domain(void **state)
     long double worst = 0;
     for (int64_t k = 0; k < points(1000000); k++) {
         uint64_t x = k < 64 ? UINT64_C(1) << k : (k < 128 ? (UINT64_C(1) << (k - 64)) * 2 - 1 + (k == 64)
-                                                            : splitmix(&rng) >> (k % 64));
+                                                            : nope_test_splitmix(&rng) >> (k % 64));
         if (x == 0)
             x = 1;
         long double want = log2l((long double)x) * 1073741824.0L;

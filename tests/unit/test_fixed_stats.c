@@ -46,14 +46,6 @@ static long double stat_unit(void)
     return ldexpl(1.0L, NOPE_FX_STAT_FRAC);
 }
 
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* The exact sum and its square's sum of a stream, in 32-bit limbs (the reference). */
 enum { REF_LIMBS = 6 };
 static void ref_add_at(uint32_t *limbs, unsigned pos, uint64_t v)
@@ -154,7 +146,7 @@ static void test_sum_sq_rounding_against_exact_limbs(void **state)
         uint32_t ref_sum[REF_LIMBS] = {0}, ref_sq[REF_LIMBS] = {0};
         int n = nope_test_quick() ? 2000 : 20000;
         for (int k = 0; k < n; k++) {
-            uint64_t v = splitmix(&rng) >> (rep % 2 ? (unsigned)(splitmix(&rng) % 64) : (unsigned)rep);
+            uint64_t v = nope_test_splitmix(&rng) >> (rep % 2 ? (unsigned)(nope_test_splitmix(&rng) % 64) : (unsigned)rep);
             nope_fx_moments_add(&mm, v);
             ref_add_at(ref_sum, 0, v);
             ref_add_square(ref_sq, v);
@@ -179,7 +171,7 @@ static void test_mean_and_se_against_long_double(void **state)
         for (uint32_t l = 0; l < 2; l++) {
             for (uint32_t p = 0; p < 8; p++) {
                 /* values from 1 LSB to 2^63, spread over scales by position */
-                uint64_t v = (splitmix(&rng) >> (1 + 8 * p)) | 1u;
+                uint64_t v = (nope_test_splitmix(&rng) >> (1 + 8 * p)) | 1u;
                 nope_stats_add_attn(l, p, v);
                 nope_stats_add_hid(l, p, v / 3 + 1);
                 if (l == 0) {

@@ -3,6 +3,7 @@
 #ifndef NOPE_TEST_UTIL_H
 #define NOPE_TEST_UTIL_H
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,31 +20,24 @@ static inline int nope_test_quick(void)
     return q != NULL && q[0] == '1';
 }
 
-/* Distance in units in the last place between two finite floats of the same sign or zero. */
-static inline int64_t nope_test_ulp_distance(float a, float b)
+/* The spacing of floats at |x|, subnormals included: the unit of the ulp bounds. */
+static inline double nope_test_float_ulp(double x)
 {
-    int32_t ia, ib;
-    memcpy(&ia, &a, 4);
-    memcpy(&ib, &b, 4);
-    if (ia < 0)
-        ia = INT32_MIN - ia;
-    if (ib < 0)
-        ib = INT32_MIN - ib;
-    int64_t d = (int64_t)ia - (int64_t)ib;
-    return d < 0 ? -d : d;
+    x = fabs(x);
+    if (x < 0x1p-126)
+        return 0x1p-149;
+    int e;
+    frexp(x, &e);
+    return ldexp(1.0, e - 24);
 }
 
-/* One ulp of float at |x| (its spacing there), for absolute bounds. */
-static inline double nope_test_ulp_at(double x)
+/* Test inputs: SplitMix64, so a test's data are the same on every run. */
+static inline uint64_t nope_test_splitmix(uint64_t *state)
 {
-    x = x < 0 ? -x : x;
-    int e = 0;
-    while (x >= 2.0) { x /= 2.0; e++; }
-    while (x < 1.0 && e > -126) { x *= 2.0; e--; }
-    double u = 1.0;
-    for (int k = 0; k < 23 - e; k++) u /= 2.0;
-    for (int k = 0; k < e - 23; k++) u *= 2.0;
-    return u;
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
 }
 
 #endif
