@@ -6,6 +6,9 @@
 .DEFAULT_GOAL := run
 SHELL := /bin/bash
 
+# The numeric modes, named once: every per-mode target and script loops over this list.
+NUMS := f32 fixed
+export NUMS
 NUM ?= f32
 ifeq ($(NUM),f32)
   NUM_DEF := NOPE_NUM_F32
@@ -29,7 +32,13 @@ CORE_INC := -Icore/include -Iports
 # Fragments add their test targets to TEST_TARGETS and their phony names to PHONY.
 TEST_TARGETS :=
 PHONY := run test bench clean deps
-include $(sort $(wildcard mk/*.mk))
+# Read in this order, not alphabetically: make expands a rule's prerequisites when it reads the
+# rule, so host.mk (HOST_BIN, HOST_DIR, CORE_SRCS) must come before every fragment that uses them.
+MK_FRAGMENTS := host fixed test tools fuzz boards bench
+ifneq ($(sort $(wildcard mk/*.mk)),$(sort $(patsubst %,mk/%.mk,$(MK_FRAGMENTS))))
+  $(error mk/ holds $(sort $(wildcard mk/*.mk)) but MK_FRAGMENTS names $(MK_FRAGMENTS): list every fragment once)
+endif
+include $(patsubst %,mk/%.mk,$(MK_FRAGMENTS))
 
 test: deps
 	$(Q)tests/scripts/run_all.sh $(TEST_TARGETS)

@@ -4,18 +4,17 @@
 #   test-fixed-vs-float      fixed and float32 reports for the same seeds agree (1% on every
 #                            variance, 0.005 on every slope), 2000 trials, under 2 minutes
 #   test-fixed-saturation    --sigma 2 saturates, is counted, and runs clean under ASan+UBSan
-# ($(BUILD)/host rather than HOST_DIR: mk/host.mk is read after this file.)
 FIXED_VS_FLOAT_TRIALS ?= 2000
 
 ifneq ($(NUM),fixed)
-$(BUILD)/host/nope-fixed: FORCE
-	$(Q)$(MAKE) --no-print-directory NUM=fixed $(BUILD)/host/nope-fixed
+$(HOST_DIR)/nope-fixed: FORCE
+	$(Q)$(MAKE) --no-print-directory NUM=fixed $(HOST_DIR)/nope-fixed
 endif
 
 test-fixed-integer-only:
 	$(Q)tests/scripts/fixed_integer_only.sh
-test-fixed-vs-float: $(BUILD)/host/nope $(BUILD)/host/nope-fixed
-	$(Q)tests/scripts/fixed_vs_float.sh $(BUILD)/host/nope $(BUILD)/host/nope-fixed $(FIXED_VS_FLOAT_TRIALS)
+test-fixed-vs-float: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/fixed_vs_float.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed $(FIXED_VS_FLOAT_TRIALS)
 test-fixed-saturation:
 	$(Q)tests/scripts/fixed_saturation.sh
 

@@ -44,6 +44,8 @@ test-determinism: $(HOST_DIR)/nope
 	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope
 test-freestanding:
 	$(Q)tests/scripts/freestanding.sh
+test-make-order:
+	$(Q)tests/scripts/make_order.sh
 test-acceptance: $(HOST_DIR)/nope
 	$(Q)tests/scripts/acceptance_f32.sh $(HOST_DIR)/nope
 
@@ -53,5 +55,5 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance test-make-order
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance test-make-order
