@@ -8,6 +8,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have qemu-system-arm || need+=(qemu-system-arm)
 have arm-none-eabi-gcc || need+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
 have clang || need+=(clang)
+have clang-format-14 || need+=(clang-format-14)
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 have afl-fuzz || need+=(afl++)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
