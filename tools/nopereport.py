@@ -13,13 +13,22 @@ A report is, exactly:
     layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se[,more columns]
     one row per (layer, pos)
     # checksum fnv1a64=<16 hex digits>      (FNV-1a 64 of every byte before this line)
-Other comment lines (e.g. "# saturations=0") may appear and are kept but not interpreted.
-Columns are found by header name, so columns added after hid_se are harmless.
+Other comment lines (e.g. "# saturations=0", "# underflows=3", "# warning ...") may appear and
+are kept but not interpreted. Columns are found by header name, so columns added after hid_se are
+harmless. An empty number (a slope, ratio or cell that is undefined, e.g. the slope of an all-zero
+variance) is missing: NaN here, never an error.
+
+Also the tools' common behaviour on bad input and failed writes (run, die, emit, ArgumentParser):
+one line on stderr naming the tool, never a traceback or a multi-line usage dump.
 """
 
+import argparse
 import math
+import os
 import re
-from decimal import Decimal, InvalidOperation
+import sys
+import traceback
+import warnings
 
 MAGIC = "# nope-variance report v1"
 CHECKSUM_RE = re.compile(r"# checksum fnv1a64=([0-9a-f]{16})")
@@ -43,20 +52,6 @@ def fmt_num(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     return "%.8e" % x
-
-
-def fmt_dec(text: str) -> str:
-    """A decimal number as plain digits without exponent or trailing zeros: 1e-5 -> 0.00001."""
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("not a decimal number: %r" % text)
-    if not d.is_finite():
-        raise ValueError("not a finite number: %r" % text)
-    s = format(d.normalize(), "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
 
 
 def with_checksum(body: str) -> str:
@@ -109,18 +104,41 @@ def _kv(fields):
     return out
 
 
+# what the producers print (9-digit scientific, inf, nan) and any plain decimal; Python's float()
+# alone would also take "1_0", "infinity" and surrounding blanks
+_NUMBER_RE = re.compile(r"-?(inf|nan|[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?)")
+_INDEX_RE = re.compile(r"[0-9]+")
+
+
+def number(text: str) -> float:
+    """A report number; an empty one is undefined (NaN). ValueError if it is not a number."""
+    if text == "":
+        return math.nan
+    if not _NUMBER_RE.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
+
+
+def _index(text: str) -> int:
+    """A layer or position: a whole number >= 1 (never inf, nan or empty)."""
+    if not _INDEX_RE.fullmatch(text) or int(text) < 1:
+        raise ValueError(text)
+    return int(text)
+
+
 class Report:
     """A parsed report. Attributes:
     text      the exact report text
     mode      e.g. "f32", "fixed", "reference"
     config    dict of the config line's key=value strings (in order)
     theory    dict of the theory line (layer, c, formula) or {}
-    slopes    {layer: {"attn": float, "hid": float}}
-    ratios    {layer: float}
+    slopes    {layer: {"attn": float, "hid": float}}   (NaN: undefined)
+    ratios    {layer: float}                           (NaN: undefined)
     comments  every comment line other than magic and checksum
     columns   header names
-    cols      {name: list of floats (nan for empty cells)}
+    cols      {name: list of floats (nan for empty cells)}; layer and pos are ints
     layers    number of layers (max layer seen), seq (max pos seen)
+    Rows are complete and in order: layer 1 pos 1..seq, then layer 2, and so on.
     """
 
     def __init__(self, text: str, source: str = "input"):
@@ -149,6 +167,7 @@ class Report:
         self.comments = []
         self.columns = None
         raw_rows = []
+        row_lines = []
         for i, ln in enumerate(lines[1:-1], start=2):
             if ln.startswith("#"):
                 self.comments.append(ln)
@@ -164,13 +183,13 @@ class Report:
                 elif f[0] == "slope":
                     kv = _kv(f[1:])
                     try:
-                        self.slopes[int(kv["layer"])] = {k: float(kv[k]) for k in ("attn", "hid") if k in kv}
+                        self.slopes[_index(kv["layer"])] = {k: number(kv[k]) for k in ("attn", "hid") if k in kv}
                     except (KeyError, ValueError):
                         raise ReportError("%s:%d: malformed slope line" % (source, i))
                 elif f[0] == "ratio":
                     kv = _kv(f[1:])
                     try:
-                        self.ratios[int(kv["layer"])] = float(kv["mean"])
+                        self.ratios[_index(kv["layer"])] = number(kv["mean"])
                     except (KeyError, ValueError):
                         raise ReportError("%s:%d: malformed ratio line" % (source, i))
             elif self.columns is None:
@@ -178,25 +197,36 @@ class Report:
                 missing = [c for c in REQUIRED_COLUMNS if c not in self.columns]
                 if missing:
                     raise ReportError("%s:%d: header lacks column(s) %s" % (source, i, ",".join(missing)))
+                where = {c: self.columns.index(c) for c in ("layer", "pos")}
             else:
                 cells = ln.split(",")
                 if len(cells) != len(self.columns):
                     raise ReportError("%s:%d: %d cells, header has %d" % (source, i, len(cells), len(self.columns)))
+                for c, j in where.items():
+                    try:
+                        cells[j] = _index(cells[j])
+                    except ValueError:
+                        raise ReportError("%s:%d: %s %r is not a whole number >= 1" % (source, i, c, cells[j]))
                 try:
-                    raw_rows.append([float(c) if c != "" else math.nan for c in cells])
-                except ValueError:
-                    raise ReportError("%s:%d: a cell is not a number" % (source, i))
+                    raw_rows.append([c if isinstance(c, int) else number(c) for c in cells])
+                except ValueError as e:
+                    raise ReportError("%s:%d: cell %r is not a number" % (source, i, str(e)))
+                row_lines.append(i)
         if self.columns is None:
             raise ReportError("%s: no column header line" % source)
         if not raw_rows:
             raise ReportError("%s: no data rows" % source)
         self.cols = {c: [r[j] for r in raw_rows] for j, c in enumerate(self.columns)}
-        self.cols["layer"] = [int(v) for v in self.cols["layer"]]
-        self.cols["pos"] = [int(v) for v in self.cols["pos"]]
         self.layers = max(self.cols["layer"])
         self.seq = max(self.cols["pos"])
         if len(raw_rows) != self.layers * self.seq:
             raise ReportError("%s: %d rows, expected layers*seq = %d" % (source, len(raw_rows), self.layers * self.seq))
+        # a duplicated row can make the count right while another layer has no rows at all
+        for k, (L, p, i) in enumerate(zip(self.cols["layer"], self.cols["pos"], row_lines)):
+            want = (k // self.seq + 1, k % self.seq + 1)
+            if (L, p) != want:
+                raise ReportError("%s:%d: layer %d pos %d where layer %d pos %d belongs (rows go layer by layer)"
+                                  % ((source, i, L, p) + want))
 
     def layer(self, layer: int, column: str):
         """(positions, values) of one column for one layer, in row order."""
@@ -218,7 +248,6 @@ class Report:
 
 def read(path: str) -> Report:
     """Parse a report from a file path ('-' is stdin); ReportError on anything else."""
-    import sys
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -228,7 +257,7 @@ def read(path: str) -> Report:
                 data = fh.read()
             source = path
     except OSError as e:
-        raise ReportError("%s: %s" % (path, e.strerror))
+        raise ReportError("%s: %s" % (path, why(e)))
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
@@ -237,9 +266,10 @@ def read(path: str) -> Report:
 
 
 def loglog_slope(pos, val) -> float:
-    """Least-squares slope of log(val) against log(pos) over every position."""
-    xs = [math.log(p) for p, v in zip(pos, val) if v > 0]
-    ys = [math.log(v) for v in val if v > 0]
+    """Least-squares slope of log(val) against log(pos) over the positions with a positive value;
+    NaN when fewer than two have one."""
+    xs = [math.log(p) for p, v in zip(pos, val) if 0 < v < math.inf]
+    ys = [math.log(v) for v in val if 0 < v < math.inf]
     n = len(xs)
     if n < 2:
         return math.nan
@@ -247,3 +277,117 @@ def loglog_slope(pos, val) -> float:
     sxx = sum((x - mx) ** 2 for x in xs)
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
     return sxy / sxx if sxx > 0 else math.nan
+
+
+# ---- what every tool does on bad input and failed writes: one line on stderr, never a traceback ----
+
+PROG = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "tool"
+
+
+def one_line(text) -> str:
+    """Control bytes (a newline in a file name, say) become '?', as in the C program's messages."""
+    return "".join("?" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in str(text))
+
+
+def why(e: OSError) -> str:
+    return e.strerror or str(e) or type(e).__name__
+
+
+def warn(msg: str):
+    try:
+        print("%s: %s" % (PROG, one_line(msg)), file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass  # stderr itself is gone: nowhere left to say it
+
+
+def die(msg: str, code: int = 1):
+    warn(msg)
+    sys.exit(code)
+
+
+def _stdout_failed(e: OSError):
+    # Point fd 1 at /dev/null so the interpreter's final flush of what is still buffered
+    # succeeds quietly instead of printing a second, multi-line complaint.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    die("cannot write to stdout: %s" % why(e), 1)
+
+
+def emit(text: str):
+    """Write to stdout and flush now, so a full disk or a closed pipe is seen here (exit 1)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as e:
+        _stdout_failed(e)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose errors are one line, 'tool: message (see --help)', exit 2."""
+
+    def error(self, message):
+        die("%s (see --help)" % message, 2)
+
+    def print_help(self, file=None):
+        if file is None:
+            emit(self.format_help())  # --help > /dev/full: one line, not argparse's traceback
+        else:
+            super().print_help(file)
+
+
+def whole_number(lo: int):
+    """An argparse type: digits only (no sign, blanks or '_'), at least lo."""
+    def parse(text):
+        if not _INDEX_RE.fullmatch(text) or int(text) < lo:
+            raise argparse.ArgumentTypeError("%r: allowed a whole number >= %d" % (text, lo))
+        return int(text)
+    parse.__name__ = "whole number"
+    return parse
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number > 0 (NaN or inf would make a limit that never applies)."""
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (0 < v < math.inf):
+        raise argparse.ArgumentTypeError("%r: allowed a finite number > 0" % text)
+    return v
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    warn("warning: %s" % message)
+
+
+def run(prog: str, main):
+    """sys.exit(main(argv)) where nothing escapes as a traceback: stdout is flushed inside the
+    guard, an interrupt is one line (exit 130), and an unexpected exception is one line naming
+    where it was raised (exit 1), since it is a bug to fix here rather than the user's input."""
+    global PROG
+    PROG = prog
+    warnings.showwarning = _one_line_warning
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as e:
+        code = e.code
+    except ReportError as e:
+        warn(str(e))
+        code = 1
+    except KeyboardInterrupt:
+        warn("interrupted")
+        code = 130
+    except Exception as e:  # noqa: BLE001 (the guard exists for what nobody foresaw)
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        warn("internal error: %s: %s (at %s:%d)" % (type(e).__name__, e, os.path.basename(where.filename),
+                                                    where.lineno))
+        code = 1
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        _stdout_failed(e)
+    sys.exit(code)

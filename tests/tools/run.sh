@@ -21,6 +21,31 @@ expect_exit() {
 one_line_err() {
     if [ "$(wc -l < "$T/err")" -eq 1 ]; then pass "$1: one line: $(cat "$T/err")"; else fail "$1: stderr is not one line"; fi
 }
+# refuses CODE PATTERN NAME CMD...: exit CODE, and stderr is one line naming the tool that matches
+# PATTERN (grep -E), so a traceback, an argparse usage dump or a generic message all fail it
+refuses() {
+    local want=$1 pattern=$2 name=$3; shift 3
+    "$@" > "$T/out" 2> "$T/err"
+    local got=$?
+    if [ "$got" -ne "$want" ]; then fail "$name (exit $got, want $want: $(head -c 300 "$T/err"))"
+    elif [ "$(wc -l < "$T/err")" -ne 1 ]; then fail "$name: stderr is $(wc -l < "$T/err") lines: $(head -c 300 "$T/err")"
+    elif ! grep -qE "^(plot|compare|check-reference|reference|serial-capture): .*($pattern)" "$T/err"; then
+        fail "$name: stderr does not say /$pattern/: $(cat "$T/err")"
+    else pass "$name: $(cat "$T/err")"; fi
+}
+# mkreport NAME PYTHON: a copy of tiny.csv with its body lines (list L) changed by PYTHON and a valid
+# checksum, so only the parser's own checks can catch what was planted
+mkreport() {
+    $PY - "$T/tiny.csv" "$T/$1.csv" "$2" <<'EOF_PY'
+import sys; sys.dont_write_bytecode = True; sys.path.insert(0, 'tools'); import nopereport as nr
+L = open(sys.argv[1]).read().rsplit('# checksum', 1)[0].split('\n')[:-1]
+H = L.index(','.join(nr.REQUIRED_COLUMNS))  # the header; rows are L[H+1:]
+def cells(i, col, value):  # set one column of row line i
+    c = L[i].split(','); c[nr.REQUIRED_COLUMNS.index(col)] = value; L[i] = ','.join(c)
+exec(sys.argv[3])
+open(sys.argv[2], 'w').write(nr.with_checksum(''.join(l + '\n' for l in L)))
+EOF_PY
+}
 
 # ---- reference: a tiny configuration, both inputs and activations, and the hidden plants ----
 TINY="--d 8 --heads 2 --layers 2 --ffn 16 --seq 8"
@@ -98,6 +123,88 @@ expect_exit 1 "compare: truncated capture" tools/compare "$T/capture-cut.txt" "$
 expect_exit 1 "compare: capture without report" tools/compare "$T/prose.md" "$T/tiny.csv"
 expect_exit 2 "compare: usage error" tools/compare "$T/capture.txt"
 expect_exit 2 "compare: missing file" tools/compare "$T/no-such-file" "$T/tiny.csv"
+
+# ---- issue #9: every bad input and failed write is one line naming the tool, never a traceback ----
+# failed writes: exit 1
+refuses 1 "cannot write /dev/null/x.png" "plot -o /dev/null/x" tools/plot "$T/tiny.csv" -o /dev/null/x
+refuses 1 "cannot write to stdout" "compare --extract > /dev/full" bash -c "tools/compare --extract $T/capture.txt > /dev/full"
+refuses 1 "cannot write to stdout" "compare A B > /dev/full" bash -c "tools/compare $T/capture.txt $T/tiny.csv > /dev/full"
+refuses 1 "cannot write to stdout" "check-reference --reports > /dev/full" \
+    bash -c "tools/check-reference --reports $T/a.csv $T/b.csv > /dev/full"
+refuses 1 "cannot write to stdout" "reference > /dev/full" bash -c "tools/reference $TINY --trials 2 > /dev/full"
+refuses 1 "cannot write to stdout" "plot --help > /dev/full" bash -c "tools/plot --help > /dev/full"
+refuses 2 "cannot create --outdir /dev/null/x" "check-reference --outdir /dev/null/x" \
+    tools/check-reference --bin /bin/true --outdir /dev/null/x
+refuses 2 "cannot open --log /missing/dir/f" "serial-capture --log /missing/dir/f" \
+    tools/serial-capture --log /missing/dir/f --port "$T/no-such-port"
+# bad flags: exit 2, one line where argparse prints a usage dump
+refuses 2 "--baud.*whole number >= 1" "serial-capture --baud -5" tools/serial-capture --baud -5
+refuses 2 "--timeout.*finite number > 0" "serial-capture --timeout nan" tools/serial-capture --timeout nan
+refuses 2 "unrecognized arguments: --bogus" "plot --bogus" tools/plot --bogus "$T/tiny.csv"
+refuses 2 "expected one argument" "plot -o without a path" tools/plot "$T/tiny.csv" -o
+refuses 2 "--plant: invalid choice" "check-reference --plant x" tools/check-reference --plant x
+refuses 2 "compare CAPTURE HOST_REPORT" "compare with one file" tools/compare "$T/capture.txt"
+# a threshold no |z| can exceed would make a check that cannot fail
+for th in nan inf 0 -1e-3; do
+    refuses 2 "--threshold.*finite number > 0" "check-reference --threshold $th" \
+        tools/check-reference --threshold="$th" --reports "$T/a.csv" "$T/p.csv"
+done
+# reference: the C program's ranges and number syntax (the whole table in test_reference_flags.py)
+for flags in "--eps 0 --sigma-in 0" "--sigma 1e300" "--d 1000000 --ffn 1000000" "--sigma 1e999999" \
+             "--sigma 1e-999999999" "--seq 1" "--seed 0x10"; do
+    refuses 2 "${flags%% *} .*(out of range|not a)" "reference $flags" tools/reference $flags
+    [ -s "$T/out" ] && fail "reference $flags wrote to stdout"
+done
+expect_exit 0 "reference flags: the C program's table" $PY tests/tools/test_reference_flags.py "${BUILD:-build}/host/nope"
+echo "     $(tail -n 1 "$T/out")"
+
+# hand-made reports with a valid checksum: the parser's checks, not the checksum, must refuse them
+mkreport inf-layer "L[H + 3] = 'inf' + L[H + 3][1:]"
+refuses 1 "layer 'inf' is not a whole number" "plot: inf in the layer column" tools/plot "$T/inf-layer.csv" -o "$T/x"
+mkreport nan-pos "cells(H + 3, 'pos', 'nan')"
+refuses 1 "pos 'nan' is not a whole number" "plot: nan in pos" tools/plot "$T/nan-pos.csv" -o "$T/x"
+mkreport no-layer2 "L[H + 1:] = [r for r in L[H + 1:] if not r.startswith('2,')] + ['3' + r[1:] for r in L[H + 1:] if r.startswith('2,')]"
+refuses 1 "16 rows, expected layers\*seq = 24" "plot: a layer with no rows" tools/plot "$T/no-layer2.csv" -o "$T/x"
+mkreport dup-row "L[-1] = '1' + L[-1][1:]"
+refuses 1 "layer 1 pos 8 where layer 2 pos 8 belongs" "plot: a duplicated row" tools/plot "$T/dup-row.csv" -o "$T/x"
+refuses 2 "layer 1 pos 8 where layer 2 pos 8 belongs" "check-reference: a duplicated row" \
+    tools/check-reference --reports "$T/dup-row.csv" "$T/tiny.csv"
+mkreport bad-cell "cells(H + 2, 'attn_var', '1_0')"
+refuses 1 "cell '1_0' is not a number" "plot: 1_0 in a cell" tools/plot "$T/bad-cell.csv" -o "$T/x"
+mkreport bad-slope "L = [l.replace('attn=', 'attn=x', 1) if l.startswith('# slope layer=1') else l for l in L]"
+refuses 1 "malformed slope line" "plot: a slope that is not a number" tools/plot "$T/bad-slope.csv" -o "$T/x"
+mkreport no-sigma "L = [l.replace(' sigma=0.02', '') if l.startswith('# config') else l for l in L]"
+refuses 1 "no sigma" "plot --sweep: no sigma in the config" tools/plot --sweep -o "$T/x" "$T/a.csv" "$T/no-sigma.csv"
+
+# nothing a log axis can show, in the format's additions: an all-zero attn_var has undefined
+# (empty) slopes and ratio, and comment lines may follow the config line. Said on stderr and in
+# the figure, never an empty panel without a word.
+mkreport zero-attn "[cells(i, c, '0.00000000e+00') for i in range(H + 1, len(L)) for c in ('attn_var', 'attn_se')]
+cells(H + 5, 'hid_se', '')
+L = [l.split(' attn=')[0] + ' attn= hid=' + l.split('hid=')[1] if l.startswith('# slope') else l for l in L]
+L = ['# ratio layer=1 mean=' if l.startswith('# ratio') else l for l in L]
+i = next(k for k, l in enumerate(L) if l.startswith('# config'))
+L[i + 1:i + 1] = ['# underflows=3', '# warning attn_var is 0 in every layer', '# later=key']"
+expect_exit 0 "empty numbers and new comment lines parse" $PY -c "
+import sys, math; sys.dont_write_bytecode = True; sys.path.insert(0, 'tools'); import nopereport as nr
+r = nr.read('$T/zero-attn.csv')
+assert math.isnan(r.slopes[1]['attn']) and r.slopes[1]['hid'] < 0 and math.isnan(r.ratios[1]), (r.slopes, r.ratios)
+assert math.isnan(r.cols['hid_se'][4]) and r.cols['hid_se'][3] > 0, r.cols['hid_se']
+assert '# underflows=3' in r.comments and r.config['sigma'] == '0.02'"
+expect_exit 0 "check-reference: a report with empty numbers against itself" \
+    tools/check-reference --reports "$T/zero-attn.csv" "$T/zero-attn.csv"
+expect_exit 0 "compare --extract keeps the new lines" tools/compare --extract "$T/zero-attn.csv"
+cmp -s "$T/out" "$T/zero-attn.csv" && pass "compare --extract: exact" || fail "compare --extract changed the new lines"
+expect_exit 0 "plot: every attn_var 0, the other panel drawn" tools/plot "$T/zero-attn.csv" -o "$T/zero-attn"
+grep -qx "plot: layers 1,2: every attn_var is 0, nothing to draw on a log axis (its panel says so)" "$T/err" \
+    && pass "plot names the layers and why: $(head -n 1 "$T/err")" || fail "plot all-zero attn_var said: $(cat "$T/err")"
+[ "$(wc -l < "$T/err")" -eq 2 ] && pass "plot: that line and the 'wrote' line" || fail "plot all-zero: $(cat "$T/err")"
+grep -q 'id="nothing-to-draw-attn_var"' "$T/zero-attn.svg" && ! grep -q 'id="nothing-to-draw-hid_var"' "$T/zero-attn.svg" \
+    && pass "the empty panel carries a note in the figure" || fail "no note in the empty attention panel"
+mkreport zero-all "[cells(i, c, '0.00000000e+00') for i in range(H + 1, len(L)) for c in ('attn_var', 'hid_var')]"
+expect_exit 1 "plot: nothing at all to draw is exit 1" tools/plot "$T/zero-all.csv" -o "$T/zero-all"
+grep -q 'id="nothing-to-draw-hid_var"' "$T/zero-all.svg" && pass "plot still writes the figure, with its notes" \
+    || fail "plot wrote no figure for an all-zero report"
 
 # ---- serial-capture against a pseudo-terminal ----
 expect_exit 0 "serial-capture against a pty" $PY tests/tools/test_serial_capture.py "$T/tiny.csv"
