@@ -40,6 +40,8 @@ test-unit-sanitizers: $(UNIT_BINS_f32_san) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_
 
 test-cli: $(HOST_DIR)/nope
 	$(Q)tests/scripts/cli_errors.sh $(HOST_DIR)/nope
+test-output: $(HOST_DIR)/nope
+	$(Q)tests/scripts/host_output.sh $(HOST_DIR)/nope
 test-determinism: $(HOST_DIR)/nope
 	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope
 test-freestanding:
@@ -53,5 +55,5 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance
