@@ -5,7 +5,6 @@
 #        status on a fault (70), a stack overflow (71), a timeout (124) or a program error.
 #   make BOARD=<board> board-build                only build the image
 #   make BOARD=<board> OUT=uart run           bytes through the board UART instead of semihosting
-#   make BOARD=<board> APP=test run           a stand-in program that only exercises the port
 #   make BOARD=<board> FAULT_TEST=1 run       undefined instruction before the experiment
 #                                             (FAULT_TEST=2: a load from an unmapped address)
 #   make size                                 flash, RAM and measured stack of every board image
@@ -40,13 +39,9 @@ else
   $(error OUT must be semihost or uart, not '$(OUT)')
 endif
 
-# The experiment program (ports/app.c and core/); APP=test, or a tree without ports/app.c, links
-# instead a stand-in that only exercises the port (output, clock, entropy): for board bring-up.
-APP ?= $(if $(wildcard ports/app.c),nope,test)
-B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter test,$(APP)),-testapp)
+B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))
 B_ELF := $(B_DIR)/nope.elf
-B_APP_SRCS := $(if $(filter test,$(APP)),ports/cortex-m/test_app.c,ports/app.c $(sort $(wildcard core/src/*.c)))
-B_SRCS := $(B_APP_SRCS) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
+B_SRCS := ports/app.c $(sort $(wildcard core/src/*.c)) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
 B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
 # A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
 # still move 64-bit integers through d-registers.

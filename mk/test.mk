@@ -30,12 +30,9 @@ $(eval $(call unit_variant,f32,san,-O1 -g $(SAN_FLAGS)))
 $(eval $(call unit_variant,fixed,plain,-O2 -g))
 $(eval $(call unit_variant,fixed,san,-O1 -g $(SAN_FLAGS)))
 
-# Whether the fixed-point mode exists yet in this tree (issue #3).
-HAVE_FIXED := $(if $(wildcard core/include/nope/num_fixed.h),yes,)
-
-test-unit: $(UNIT_BINS_f32_plain) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_plain))
+test-unit: $(UNIT_BINS_f32_plain) $(UNIT_BINS_fixed_plain)
 	$(Q)tests/scripts/run_unit.sh $^
-test-unit-sanitizers: $(UNIT_BINS_f32_san) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_san))
+test-unit-sanitizers: $(UNIT_BINS_f32_san) $(UNIT_BINS_fixed_san)
 	$(Q)NOPE_TEST_QUICK=1 tests/scripts/run_unit.sh $^
 
 test-cli: $(HOST_DIR)/nope
