@@ -1,24 +1,30 @@
 # Cortex-M boards under QEMU (ports/cortex-m/, boards/<board>/).
 #   make BOARD=<board> [NUM=f32|fixed] [EXP="--trials 50 --seed 9"] run
 #        builds build/<board>-<num>/nope.elf with the flags in EXP compiled in, runs it under
-#        QEMU (tools/qemu-run): the report on stdout, diagnostics on stderr, non-zero exit
-#        status on a fault (70), a stack overflow (71), a timeout (124) or a program error.
+#        QEMU (tools/qemu-run): the report on stdout, diagnostics on stderr as they come, non-zero
+#        exit status on a fault (70), a stack overflow (71), a timeout (124) or a program error.
+#        Without EXP, the board's BOARD_EXP (boards/<board>/board.mk): the host's default
+#        configuration, or the board's, with a few trials, so that it ends well within a minute.
 #   make BOARD=<board> board-build                only build the image
 #   make BOARD=<board> OUT=uart run           bytes through the board UART instead of semihosting
-#   make BOARD=<board> APP=test run           a stand-in program that only exercises the port
 #   make BOARD=<board> FAULT_TEST=1 run       undefined instruction before the experiment
 #                                             (FAULT_TEST=2: a load from an unmapped address)
 #   make size                                 flash, RAM and measured stack of every board image
 #   make test-boards                          every board x {f32, fixed} against the host program
+#   make test-board-default                   `make BOARD=... run` without EXP ends, and shows
+#                                             progress while it runs
 BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
-TEST_TARGETS += test-boards
-PHONY += test-boards size board-build board-run board-info
+TEST_TARGETS += test-boards test-board-default
+PHONY += test-boards test-board-default size board-build board-run board-info
 
 test-boards:
 	$(Q)tests/cross/test_boards.sh $(BOARDS)
+# The cheapest board and mode under QEMU (hardware float): seconds, not minutes.
+test-board-default:
+	$(Q)tests/cross/test_board_default.sh qemu-mps2-an386 f32
 
 size:
 	$(Q)tests/cross/size.sh $(BOARDS)
@@ -31,7 +37,12 @@ include boards/$(BOARD)/board.mk
 
 OUT ?= semihost
 FAULT_TEST ?= 0
-EXP ?= $(BOARD_EXP)
+ifeq ($(origin EXP),undefined)
+EXP := $(BOARD_EXP)
+B_EXP_FROM := no EXP given: BOARD_EXP from boards/$(BOARD)/board.mk, a few trials that end well within a minute; EXP="..." for others
+else
+B_EXP_FROM := given
+endif
 ifeq ($(OUT),semihost)
   B_OUT_DEF := CM_OUT_SEMIHOST
 else ifeq ($(OUT),uart)
@@ -40,13 +51,9 @@ else
   $(error OUT must be semihost or uart, not '$(OUT)')
 endif
 
-# The experiment program (ports/app.c and core/); APP=test, or a tree without ports/app.c, links
-# instead a stand-in that only exercises the port (output, clock, entropy): for board bring-up.
-APP ?= $(if $(wildcard ports/app.c),nope,test)
-B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter test,$(APP)),-testapp)
+B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))
 B_ELF := $(B_DIR)/nope.elf
-B_APP_SRCS := $(if $(filter test,$(APP)),ports/cortex-m/test_app.c,ports/app.c $(sort $(wildcard core/src/*.c)))
-B_SRCS := $(B_APP_SRCS) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
+B_SRCS := ports/app.c $(sort $(wildcard core/src/*.c)) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
 B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
 # A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
 # still move 64-bit integers through d-registers.
@@ -64,7 +71,9 @@ run: board-run
 board-info:
 	@printf '%s\n' 'machine=$(BOARD_QEMU_MACHINE)' 'elf=$(B_ELF)' 'exp=$(BOARD_EXP)' 'test_exp=$(BOARD_TEST_EXP)'
 
+# The banner goes to stderr with the diagnostics: stdout is the report's.
 board-run: $(B_ELF)
+	@printf '%s\n' '$(BOARD) $(NUM): EXP="$(subst ','\'',$(EXP))" ($(B_EXP_FROM)), timeout $(QEMU_TIMEOUT) s (QEMU_TIMEOUT=s)' >&2
 	$(Q)tools/qemu-run --machine $(BOARD_QEMU_MACHINE) --timeout $(QEMU_TIMEOUT) \
 	    $(if $(filter uart,$(OUT)),--uart) $(B_ELF)
 

@@ -30,16 +30,15 @@ $(eval $(call unit_variant,f32,san,-O1 -g $(SAN_FLAGS)))
 $(eval $(call unit_variant,fixed,plain,-O2 -g))
 $(eval $(call unit_variant,fixed,san,-O1 -g $(SAN_FLAGS)))
 
-# Whether the fixed-point mode exists yet in this tree (issue #3).
-HAVE_FIXED := $(if $(wildcard core/include/nope/num_fixed.h),yes,)
-
-test-unit: $(UNIT_BINS_f32_plain) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_plain))
+test-unit: $(UNIT_BINS_f32_plain) $(UNIT_BINS_fixed_plain)
 	$(Q)tests/scripts/run_unit.sh $^
-test-unit-sanitizers: $(UNIT_BINS_f32_san) $(if $(HAVE_FIXED),$(UNIT_BINS_fixed_san))
+test-unit-sanitizers: $(UNIT_BINS_f32_san) $(UNIT_BINS_fixed_san)
 	$(Q)NOPE_TEST_QUICK=1 tests/scripts/run_unit.sh $^
 
 test-cli: $(HOST_DIR)/nope
 	$(Q)tests/scripts/cli_errors.sh $(HOST_DIR)/nope
+test-output: $(HOST_DIR)/nope
+	$(Q)tests/scripts/host_output.sh $(HOST_DIR)/nope
 test-determinism: $(HOST_DIR)/nope
 	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope
 test-freestanding:
@@ -55,5 +54,5 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance test-make-order
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-determinism test-freestanding test-acceptance test-make-order
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order

@@ -59,8 +59,28 @@ static __attribute__((noinline)) int configure(int argc, const char *const *argv
  * second, and only where the port has a clock. */
 typedef struct {
     uint64_t start, last, rate;
+    size_t width; /* of the widest update so far, which the next one must cover */
     bool shown;
 } progress_state;
+
+/* A line of progress: "nope: trial " and four numbers of at most 20 digits, with their words. */
+typedef struct {
+    char text[128];
+    size_t len;
+} progress_line;
+
+static void line_add(progress_line *l, const char *s)
+{
+    while (*s && l->len < sizeof l->text - 1) /* room for the line end */
+        l->text[l->len++] = *s++;
+}
+
+static void line_add_u64(progress_line *l, uint64_t v)
+{
+    char num[NOPE_FMT_MAX];
+    nope_fmt_u64(num, v);
+    line_add(l, num);
+}
 
 static void progress(void *ctx, uint32_t done, uint32_t total)
 {
@@ -74,25 +94,28 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
         return; /* finished before anything was shown: say nothing */
     p->last = now;
     p->shown = true;
-    char num[NOPE_FMT_MAX];
-    diag("\rnope: trial ");
-    nope_fmt_u64(num, done);
-    diag(num);
-    diag("/");
-    nope_fmt_u64(num, total);
-    diag(num);
-    diag(", ");
-    nope_fmt_u64(num, (now - p->start) / p->rate);
-    diag(num);
-    diag(" s");
+    progress_line l = {.len = 0};
+    line_add(&l, "nope: trial ");
+    line_add_u64(&l, done);
+    line_add(&l, "/");
+    line_add_u64(&l, total);
+    line_add(&l, ", ");
+    line_add_u64(&l, (now - p->start) / p->rate);
+    line_add(&l, " s");
     if (done < total) {
-        diag(", about ");
-        nope_fmt_u64(num, (now - p->start) / p->rate * (total - done) / done);
-        diag(num);
-        diag(" s left   ");
+        line_add(&l, ", about ");
+        line_add_u64(&l, (now - p->start) / p->rate * (total - done) / done);
+        line_add(&l, " s left");
     }
-    if (done == total)
-        diag("\n");
+    size_t width = l.len;
+    while (l.len < p->width && l.len < sizeof l.text - 1)
+        l.text[l.len++] = ' ';
+    p->width = width > p->width ? width : p->width;
+    /* The update ends its own line: '\r' (the next one writes over it) or, at the end, '\n'. So
+     * whoever splits the stream into lines as it comes (tools/qemu-run, a serial log) passes
+     * each update on at once rather than when the next one starts it. One write per update. */
+    l.text[l.len++] = done < total ? '\r' : '\n';
+    port_write(PORT_STREAM_DIAG, l.text, l.len);
 }
 
 int nope_app_main(int argc, const char *const *argv)
@@ -107,7 +130,7 @@ int nope_app_main(int argc, const char *const *argv)
     nope_report_config_write(&cfg, &diag_sink);
     diag("\n");
 
-    progress_state p = {port_ticks(), 0, port_ticks_per_second(), false};
+    progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
     p.last = p.start;
     if (nope_experiment_run(&cfg, progress, &p) != NOPE_OK) {
         /* the parser checks all of this first; reaching here is a bug */

@@ -10,12 +10,34 @@ typedef struct {
     size_t len;
 } message;
 
-/* The message stays one printable line whatever the user typed: control bytes become '?'. */
+/* The message stays one printable line whatever the user typed: control bytes, and bytes from
+ * 0x80 up (not text in every terminal's encoding, and perhaps half a character), become '?'. */
+static void say_n(message *m, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i] && m->len < NOPE_CLI_ERR_MAX - 1; i++) {
+        unsigned char c = (unsigned char)s[i];
+        m->buf[m->len++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+    }
+    m->buf[m->len] = '\0';
+}
+
 static void say(message *m, const char *s)
 {
-    for (; *s && m->len < NOPE_CLI_ERR_MAX - 1; s++)
-        m->buf[m->len++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-    m->buf[m->len] = '\0';
+    say_n(m, s, NOPE_CLI_ERR_MAX);
+}
+
+/* What the user typed, shortened so that the rule after it always fits: a long flag or value
+ * shows its first NOPE_CLI_ECHO_MAX bytes and "...", an empty one shows as ''. */
+static void echo(message *m, const char *s)
+{
+    size_t n = 0;
+    while (s[n] && n <= NOPE_CLI_ECHO_MAX)
+        n++;
+    if (n == 0)
+        say(m, "''");
+    say_n(m, s, NOPE_CLI_ECHO_MAX);
+    if (n > NOPE_CLI_ECHO_MAX)
+        say(m, "...");
 }
 
 static void say_u64(message *m, uint64_t v)
@@ -25,16 +47,30 @@ static void say_u64(message *m, uint64_t v)
     say(m, num);
 }
 
+/* "flag value: " (or "flag: "), how every message about one argument begins. */
+static void about(message *m, const char *flag, const char *value)
+{
+    echo(m, flag);
+    if (value) {
+        say(m, " ");
+        echo(m, value);
+    }
+    say(m, ": ");
+}
+
+static void allowed_range(message *m, uint64_t lo, uint64_t hi)
+{
+    say(m, "; allowed ");
+    say_u64(m, lo);
+    say(m, "..");
+    say_u64(m, hi);
+}
+
 static nope_status fail(char *err, nope_status status, const char *flag, const char *value,
                         const char *why)
 {
     message m = {err, 0};
-    say(&m, flag);
-    if (value) {
-        say(&m, " ");
-        say(&m, value);
-    }
-    say(&m, ": ");
+    about(&m, flag, value);
     say(&m, why);
     return status;
 }
@@ -45,30 +81,24 @@ static nope_status parse_uint(const char *flag, const char *value, uint64_t lo, 
 {
     uint64_t v;
     message m = {err, 0};
-    if (nope_dec_parse_u64(value, &v) != NOPE_OK) {
-        say(&m, flag);
-        say(&m, " ");
-        say(&m, value);
-        say(&m, ": not a whole number; allowed ");
-        say_u64(&m, lo);
-        say(&m, "..");
-        say_u64(&m, hi);
+    nope_dec_why why = nope_dec_parse_u64_reason(value, &v);
+    if (why == NOPE_DEC_TOO_LARGE)
+        v = UINT64_MAX; /* over 2^64-1 is over every range, and says so below */
+    else if (why != NOPE_DEC_PARSED) {
+        about(&m, flag, value);
+        say(&m, "not a whole number");
+        allowed_range(&m, lo, hi);
         return NOPE_ERR_ARG;
     }
     if (v < lo || v > hi) {
-        say(&m, flag);
-        say(&m, " ");
-        say(&m, value);
-        say(&m, (v > hi && cap_name) ? ": over this build's capacity " : ": out of range");
+        about(&m, flag, value);
+        say(&m, (v > hi && cap_name) ? "over this build's capacity " : "out of range");
         if (v > hi && cap_name) {
             say(&m, cap_name);
             say(&m, "=");
             say_u64(&m, hi);
         }
-        say(&m, "; allowed ");
-        say_u64(&m, lo);
-        say(&m, "..");
-        say_u64(&m, hi);
+        allowed_range(&m, lo, hi);
         return v > hi && cap_name ? NOPE_ERR_CAPACITY : NOPE_ERR_ARG;
     }
     *out = (uint32_t)v;
@@ -83,12 +113,13 @@ static nope_status parse_decimal(const char *flag, const char *value, const char
     nope_dec_parse(lo, &vlo);
     nope_dec_parse(hi, &vhi);
     message m = {err, 0};
-    nope_status parsed = nope_dec_parse(value, &v);
-    if (parsed != NOPE_OK || nope_dec_cmp(&v, &vlo) < 0 || nope_dec_cmp(&v, &vhi) > 0) {
-        say(&m, flag);
-        say(&m, " ");
-        say(&m, value);
-        say(&m, parsed != NOPE_OK ? ": not a decimal number (at most 18 digits)" : ": out of range");
+    nope_dec_why why = nope_dec_parse_reason(value, &v);
+    if (why != NOPE_DEC_PARSED || nope_dec_cmp(&v, &vlo) < 0 || nope_dec_cmp(&v, &vhi) > 0) {
+        about(&m, flag, value);
+        say(&m, why == NOPE_DEC_PARSED           ? "out of range"
+                : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
+                : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
+                                                  : "not a decimal number");
         say(&m, "; allowed ");
         say(&m, lo);
         say(&m, "..");
@@ -131,8 +162,10 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         char flag[32];
         size_t n = flag_length(arg);
         const char *value = NULL;
+        if (n == 0 && arg[0] == '=')
+            return fail(err, NOPE_ERR_USAGE, arg, NULL, "no flag name before '=' (see --help)");
         if (n == 0)
-            return fail(err, NOPE_ERR_USAGE, "''", NULL, "an empty argument where a flag was expected (see --help)");
+            return fail(err, NOPE_ERR_USAGE, arg, NULL, "an empty argument where a flag was expected (see --help)");
         if (n >= sizeof flag)
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         for (size_t i = 0; i < n; i++)
@@ -194,9 +227,12 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         } else { /* --seed */
             st = NOPE_OK;
             c.seed_random = same(value, "random");
-            if (!c.seed_random && nope_dec_parse_u64(value, &c.seed) != NOPE_OK)
+            nope_dec_why why = c.seed_random ? NOPE_DEC_PARSED : nope_dec_parse_u64_reason(value, &c.seed);
+            if (why != NOPE_DEC_PARSED)
                 st = fail(err, NOPE_ERR_ARG, flag, value,
-                          "not a seed; allowed a whole number 0..18446744073709551615 or 'random'");
+                          why == NOPE_DEC_TOO_LARGE
+                              ? "too large for a seed; allowed a whole number 0..18446744073709551615 or 'random'"
+                              : "not a seed; allowed a whole number 0..18446744073709551615 or 'random'");
         }
         if (st != NOPE_OK)
             return st;

@@ -23,7 +23,7 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-nope_status nope_dec_parse(const char *text, nope_dec *out)
+nope_dec_why nope_dec_parse_reason(const char *text, nope_dec *out)
 {
     const char *p = text;
     bool neg = false;
@@ -32,6 +32,8 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
     uint64_t digits = 0;
     int sig = 0, exp10 = 0, seen = 0, pending_zeros = 0;
     bool after_point = false;
+    /* A range problem is only the reason once the whole text has the right form. */
+    nope_dec_why why = NOPE_DEC_PARSED;
     for (;; p++) {
         if (*p == '.' && !after_point) {
             after_point = true;
@@ -47,35 +49,38 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
                 pending_zeros++;
             continue;
         }
-        for (; pending_zeros > 0; pending_zeros--) {
-            if (++sig > MAX_SIG_DIGITS)
-                return NOPE_ERR_ARG;
-            digits *= 10;
+        sig += pending_zeros + 1;
+        if (sig > MAX_SIG_DIGITS) {
+            why = NOPE_DEC_TOO_MANY_DIGITS;
+            continue;
         }
-        if (++sig > MAX_SIG_DIGITS)
-            return NOPE_ERR_ARG;
+        for (; pending_zeros > 0; pending_zeros--)
+            digits *= 10;
         digits = digits * 10 + (uint64_t)(*p - '0');
     }
     exp10 += pending_zeros; /* trailing zeros: a power of ten, not significant digits */
     if (seen == 0)
-        return NOPE_ERR_ARG;
+        return NOPE_DEC_MALFORMED;
     if (*p == 'e' || *p == 'E') {
         p++;
         bool eneg = false;
         if (*p == '+' || *p == '-')
             eneg = (*p++ == '-');
         if (!is_digit(*p))
-            return NOPE_ERR_ARG;
+            return NOPE_DEC_MALFORMED;
         int e = 0;
-        while (is_digit(*p)) {
-            e = e * 10 + (*p++ - '0');
-            if (e > MAX_EXP10)
-                return NOPE_ERR_ARG;
+        for (; is_digit(*p); p++) {
+            if (e <= MAX_EXP10)
+                e = e * 10 + (*p - '0');
         }
+        if (e > MAX_EXP10 && why == NOPE_DEC_PARSED)
+            why = NOPE_DEC_EXP_RANGE;
         exp10 += eneg ? -e : e;
     }
     if (*p != '\0')
-        return NOPE_ERR_ARG;
+        return NOPE_DEC_MALFORMED;
+    if (why != NOPE_DEC_PARSED)
+        return why;
     if (digits == 0)
         exp10 = 0;
     while (digits != 0 && digits % 10 == 0) { /* one canonical form per value */
@@ -86,26 +91,39 @@ nope_status nope_dec_parse(const char *text, nope_dec *out)
      * format.c prints of it parses back. */
     int sci_exp = exp10 + (int)nope_dec_count_digits(digits) - 1;
     if (digits != 0 && (sci_exp > MAX_EXP10 || sci_exp < -MAX_EXP10))
-        return NOPE_ERR_ARG;
+        return NOPE_DEC_EXP_RANGE;
     *out = nope_dec_make(digits, exp10, neg && digits != 0);
-    return NOPE_OK;
+    return NOPE_DEC_PARSED;
+}
+
+nope_status nope_dec_parse(const char *text, nope_dec *out)
+{
+    return nope_dec_parse_reason(text, out) == NOPE_DEC_PARSED ? NOPE_OK : NOPE_ERR_ARG;
+}
+
+nope_dec_why nope_dec_parse_u64_reason(const char *text, uint64_t *out)
+{
+    uint64_t v = 0;
+    bool over = false;
+    if (!is_digit(*text))
+        return NOPE_DEC_MALFORMED;
+    for (const char *p = text; *p; p++) { /* read to the end: "99...9x" is malformed, not too large */
+        if (!is_digit(*p))
+            return NOPE_DEC_MALFORMED;
+        uint64_t digit = (uint64_t)(*p - '0');
+        over = over || v > (UINT64_MAX - digit) / 10;
+        if (!over)
+            v = v * 10 + digit;
+    }
+    if (over)
+        return NOPE_DEC_TOO_LARGE;
+    *out = v;
+    return NOPE_DEC_PARSED;
 }
 
 nope_status nope_dec_parse_u64(const char *text, uint64_t *out)
 {
-    uint64_t v = 0;
-    if (!is_digit(*text))
-        return NOPE_ERR_ARG;
-    for (const char *p = text; *p; p++) {
-        if (!is_digit(*p))
-            return NOPE_ERR_ARG;
-        uint64_t digit = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return NOPE_ERR_ARG;
-        v = v * 10 + digit;
-    }
-    *out = v;
-    return NOPE_OK;
+    return nope_dec_parse_u64_reason(text, out) == NOPE_DEC_PARSED ? NOPE_OK : NOPE_ERR_ARG;
 }
 
 unsigned nope_dec_count_digits(uint64_t v)

@@ -39,6 +39,9 @@ void port_write(port_stream stream, const char *bytes, size_t n)
 #else
 static bool diag_line_open;   /* a diagnostic line was started and not yet ended */
 static bool report_line_open; /* a report line was started and not yet ended */
+/* The last diagnostic byte was '\r': what follows writes over the line (progress), and gets the
+ * prefix again so that a reader splitting at '\r' as well as '\n' sees each update as it comes. */
+static bool diag_rewritten;
 
 void cm_output_init(void)
 {
@@ -51,17 +54,18 @@ void port_write(port_stream stream, const char *bytes, size_t n)
     /* Never splice one stream into the middle of the other's line. */
     if (diag ? report_line_open : diag_line_open) {
         cm_uart_putc('\n');
-        report_line_open = diag_line_open = false;
+        report_line_open = diag_line_open = diag_rewritten = false;
     }
     bool *open = diag ? &diag_line_open : &report_line_open;
     for (size_t i = 0; i < n; i++) {
-        if (diag && !*open) {
+        if (diag && (!*open || diag_rewritten)) {
             for (const char *p = CM_DIAG_PREFIX; *p; p++) {
                 cm_uart_putc((uint8_t)*p);
             }
         }
         cm_uart_putc((uint8_t)bytes[i]);
         *open = bytes[i] != '\n';
+        diag_rewritten = diag && bytes[i] == '\r';
     }
 }
 #endif

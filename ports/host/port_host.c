@@ -1,18 +1,36 @@
 /* The x86-64 (any POSIX) host port: stdout/stderr, /dev/urandom, CLOCK_MONOTONIC. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../app.h"
 #include "../port.h"
 
+/* errno of the first write of the report (or --help) that failed, 0 while none has. */
+static int report_errno;
+
+static void note_report_error(void)
+{
+    if (report_errno == 0)
+        report_errno = errno != 0 ? errno : EIO;
+}
+
 void port_write(port_stream stream, const char *bytes, size_t n)
 {
-    FILE *f = stream == PORT_STREAM_REPORT ? stdout : stderr;
-    fwrite(bytes, 1, n, f);
-    if (stream == PORT_STREAM_DIAG)
-        fflush(f);
+    if (stream == PORT_STREAM_REPORT) {
+        errno = 0;
+        if (fwrite(bytes, 1, n, stdout) != n)
+            note_report_error();
+        return;
+    }
+    /* A diagnostic that cannot be written (stderr closed, full, or a pipe nobody reads any more)
+     * is dropped: the banner and progress must never cost the experiment its report. */
+    fwrite(bytes, 1, n, stderr);
+    fflush(stderr);
 }
 
 bool port_entropy(uint32_t *out)
@@ -45,9 +63,15 @@ uint64_t port_ticks_per_second(void)
 
 int main(int argc, char **argv)
 {
+    /* A write to a pipe whose reader has gone must fail (EPIPE), not kill the program: for
+     * stderr that write is dropped and the run goes on; for stdout it is reported below. */
+    signal(SIGPIPE, SIG_IGN);
     int status = nope_app_main(argc, (const char *const *)argv);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fputs("nope: could not write the report to stdout\n", stderr);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        note_report_error();
+    if (report_errno != 0) {
+        fprintf(stderr, "nope: could not write the report to stdout: %s\n", strerror(report_errno));
         status = 1;
     }
     port_exit(status);

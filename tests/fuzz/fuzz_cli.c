@@ -2,8 +2,9 @@
  * arguments): never crashes, never reads past an argument, and
  *   - returns NOPE_OK, NOPE_HELP, or an error status with a one-line message (non-empty, no
  *     newline or other control character, shorter than NOPE_CLI_ERR_MAX) that begins with the
- *     flag it is about: the flag part of an argument given ('' for an empty one, control
- *     bytes shown as '?'), or --ffn / --heads for the checks made after all flags;
+ *     flag it is about: the flag part of an argument given ('' for an empty one, bytes under
+ *     0x20 or from 0x7f up shown as '?', at most NOPE_CLI_ECHO_MAX of them), or --ffn / --heads
+ *     for the checks made after all flags;
  *   - on NOPE_OK the configuration is within this build's capacity and the documented ranges,
  *     heads divides d, ffn is 4 d unless given, and sigma_q / sigma_in_q are the decimals
  *     rounded to 2^-24 (nope_dec_to_ufix).
@@ -24,12 +25,12 @@ static bool dec_in(const nope_dec *v, const char *lo, const char *hi)
 }
 
 /* Whether err begins with the first n bytes of arg as the message shows them (cli.c prints
- * control bytes as '?'). */
+ * bytes under 0x20 and from 0x7f up as '?'). */
 static bool starts_with_shown(const char *err, const char *arg, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         unsigned char c = (unsigned char)arg[k];
-        if (err[k] != ((c < 0x20 || c == 0x7F) ? '?' : (char)c))
+        if (err[k] != ((c < 0x20 || c >= 0x7F) ? '?' : (char)c))
             return false;
     }
     return true;
@@ -82,18 +83,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(st == NOPE_ERR_ARG || st == NOPE_ERR_CAPACITY || st == NOPE_ERR_USAGE, "status %d", (int)st);
         const char *nul = memchr(err, 0, NOPE_CLI_ERR_MAX);
         size_t len = nul ? (size_t)(nul - err) : NOPE_CLI_ERR_MAX;
-        FUZZ_CHECK(len > 0 && len < NOPE_CLI_ERR_MAX, "status %d with an error message of length %zu", (int)st, len);
+        /* shorter than the buffer's last byte, too: a message that reached it may have lost its
+         * end, which says what is allowed */
+        FUZZ_CHECK(len > 0 && len < NOPE_CLI_ERR_MAX - 1, "status %d with an error message of length %zu", (int)st,
+                   len);
         for (size_t k = 0; k < len; k++)
-            FUZZ_CHECK((unsigned char)err[k] >= 0x20 && err[k] != 0x7F,
-                       "status %d: error message has control character 0x%02x at %zu: \"%s\"", (int)st,
+            FUZZ_CHECK((unsigned char)err[k] >= 0x20 && (unsigned char)err[k] < 0x7F,
+                       "status %d: error message has unprintable byte 0x%02x at %zu: \"%s\"", (int)st,
                        (unsigned char)err[k], k, err);
         bool named = !strncmp(err, "--ffn", 5) || !strncmp(err, "--heads", 7);
         for (int k = 0; k < argc && !named; k++) {
             /* the flag part of the argument, or for an unknown flag the whole argument; a long
-             * argument fills the whole message */
+             * one is shown shortened */
             size_t flag_len = strcspn(args[k], "="), arg_len = strlen(args[k]);
-            flag_len = flag_len > len ? len : flag_len;
-            arg_len = arg_len > len ? len : arg_len;
+            flag_len = flag_len > NOPE_CLI_ECHO_MAX ? NOPE_CLI_ECHO_MAX : flag_len;
+            arg_len = arg_len > NOPE_CLI_ECHO_MAX ? NOPE_CLI_ECHO_MAX : arg_len;
             named = (flag_len > 0 && starts_with_shown(err, args[k], flag_len)) ||
                     (arg_len > 0 && starts_with_shown(err, args[k], arg_len)) ||
                     (flag_len == 0 && !strncmp(err, "''", 2)); /* an empty flag, shown as '' */

@@ -8,10 +8,14 @@
 #include "nope/config.h"
 
 #define NOPE_CLI_ERR_MAX 256
+/* A message repeats at most this many bytes of a flag or value the user typed (then "..."), so
+ * that what is allowed always fits in NOPE_CLI_ERR_MAX. */
+#define NOPE_CLI_ECHO_MAX 64
 
 /* Parse argv[0..argc) (flags only, no program name) over the defaults into cfg.
  * NOPE_OK; NOPE_HELP for --help; otherwise an error with one line (no newline) in err that
- * names the flag, the value and what is allowed. cfg is complete only on NOPE_OK. */
+ * names the flag, the value and what is allowed; bytes under 0x20 or from 0x7f up show as '?'.
+ * cfg is complete only on NOPE_OK. */
 nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, char *err);
 
 /* The --help text. */

@@ -9,14 +9,28 @@
 
 #include "nope/config.h"
 
+/* Why a text was refused, so that an error message can give the true reason. */
+typedef enum {
+    NOPE_DEC_PARSED = 0,
+    NOPE_DEC_MALFORMED,       /* not of the form below (including an empty string) */
+    NOPE_DEC_TOO_MANY_DIGITS, /* more than 18 significant digits */
+    NOPE_DEC_EXP_RANGE,       /* written exponent, or the value's own, beyond +-9999 */
+    NOPE_DEC_TOO_LARGE        /* a whole number over 2^64-1 */
+} nope_dec_why;
+
 /* [+-]digits[.digits][(e|E)[+-]digits], or .digits; at most 18 significant digits (zeros
  * before the first or after the last non-zero digit do not count), a written exponent within
  * +-9999 and a value within 1e-9999 .. 9.99e9999. NOPE_ERR_ARG for anything else (including an
  * empty string). */
 nope_status nope_dec_parse(const char *text, nope_dec *out);
+/* The same, saying why a text was refused; out is set only on NOPE_DEC_PARSED. */
+nope_dec_why nope_dec_parse_reason(const char *text, nope_dec *out);
 
 /* A plain unsigned decimal integer (digits only), NOPE_ERR_ARG if malformed or over 2^64-1. */
 nope_status nope_dec_parse_u64(const char *text, uint64_t *out);
+/* The same, saying why (NOPE_DEC_MALFORMED or NOPE_DEC_TOO_LARGE); out is set only on
+ * NOPE_DEC_PARSED. */
+nope_dec_why nope_dec_parse_u64_reason(const char *text, uint64_t *out);
 
 /* -1, 0, 1 as a < b, a == b, a > b (finite values only). */
 int nope_dec_cmp(const nope_dec *a, const nope_dec *b);
