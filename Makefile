@@ -6,19 +6,20 @@
 .DEFAULT_GOAL := run
 SHELL := /bin/bash
 
-# The numeric modes, named once: every per-mode target and script loops over this list.
+# The numeric modes, named once: every per-mode target and script loops over NUMS, and each
+# mode's compile-time name and host program come from these two tables.
 NUMS := f32 fixed
 export NUMS
+num_def_f32 := NOPE_NUM_F32
+num_def_fixed := NOPE_NUM_FIXED
+host_bin_name_f32 := nope
+host_bin_name_fixed := nope-fixed
 NUM ?= f32
-ifeq ($(NUM),f32)
-  NUM_DEF := NOPE_NUM_F32
-  HOST_BIN_NAME := nope
-else ifeq ($(NUM),fixed)
-  NUM_DEF := NOPE_NUM_FIXED
-  HOST_BIN_NAME := nope-fixed
-else
-  $(error NUM must be f32 or fixed, not '$(NUM)')
+ifeq ($(filter $(NUM),$(NUMS)),)
+  $(error NUM must be one of $(NUMS), not '$(NUM)')
 endif
+NUM_DEF := $(num_def_$(NUM))
+HOST_BIN_NAME := $(host_bin_name_$(NUM))
 
 BUILD ?= build
 Q := $(if $(V),,@)

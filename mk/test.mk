@@ -6,7 +6,6 @@
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_COMMON := $(filter-out tests/unit/test_f32_% tests/unit/test_fixed_%,$(UNIT_SRCS))
 unit_srcs_for = $(UNIT_COMMON) $(filter tests/unit/test_$(1)_%,$(UNIT_SRCS))
-num_def_for = $(if $(filter fixed,$(1)),NOPE_NUM_FIXED,NOPE_NUM_F32)
 
 TEST_CC ?= gcc
 TEST_DIR := $(BUILD)/test
@@ -17,22 +16,20 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 define unit_variant
 $(TEST_DIR)/$(1)-$(2)/core/%.o: core/src/%.c $(wildcard core/include/nope/*.h core/src/*.h)
 	@mkdir -p $$(@D)
-	$$(Q)$$(TEST_CC) $$(CORE_STD_FLAGS) -fno-tree-loop-distribute-patterns $(3) -D NOPE_NUM=$(call num_def_for,$(1)) $$(CORE_INC) -c $$< -o $$@
+	$$(Q)$$(TEST_CC) $$(CORE_STD_FLAGS) -fno-tree-loop-distribute-patterns $(3) -D NOPE_NUM=$(num_def_$(1)) $$(CORE_INC) -c $$< -o $$@
 $(TEST_DIR)/$(1)-$(2)/%: tests/unit/%.c $(TEST_DIR)/$(1)-$(2)/libcore.a tests/unit/test_util.h
 	@mkdir -p $$(@D)
-	$$(Q)$$(TEST_CC) $$(UNIT_CFLAGS) $(3) -D NOPE_NUM=$(call num_def_for,$(1)) $$< $(TEST_DIR)/$(1)-$(2)/libcore.a -lcmocka -lm -o $$@
+	$$(Q)$$(TEST_CC) $$(UNIT_CFLAGS) $(3) -D NOPE_NUM=$(num_def_$(1)) $$< $(TEST_DIR)/$(1)-$(2)/libcore.a -lcmocka -lm -o $$@
 $(TEST_DIR)/$(1)-$(2)/libcore.a: $(patsubst core/src/%.c,$(TEST_DIR)/$(1)-$(2)/core/%.o,$(CORE_SRCS))
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 UNIT_BINS_$(1)_$(2) := $$(patsubst tests/unit/%.c,$(TEST_DIR)/$(1)-$(2)/%,$$(call unit_srcs_for,$(1)))
 endef
-$(eval $(call unit_variant,f32,plain,-O2 -g))
-$(eval $(call unit_variant,f32,san,-O1 -g $(SAN_FLAGS)))
-$(eval $(call unit_variant,fixed,plain,-O2 -g))
-$(eval $(call unit_variant,fixed,san,-O1 -g $(SAN_FLAGS)))
+$(foreach m,$(NUMS),$(eval $(call unit_variant,$(m),plain,-O2 -g)))
+$(foreach m,$(NUMS),$(eval $(call unit_variant,$(m),san,-O1 -g $(SAN_FLAGS))))
 
-test-unit: $(UNIT_BINS_f32_plain) $(UNIT_BINS_fixed_plain)
+test-unit: $(foreach m,$(NUMS),$(UNIT_BINS_$(m)_plain))
 	$(Q)tests/scripts/run_unit.sh $^
-test-unit-sanitizers: $(UNIT_BINS_f32_san) $(UNIT_BINS_fixed_san)
+test-unit-sanitizers: $(foreach m,$(NUMS),$(UNIT_BINS_$(m)_san))
 	$(Q)NOPE_TEST_QUICK=1 tests/scripts/run_unit.sh $^
 
 test-cli: $(HOST_DIR)/nope

@@ -10,7 +10,7 @@ source tests/cross/lib.sh
 LOG_DIR=${BUILD:-build}/size
 mkdir -p "$LOG_DIR"
 CROSS=${CROSS:-arm-none-eabi-}
-nums=${NUMS:-f32 fixed}
+nums=${NUMS:?run me from make, which sets NUMS}
 printf '%-18s %-5s %9s %9s %9s %11s  %s\n' board num flash ram-static ram-total stack-used 'stack room'
 for num in $nums; do
     for board in "$@"; do

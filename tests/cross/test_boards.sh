@@ -11,7 +11,7 @@ LOG_DIR=${BUILD:-build}/test-boards
 mkdir -p "$LOG_DIR"
 failed=()
 
-for num in f32 fixed; do
+for num in ${NUMS:?run me from make, which sets NUMS}; do
     if ! build_host "$num"; then
         echo "FAIL  host program, $num: it does not build, so no board can be checked in $num (log: $LOG_DIR/host-$num.log)"
         failed+=("host-$num")
