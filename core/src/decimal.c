@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "nope/wide.h"
+
 /* A written exponent up to 9999 lets every decimal this file and format.c print (whose exponents
  * reach +-(999 + 18) after normalising) parse back. */
 enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 9999, REPORT_DIGITS = 9 };
@@ -143,33 +145,6 @@ int nope_dec_cmp(const nope_dec *a, const nope_dec *b)
     return sign_a < 0 ? -cmp : cmp;
 }
 
-/* Just enough unsigned 128-bit arithmetic for exact decimal-to-binary rounding: 10^38 and a
- * remainder below it fit, and every target (32-bit ARM has no __int128) does it the same way. */
-typedef struct {
-    uint64_t hi, lo;
-} u128;
-
-static u128 u128_mul10(u128 v)
-{
-    /* v * 10 = v * 8 + v * 2 */
-    u128 x8 = {(v.hi << 3) | (v.lo >> 61), v.lo << 3};
-    u128 x2 = {(v.hi << 1) | (v.lo >> 63), v.lo << 1};
-    u128 sum = {x8.hi + x2.hi, x8.lo + x2.lo};
-    sum.hi += sum.lo < x8.lo;
-    return sum;
-}
-
-static bool u128_less(u128 a, u128 b)
-{
-    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
-}
-
-static u128 u128_sub(u128 a, u128 b)
-{
-    u128 d = {a.hi - b.hi - (a.lo < b.lo), a.lo - b.lo};
-    return d;
-}
-
 bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
 {
     if (v->neg || v->special != NOPE_DEC_FINITE || frac_bits > 62)
@@ -186,12 +161,13 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
     }
     if (e < -38) /* digits < 10^18, so the value is below 10^-20: under half of 2^-62 */
         return true;
-    u128 denom = {0, 1};
+    /* 10^38 and a remainder below it fit 128 bits */
+    nope_u128 denom = nope_u128_from_u64(1);
     for (int k = 0; k < -e; k++)
-        denom = u128_mul10(denom);
+        denom = nope_u128_mul_u32(denom, 10);
     /* whole part, then the fraction bit by bit: rem < denom < 2^127, so 2 rem never overflows. */
     uint64_t whole = 0;
-    u128 rem = {0, digits};
+    nope_u128 rem = nope_u128_from_u64(digits);
     if (denom.hi == 0) {
         whole = digits / denom.lo;
         rem.lo = digits % denom.lo;
@@ -200,9 +176,9 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
         return false;
     uint64_t result = whole;
     for (unsigned b = 0; b <= frac_bits; b++) {
-        u128 twice = {(rem.hi << 1) | (rem.lo >> 63), rem.lo << 1};
-        bool bit = !u128_less(twice, denom);
-        rem = bit ? u128_sub(twice, denom) : twice;
+        nope_u128 twice = nope_u128_shl(rem, 1);
+        bool bit = !nope_u128_less(twice, denom);
+        rem = bit ? nope_u128_sub(twice, denom) : twice;
         result = result * 2 + (bit ? 1 : 0);
     }
     *out = (result + 1) >> 1; /* the extra bit rounds: ties away from zero */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "nope/config.h"
+#include "nope/wide.h"
 
 #ifndef NOPE_Q_FRAC
 #define NOPE_Q_FRAC 24
@@ -61,6 +62,20 @@ typedef struct {
 
 /* sum += v exactly, sum_sq += v * v rounded to 64 significant bits (math_fixed.c). */
 void nope_fx_moments_add(nope_moments *m, uint64_t v);
+
+/* The exact sum. */
+static inline nope_u128 nope_fx_moments_sum(const nope_moments *m)
+{
+    nope_u128 r = {m->sum[2] & NOPE_FX_SUM_TOP_MASK, (uint64_t)m->sum[1] << 32 | m->sum[0]};
+    return r;
+}
+
+/* The sum of squares: the significand returned, times 2^*exp. */
+static inline uint64_t nope_fx_moments_sum_sq(const nope_moments *m, unsigned *exp)
+{
+    *exp = m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT;
+    return (uint64_t)m->sq[1] << 32 | m->sq[0];
+}
 
 static inline void nope_moments_add(nope_moments *m, nope_acc_t v)
 {
