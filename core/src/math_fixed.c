@@ -69,29 +69,12 @@ nope_num_t nope_fx_div(nope_num_t a, nope_num_t b)
 
 /* ---- Square roots ---- */
 
-uint32_t nope_fx_isqrt64(uint64_t v)
-{
-    uint64_t res = 0, bit = UINT64_C(1) << 62;
-    while (bit > v)
-        bit >>= 2;
-    while (bit != 0) {
-        if (v >= res + bit) {
-            v -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
-    }
-    return (uint32_t)res;
-}
-
 uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
 {
     /* w = v 2^e in [2^62, 2^64) with e even, s = floor(sqrt(w)) in [2^31, 2^32) carries 31
      * correct bits; r = round(2^63 / s) in (2^31, 2^32], and 1/sqrt(v) = r 2^(e/2 - 63). */
     unsigned e = (64 - nope_bitlen64(v)) & ~1u;
-    uint64_t s = nope_fx_isqrt64(v << e);
+    uint64_t s = nope_isqrt64(v << e);
     *shift = 63 - e / 2;
     return ((UINT64_C(1) << 63) + s / 2) / s;
 }

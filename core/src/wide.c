@@ -14,6 +14,24 @@ unsigned nope_bitlen64(uint64_t v)
     return n + (unsigned)v; /* v is now 0 or 1 */
 }
 
+uint32_t nope_isqrt64(uint64_t v)
+{
+    /* Digit by digit in base 4, from the highest pair of bits: exact, the same everywhere. */
+    uint64_t res = 0, bit = UINT64_C(1) << 62;
+    while (bit > v)
+        bit >>= 2;
+    while (bit != 0) {
+        if (v >= res + bit) {
+            v -= res + bit;
+            res = (res >> 1) + bit;
+        } else {
+            res >>= 1;
+        }
+        bit >>= 2;
+    }
+    return (uint32_t)res;
+}
+
 /* ---- 128 bits ---- */
 
 unsigned nope_u128_bitlen(nope_u128 a)

@@ -1,6 +1,7 @@
-/* Wide integers (nope/wide.h), exactly: every result against unsigned __int128 or against a
- * value the test writes down (2^k - 1, (2^64 - 1)^2, powers of ten), edges first (zero, all
- * ones, carries across every limb), then random operands spread over every size. */
+/* Wide integers and integer square roots (nope/wide.h), exactly: every result against unsigned
+ * __int128 or against a value the test writes down (2^k - 1, (2^64 - 1)^2, powers of ten,
+ * perfect squares and their neighbours), edges first (zero, all ones, carries across every
+ * limb), then random operands spread over every size. */
 #include "test_util.h"
 
 #include "nope/wide.h"
@@ -17,11 +18,6 @@ static nope_u128 from_native(u128 a)
 {
     nope_u128 r = {(uint64_t)(a >> 64), (uint64_t)a};
     return r;
-}
-
-static int64_t points(int64_t full)
-{
-    return nope_test_quick() ? full / 10 : full;
 }
 
 /* Random 128-bit operands of every bit length, so carries, zeros and small values all occur. */
@@ -49,6 +45,39 @@ static void test_bitlen64(void **state)
     assert_int_equal(nope_u128_bitlen(nope_u128_from_u64(UINT64_MAX)), 64);
 }
 
+/* floor(sqrt(v)) = r exactly when r^2 <= v < (r + 1)^2. */
+static void assert_isqrt64(uint64_t v)
+{
+    u128 r = nope_isqrt64(v);
+    assert_true(r * r <= v && (r + 1) * (r + 1) > v);
+}
+
+static void test_isqrt64(void **state)
+{
+    (void)state;
+    /* perfect squares and their neighbours: r^2 - 1, r^2, r^2 + 1 give r - 1, r, r */
+    const uint64_t roots[] = {1, 2, 3, 4, 255, 256, 65535, 65536, UINT32_MAX - 1, UINT32_MAX};
+    for (size_t k = 0; k < sizeof roots / sizeof roots[0]; k++) {
+        uint64_t r = roots[k], sq = r * r;
+        assert_int_equal(nope_isqrt64(sq), r);
+        assert_int_equal(nope_isqrt64(sq - 1), r - 1);
+        assert_int_equal(nope_isqrt64(sq + 1), r);
+    }
+    assert_int_equal(nope_isqrt64(0), 0);
+    /* 2^k - 1: 2^(k/2) - 1 for even k; for odd k, 2^64 - 1 included, the defining inequality */
+    for (unsigned k = 1; k <= 64; k++) {
+        uint64_t v = k == 64 ? UINT64_MAX : (UINT64_C(1) << k) - 1;
+        if (k % 2 == 0)
+            assert_int_equal(nope_isqrt64(v), (UINT64_C(1) << (k / 2)) - 1);
+        assert_isqrt64(v);
+        assert_isqrt64(v + 1 == 0 ? v : v + 1);
+    }
+    assert_int_equal(nope_isqrt64(UINT64_MAX), UINT32_MAX);
+    uint64_t rng = 3;
+    for (int64_t k = 0; k < nope_test_points(1000000); k++)
+        assert_isqrt64(nope_test_splitmix(&rng) >> (k % 64));
+}
+
 static void test_u128_add_sub_carry(void **state)
 {
     (void)state;
@@ -67,7 +96,7 @@ static void test_u128_add_sub_carry(void **state)
     assert_false(nope_u128_less(from_native(ALL_ONES), from_native(ALL_ONES)));
 
     uint64_t rng = 11;
-    for (int64_t k = 0; k < points(200000); k++) {
+    for (int64_t k = 0; k < nope_test_points(200000); k++) {
         u128 a = random_u128(&rng), b = random_u128(&rng);
         assert_true(to_native(nope_u128_add(from_native(a), from_native(b))) == a + b);
         u128 hi = a > b ? a : b, lo = a > b ? b : a;
@@ -91,7 +120,7 @@ static void test_u128_multiply(void **state)
     assert_true(to_native(nope_u128_mul_u32(from_native(ALL_ONES), 0)) == 0);
 
     uint64_t rng = 12;
-    for (int64_t k = 0; k < points(200000); k++) {
+    for (int64_t k = 0; k < nope_test_points(200000); k++) {
         uint64_t a = nope_test_splitmix(&rng) >> (k % 64), b = nope_test_splitmix(&rng) >> (k % 61);
         assert_true(to_native(nope_u128_mul64(a, b)) == (u128)a * b);
         u128 c = random_u128(&rng);
@@ -144,7 +173,7 @@ static void test_u128_round_u64(void **state)
     assert_true(nope_u128_round_u64(from_native(((u128)1 << 64) + 1), &k) == (UINT64_C(1) << 63) + 1 && k == 1);
 
     uint64_t rng = 13;
-    for (int64_t n = 0; n < points(200000); n++) {
+    for (int64_t n = 0; n < nope_test_points(200000); n++) {
         u128 a = random_u128(&rng);
         uint64_t r = nope_u128_round_u64(from_native(a), &k);
         /* r 2^k is a rounded to nearest, ties up, with k the bits above 64 (one more when the
@@ -178,7 +207,7 @@ static void test_u128_divide(void **state)
     assert_true(nope_u128_div_round_u64(from_native(big_a), UINT64_MAX) == UINT64_MAX);
 
     uint64_t rng = 14;
-    for (int64_t k = 0; k < points(200000); k++) {
+    for (int64_t k = 0; k < nope_test_points(200000); k++) {
         u128 a = random_u128(&rng);
         uint32_t d = (uint32_t)(nope_test_splitmix(&rng) >> (k % 32)) | 1u;
         u128 q = a / d, r = a % d;
@@ -255,7 +284,7 @@ static void test_big_against_u128(void **state)
 {
     (void)state;
     uint64_t rng = 16;
-    for (int64_t k = 0; k < points(20000); k++) {
+    for (int64_t k = 0; k < nope_test_points(20000); k++) {
         u128 a = random_u128(&rng) >> 1, b = random_u128(&rng) >> 1;
         nope_big x, y, z;
         big_from_native(&x, a);
@@ -416,7 +445,7 @@ static void test_big_isqrt(void **state)
     }
     /* against 128-bit references */
     uint64_t rng = 17;
-    for (int64_t k = 0; k < points(3000); k++) {
+    for (int64_t k = 0; k < nope_test_points(3000); k++) {
         u128 a = random_u128(&rng) >> 1; /* (root + 1)^2 stays below 2^128 */
         big_from_native(&v, a);
         nope_big_isqrt(&v);
@@ -429,6 +458,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bitlen64),
+        cmocka_unit_test(test_isqrt64),
         cmocka_unit_test(test_u128_add_sub_carry),
         cmocka_unit_test(test_u128_multiply),
         cmocka_unit_test(test_u128_shifts),
