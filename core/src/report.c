@@ -6,7 +6,7 @@
 #include "nope/stats.h"
 
 /* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
-enum { REPORT_SIG_DIGITS = 9, PIECE_MAX = 96 };
+enum { PIECE_MAX = 96 };
 
 /* Bytes on their way to the sink, and the checksum of everything already sent. */
 typedef struct {
@@ -51,7 +51,7 @@ static void put_u64(report_writer *w, uint64_t v)
 static void put_sci(report_writer *w, const nope_dec *v)
 {
     char buf[NOPE_FMT_MAX];
-    nope_fmt_sci(buf, v, REPORT_SIG_DIGITS);
+    nope_fmt_sci(buf, v, NOPE_REPORT_DIGITS);
     put(w, buf);
 }
 

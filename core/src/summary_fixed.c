@@ -1,7 +1,7 @@
 /* The fixed-point mode's summary, in integers only: every number the report prints is an exact
  * rational (mean, theory, c, slope) or the integer square root of one (standard error), turned
- * into a 9-significant-digit decimal by exact long division, rounded half up. The exact sums
- * over trials (nope_moments) are read as big integers (nope/wide.h). */
+ * into the report's decimal by exact long division (nope_dec_from_ratio). The exact sums over
+ * trials (nope_moments) are read as big integers (nope/wide.h). */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_FIXED
@@ -15,46 +15,6 @@
 /* Bit budget of the largest value formed: the ratio's sum (2^84) times the theory's
  * denominator (< 2^300 with eps of 18 digits at 1e-12) times 2^64 stays below 2^460, inside
  * nope_big's 512 bits. */
-enum { REPORT_DIGITS = 9 };
-
-/* ---- Rationals to decimals ---- */
-
-static nope_dec dec_nan(void)
-{
-    nope_dec v = nope_dec_make(0, 0, false);
-    v.special = NOPE_DEC_NAN;
-    return v;
-}
-
-/* The 9-significant-digit decimal nearest a / b (ties up), negated when neg. */
-static nope_dec dec_from_ratio(const nope_big *a, const nope_big *b, bool neg)
-{
-    if (nope_big_is_zero(a))
-        return nope_dec_make(0, 0, false);
-    if (nope_big_is_zero(b))
-        return dec_nan();
-    /* a / b is in [2^(la-lb-1), 2^(la-lb+1)): start from that decade, then step until the
-     * rounded digits land in [10^8, 10^9). 78913 / 2^18 is log10(2) to 6 digits. */
-    int32_t l2 = (int32_t)nope_big_bitlen(a) - (int32_t)nope_big_bitlen(b);
-    int32_t p = (int32_t)nope_fx_floor_shr((int64_t)l2 * 78913, 18) - (REPORT_DIGITS - 1);
-    for (;;) {
-        /* round(a 10^-p / b) = floor((2 num + den) / (2 den)), num = a 10^max(-p,0) and
-         * den = b 10^max(p,0) */
-        nope_big num = *a, den = *b, q;
-        nope_big_mul_pow10(p < 0 ? &num : &den, (unsigned)(p < 0 ? -p : p));
-        nope_big_shl(&num, 1);
-        nope_big_add(&num, &den);
-        nope_big_shl(&den, 1);
-        nope_big_div(&q, &num, &den);
-        uint64_t digits = nope_big_bitlen(&q) > 62 ? UINT64_MAX : nope_big_low_u64(&q);
-        if (digits >= UINT64_C(1000000000))
-            p++;
-        else if (digits < UINT64_C(100000000))
-            p--;
-        else
-            return nope_dec_make(digits, p, neg);
-    }
-}
 
 /* ---- Means and standard errors ---- */
 
@@ -82,7 +42,7 @@ static nope_dec mean_of(const nope_moments *m, uint32_t trials)
     nope_big s, den;
     sum_of(&s, m);
     mean_den(&den, trials);
-    return dec_from_ratio(&s, &den, false);
+    return nope_dec_from_ratio(&s, &den, false);
 }
 
 /* SE = the root of (sample variance / T) = root of ((T sum_sq - sum^2) / (T^2 (T-1))) / 2^(2F): the
@@ -108,7 +68,7 @@ static nope_dec se_of(const nope_moments *m, uint32_t trials)
     nope_big_isqrt(&c);
     nope_big_set_u64(&b, 1);
     nope_big_shl(&b, j + NOPE_FX_STAT_FRAC);
-    return dec_from_ratio(&c, &b, false);
+    return nope_dec_from_ratio(&c, &b, false);
 }
 
 /* ---- Layer 1's theory, as an exact rational ---- */
@@ -156,7 +116,7 @@ void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, 
     if (nope_summary_has_theory(layer)) {
         nope_big num, den;
         theory_at(cfg, pos, &num, &den);
-        row->attn_theory = dec_from_ratio(&num, &den, false);
+        row->attn_theory = nope_dec_from_ratio(&num, &den, false);
     }
     row->hid_var = mean_of(hid, cfg->trials);
     row->hid_se = se_of(hid, cfg->trials);
@@ -166,7 +126,7 @@ nope_dec nope_summary_theory_c(const nope_config *cfg)
 {
     nope_big num, den;
     theory_c(cfg, &num, &den);
-    return dec_from_ratio(&num, &den, false);
+    return nope_dec_from_ratio(&num, &den, false);
 }
 
 /* ---- Slopes ---- */
@@ -195,7 +155,7 @@ static nope_dec slope_of(const nope_config *cfg, uint32_t layer, bool attn)
     for (uint32_t p = 0; p < cfg->seq; p++) {
         const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
         if (sum_is_zero(m))
-            return dec_nan(); /* the log of a zero mean: no slope, as in float */
+            return nope_dec_nan(); /* the log of a zero mean: no slope, as in float */
         sx += nope_fx_round_shr(nope_fx_log2_q30(p + 1), 30 - LOG_FRAC);
         sy += nope_fx_round_shr(sum_log2_q30(m), 30 - LOG_FRAC);
     }
@@ -212,7 +172,7 @@ static nope_dec slope_of(const nope_config *cfg, uint32_t layer, bool attn)
     nope_big num, den;
     nope_big_set_u128(&num, nope_wide_sum_abs(sxy, &neg));
     nope_big_set_u128(&den, nope_wide_sum_abs(sxx, &neg_xx));
-    return dec_from_ratio(&num, &den, neg);
+    return nope_dec_from_ratio(&num, &den, neg);
 }
 
 void nope_summary_slopes(const nope_config *cfg, uint32_t layer, nope_dec *attn, nope_dec *hid)
@@ -223,29 +183,21 @@ void nope_summary_slopes(const nope_config *cfg, uint32_t layer, nope_dec *attn,
 
 /* ---- Notes and the ratio ---- */
 
-static size_t put_text(char *buf, size_t at, const char *s)
-{
-    while (*s)
-        buf[at++] = *s++;
-    buf[at] = '\0';
-    return at;
-}
-
 bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
 {
     (void)cfg;
     if (k == 0) {
         char num[NOPE_FMT_MAX];
         nope_fmt_u64(num, nope_fx_saturations());
-        put_text(buf, put_text(buf, 0, "saturations="), num);
+        nope_fmt_append(buf, nope_fmt_append(buf, 0, "saturations="), num);
         return true;
     }
     if (k == 1) {
         char num[NOPE_FMT_MAX];
         nope_fmt_u64(num, NOPE_FX_STAT_FRAC);
-        size_t at = put_text(buf, 0, "fixed activations=int32-q" NOPE_FX_STR(NOPE_Q_FRAC)
+        size_t at = nope_fmt_append(buf, 0, "fixed activations=int32-q" NOPE_FX_STR(NOPE_Q_FRAC)
                                      " weights=int32-q20 statistic=uint64-q");
-        put_text(buf, put_text(buf, at, num), " rounding=nearest-ties-up overflow=saturate");
+        nope_fmt_append(buf, nope_fmt_append(buf, at, num), " rounding=nearest-ties-up overflow=saturate");
         return true;
     }
     return false;
@@ -269,7 +221,7 @@ nope_dec nope_summary_ratio(const nope_config *cfg)
     }
     nope_big_set_u64(&t, cfg->seq);
     nope_big_shl(&t, 64);
-    return dec_from_ratio(&acc, &t, false);
+    return nope_dec_from_ratio(&acc, &t, false);
 }
 
 #endif
