@@ -266,12 +266,15 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
 
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
-    if (act == NOPE_ACT_RELU) {
+    switch (act) {
+    case NOPE_ACT_RELU:
         for (size_t k = 0; k < n; k++)
             x[k] = x[k] > 0 ? x[k] : 0;
-    } else {
+        break;
+    case NOPE_ACT_GELU:
         for (size_t k = 0; k < n; k++)
             x[k] = nope_fx_gelu(x[k]);
+        break;
     }
 }
 

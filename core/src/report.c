@@ -86,10 +86,27 @@ static void put_config(report_writer *w, const nope_config *cfg)
     put_keyed_plain(w, " sigma=", &cfg->sigma);
     put_keyed_plain(w, " sigma_in=", &cfg->sigma_in);
     put_keyed_plain(w, " eps=", &cfg->eps);
-    put(w, cfg->act == NOPE_ACT_GELU ? " act=gelu" : " act=relu");
-    put(w, cfg->input == NOPE_INPUT_TOKENS ? " input=tokens" : " input=gaussian");
+    put(w, " act=");
+    put(w, nope_act_name(cfg->act));
+    put(w, " input=");
+    put(w, nope_input_name(cfg->input));
     put_keyed_u64(w, " trials=", cfg->trials);
     put_keyed_u64(w, " seed=", cfg->seed);
+}
+
+/* Layer 1's theory as the summaries compute it (summary_<mode>.c, theory_at). */
+static const char *theory_formula(nope_input input)
+{
+    const char *formula = "";
+    switch (input) {
+    case NOPE_INPUT_GAUSSIAN:
+        formula = "d^2*sigma^4*c/m";
+        break;
+    case NOPE_INPUT_TOKENS:
+        formula = "d^2*sigma^4*c*(1+(m-1)/V)/m"; /* repeated tokens add (m-1)/V */
+        break;
+    }
+    return formula;
 }
 
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
@@ -119,8 +136,8 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     nope_dec c = nope_summary_theory_c(cfg);
     put(&w, "# theory layer=1 c=");
     put_sci(&w, &c);
-    put(&w, cfg->input == NOPE_INPUT_TOKENS ? " formula=d^2*sigma^4*c*(1+(m-1)/V)/m"
-                                            : " formula=d^2*sigma^4*c/m");
+    put(&w, " formula=");
+    put(&w, theory_formula(cfg->input));
     end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
         nope_dec attn_slope, hid_slope;

@@ -29,7 +29,7 @@ static double scale_of(uint32_t scale_q)
 
 static double theory_c(const nope_config *cfg)
 {
-    double s = scale_of(cfg->input == NOPE_INPUT_TOKENS ? cfg->sigma_q : cfg->sigma_in_q);
+    double s = scale_of(nope_config_input_scale_q(cfg));
     double v = s * s * (double)(cfg->d - 1) / (double)cfg->d;
     return v / (v + nope_dec_to_double(&cfg->eps));
 }
@@ -41,8 +41,13 @@ static double theory_at(const nope_config *cfg, uint32_t pos)
     double sigma = scale_of(cfg->sigma_q);
     double d = (double)cfg->d, m = (double)(pos + 1);
     double t = d * d * sigma * sigma * sigma * sigma * theory_c(cfg) / m;
-    if (cfg->input == NOPE_INPUT_TOKENS)
+    switch (cfg->input) {
+    case NOPE_INPUT_GAUSSIAN:
+        break;
+    case NOPE_INPUT_TOKENS:
         t *= 1.0 + (m - 1.0) / (double)cfg->vocab;
+        break;
+    }
     return t;
 }
 

@@ -77,7 +77,7 @@ static nope_dec se_of(const nope_moments *m, uint32_t trials)
  * c = s_q^2 (d-1) P / (s_q^2 (d-1) P + e_d Q d 2^48), P = 10^max(-e_x, 0), Q = 10^max(e_x, 0). */
 static void theory_c(const nope_config *cfg, nope_big *num, nope_big *den)
 {
-    uint32_t s_q = cfg->input == NOPE_INPUT_TOKENS ? cfg->sigma_q : cfg->sigma_in_q;
+    uint32_t s_q = nope_config_input_scale_q(cfg);
     nope_big_set_u64(num, s_q);
     nope_big_mul_u32(num, s_q);
     nope_big_mul_u32(num, cfg->d - 1);
@@ -100,9 +100,13 @@ static void theory_at(const nope_config *cfg, uint32_t pos, nope_big *num, nope_
         nope_big_mul_u32(num, cfg->sigma_q);
     nope_big_shl(den, 4 * NOPE_SCALE_FRAC_BITS);
     nope_big_mul_u32(den, m);
-    if (cfg->input == NOPE_INPUT_TOKENS) {
+    switch (cfg->input) {
+    case NOPE_INPUT_GAUSSIAN:
+        break;
+    case NOPE_INPUT_TOKENS:
         nope_big_mul_u64(num, (uint64_t)cfg->vocab + m - 1);
         nope_big_mul_u32(den, cfg->vocab);
+        break;
     }
 }
 
