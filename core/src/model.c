@@ -134,7 +134,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
-        nope_stats_add_attn(layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
+        nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
         for (size_t i = 0; x_out != x_in && i < d; i++)
             x_out[r * d + i] = x_in[r * d + i];
         nope_kern_add(x_out + r * d, attn_out + r * d, d);
@@ -149,7 +149,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
         nope_kern_add(x_out + r * d, ffn_out + r * d, d);
-        nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
+        nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
     }
 }
 

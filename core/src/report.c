@@ -140,14 +140,15 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     put(&w, theory_formula(cfg->input));
     end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
-        nope_dec attn_slope, hid_slope;
-        nope_summary_slopes(cfg, l, &attn_slope, &hid_slope);
         put(&w, "# slope layer=");
         put_u64(&w, l + 1);
-        put(&w, " attn=");
-        put_sci(&w, &attn_slope);
-        put(&w, " hid=");
-        put_sci(&w, &hid_slope);
+        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
+            put(&w, " ");
+            put(&w, nope_stat_name((nope_stat)s));
+            put(&w, "=");
+            put_sci(&w, &slope);
+        }
         end_line(&w);
     }
     nope_dec ratio = nope_summary_ratio(cfg);
@@ -155,7 +156,17 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     put_sci(&w, &ratio);
     end_line(&w);
 
-    put(&w, "layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se");
+    /* Each statistic's mean and standard error; the theory beside the attention's. */
+    put(&w, "layer,pos");
+    for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+        put(&w, ",");
+        put(&w, nope_stat_name((nope_stat)s));
+        put(&w, "_var,");
+        put(&w, nope_stat_name((nope_stat)s));
+        put(&w, "_se");
+        if (s == NOPE_STAT_ATTN)
+            put(&w, ",attn_theory");
+    }
     end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
         for (uint32_t p = 0; p < cfg->seq; p++) {
@@ -164,17 +175,17 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
             put_u64(&w, l + 1);
             put(&w, ",");
             put_u64(&w, p + 1);
-            put(&w, ",");
-            put_sci(&w, &row.attn_var);
-            put(&w, ",");
-            put_sci(&w, &row.attn_se);
-            put(&w, ",");
-            if (nope_summary_has_theory(l))
-                put_sci(&w, &row.attn_theory);
-            put(&w, ",");
-            put_sci(&w, &row.hid_var);
-            put(&w, ",");
-            put_sci(&w, &row.hid_se);
+            for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+                put(&w, ",");
+                put_sci(&w, &row.var[s]);
+                put(&w, ",");
+                put_sci(&w, &row.se[s]);
+                if (s == NOPE_STAT_ATTN) {
+                    put(&w, ",");
+                    if (nope_summary_has_theory(l))
+                        put_sci(&w, &row.attn_theory);
+                }
+            }
             end_line(&w);
         }
     }

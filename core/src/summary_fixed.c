@@ -112,18 +112,17 @@ static void theory_at(const nope_config *cfg, uint32_t pos, nope_big *num, nope_
 
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
 {
-    const nope_moments *attn = nope_stats_attn(layer, pos);
-    const nope_moments *hid = nope_stats_hid(layer, pos);
-    row->attn_var = mean_of(attn, cfg->trials);
-    row->attn_se = se_of(attn, cfg->trials);
+    for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+        const nope_moments *m = nope_stats_get((nope_stat)s, layer, pos);
+        row->var[s] = mean_of(m, cfg->trials);
+        row->se[s] = se_of(m, cfg->trials);
+    }
     row->attn_theory = nope_dec_make(0, 0, false);
     if (nope_summary_has_theory(layer)) {
         nope_big num, den;
         theory_at(cfg, pos, &num, &den);
         row->attn_theory = nope_dec_from_ratio(&num, &den, false);
     }
-    row->hid_var = mean_of(hid, cfg->trials);
-    row->hid_se = se_of(hid, cfg->trials);
 }
 
 nope_dec nope_summary_theory_c(const nope_config *cfg)
@@ -152,12 +151,12 @@ static bool sum_is_zero(const nope_moments *m)
 /* Least squares of log2(mean variance) on log2(position): the same slope as with natural
  * logarithms (both axes scale alike), and log2 of the sum differs from log2 of the mean by a
  * constant, which the slope ignores. Logs in Q26 (|dx| <= 16, |dy| <= 88: products < 2^63). */
-static nope_dec slope_of(const nope_config *cfg, uint32_t layer, bool attn)
+nope_dec nope_summary_slope(const nope_config *cfg, uint32_t layer, nope_stat stat)
 {
     enum { LOG_FRAC = 26 };
     int64_t sx = 0, sy = 0;
     for (uint32_t p = 0; p < cfg->seq; p++) {
-        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        const nope_moments *m = nope_stats_get(stat, layer, p);
         if (sum_is_zero(m))
             return nope_dec_nan(); /* the log of a zero mean: no slope, as in float */
         sx += nope_fx_round_shr(nope_fx_log2_q30(p + 1), 30 - LOG_FRAC);
@@ -166,7 +165,7 @@ static nope_dec slope_of(const nope_config *cfg, uint32_t layer, bool attn)
     int64_t mx = nope_fx_div_round(sx, cfg->seq), my = nope_fx_div_round(sy, cfg->seq);
     nope_wide_sum sxy = {0, 0}, sxx = {0, 0};
     for (uint32_t p = 0; p < cfg->seq; p++) {
-        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        const nope_moments *m = nope_stats_get(stat, layer, p);
         int64_t dx = nope_fx_round_shr(nope_fx_log2_q30(p + 1), 30 - LOG_FRAC) - mx;
         int64_t dy = nope_fx_round_shr(sum_log2_q30(m), 30 - LOG_FRAC) - my;
         nope_wide_sum_add(&sxy, dx * dy);
@@ -177,12 +176,6 @@ static nope_dec slope_of(const nope_config *cfg, uint32_t layer, bool attn)
     nope_big_set_u128(&num, nope_wide_sum_abs(sxy, &neg));
     nope_big_set_u128(&den, nope_wide_sum_abs(sxx, &neg_xx));
     return nope_dec_from_ratio(&num, &den, neg);
-}
-
-void nope_summary_slopes(const nope_config *cfg, uint32_t layer, nope_dec *attn, nope_dec *hid)
-{
-    *attn = slope_of(cfg, layer, true);
-    *hid = slope_of(cfg, layer, false);
 }
 
 /* ---- Notes and the ratio ---- */
@@ -217,7 +210,7 @@ nope_dec nope_summary_ratio(const nope_config *cfg)
         theory_at(cfg, p, &tnum, &tden);
         nope_big_mul_u32(&tnum, cfg->trials);
         nope_big_shl(&tnum, NOPE_FX_STAT_FRAC); /* T 2^(2F) tnum */
-        sum_of(&s, nope_stats_attn(0, p));
+        sum_of(&s, nope_stats_get(NOPE_STAT_ATTN, 0, p));
         nope_big_mul(&t, &s, &tden);
         nope_big_shl(&t, 64); /* sum tden 2^64 */
         nope_big_div(&s, &t, &tnum);
