@@ -3,7 +3,7 @@
 #include "nope/decimal.h"
 #include "nope/format.h"
 #include "nope/num.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 /* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
 enum { PIECE_MAX = 96 };

@@ -37,8 +37,3 @@ const nope_moments *nope_stats_get(nope_stat stat, uint32_t layer, uint32_t pos)
 {
     return &moments[stat][layer * stats_seq + pos];
 }
-
-bool nope_summary_has_theory(uint32_t layer)
-{
-    return layer == 0;
-}

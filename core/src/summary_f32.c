@@ -5,7 +5,7 @@
 
 #include "nope/decimal.h"
 #include "nope/math_float.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 static double mean_of(const nope_moments *m, uint32_t trials)
 {

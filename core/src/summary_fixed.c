@@ -9,7 +9,7 @@
 #include "nope/decimal.h"
 #include "nope/format.h"
 #include "nope/math_fixed.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 #include "nope/wide.h"
 
 /* Bit budget of the largest value formed: the ratio's sum (2^84) times the theory's

@@ -9,7 +9,7 @@
 #include "nope/decimal.h"
 #include "nope/experiment.h"
 #include "nope/report.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 static char report[1 << 20];
 static size_t report_len;

@@ -7,7 +7,7 @@
 #include "test_util.h"
 
 #include "nope/math_fixed.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 typedef unsigned __int128 u128;
 
