@@ -1,7 +1,9 @@
 /* The fixed-point mode's summary, in integers only: every number the report prints is an exact
  * rational (mean, theory, c, slope) or the integer square root of one (standard error), turned
  * into the report's decimal by exact long division (nope_dec_from_ratio). The exact sums over
- * trials (nope_moments) are read as big integers (nope/wide.h). */
+ * trials (nope_moments) are read as big integers (nope/wide.h). Bit budget of the largest value
+ * formed: the ratio's sum (2^84) times the theory's denominator (< 2^300 with eps of 18 digits
+ * at 1e-12) times 2^64 stays below 2^460, inside nope_big's 512 bits. */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_FIXED
@@ -11,10 +13,6 @@
 #include "nope/math_fixed.h"
 #include "nope/summary.h"
 #include "nope/wide.h"
-
-/* Bit budget of the largest value formed: the ratio's sum (2^84) times the theory's
- * denominator (< 2^300 with eps of 18 digits at 1e-12) times 2^64 stays below 2^460, inside
- * nope_big's 512 bits. */
 
 /* ---- Means and standard errors ---- */
 
@@ -193,7 +191,7 @@ bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
         char num[NOPE_FMT_MAX];
         nope_fmt_u64(num, NOPE_FX_STAT_FRAC);
         size_t at = nope_fmt_append(buf, 0, "fixed activations=int32-q" NOPE_FX_STR(NOPE_Q_FRAC)
-                                     " weights=int32-q20 statistic=uint64-q");
+                                            " weights=int32-q20 statistic=uint64-q");
         nope_fmt_append(buf, nope_fmt_append(buf, at, num), " rounding=nearest-ties-up overflow=saturate");
         return true;
     }
