@@ -210,19 +210,11 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
             st = parse_decimal(flag, value, "0.000000000001", "1", &c.eps, err);
         else if (same(flag, "--act")) {
             st = NOPE_OK;
-            if (same(value, "relu"))
-                c.act = NOPE_ACT_RELU;
-            else if (same(value, "gelu"))
-                c.act = NOPE_ACT_GELU;
-            else
+            if (nope_act_parse(value, &c.act) != NOPE_OK)
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown activation; allowed relu, gelu");
         } else if (same(flag, "--input")) {
             st = NOPE_OK;
-            if (same(value, "gaussian"))
-                c.input = NOPE_INPUT_GAUSSIAN;
-            else if (same(value, "tokens"))
-                c.input = NOPE_INPUT_TOKENS;
-            else
+            if (nope_input_parse(value, &c.input) != NOPE_OK)
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown input; allowed gaussian, tokens");
         } else { /* --seed */
             st = NOPE_OK;

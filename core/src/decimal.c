@@ -4,7 +4,7 @@
 
 /* A written exponent up to 9999 lets every decimal this file and format.c print (whose exponents
  * reach +-(999 + 18) after normalising) parse back. */
-enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 9999, REPORT_DIGITS = 9 };
+enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 9999 };
 
 #if NOPE_NUM == NOPE_NUM_F32
 static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -15,6 +15,22 @@ static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg)
 {
     nope_dec v = {digits, exp10, neg, NOPE_DEC_FINITE};
+    return v;
+}
+
+/* 10^NOPE_REPORT_DIGITS: the report's significands are below it, and at least a tenth of it. */
+static uint64_t report_digits_end(void)
+{
+    uint64_t v = 1;
+    for (unsigned k = 0; k < NOPE_REPORT_DIGITS; k++)
+        v *= 10;
+    return v;
+}
+
+nope_dec nope_dec_nan(void)
+{
+    nope_dec v = nope_dec_make(0, 0, false);
+    v.special = NOPE_DEC_NAN;
     return v;
 }
 
@@ -161,33 +177,6 @@ int nope_dec_cmp(const nope_dec *a, const nope_dec *b)
     return sign_a < 0 ? -cmp : cmp;
 }
 
-/* Just enough unsigned 128-bit arithmetic for exact decimal-to-binary rounding: 10^38 and a
- * remainder below it fit, and every target (32-bit ARM has no __int128) does it the same way. */
-typedef struct {
-    uint64_t hi, lo;
-} u128;
-
-static u128 u128_mul10(u128 v)
-{
-    /* v * 10 = v * 8 + v * 2 */
-    u128 x8 = {(v.hi << 3) | (v.lo >> 61), v.lo << 3};
-    u128 x2 = {(v.hi << 1) | (v.lo >> 63), v.lo << 1};
-    u128 sum = {x8.hi + x2.hi, x8.lo + x2.lo};
-    sum.hi += sum.lo < x8.lo;
-    return sum;
-}
-
-static bool u128_less(u128 a, u128 b)
-{
-    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
-}
-
-static u128 u128_sub(u128 a, u128 b)
-{
-    u128 d = {a.hi - b.hi - (a.lo < b.lo), a.lo - b.lo};
-    return d;
-}
-
 bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
 {
     if (v->neg || v->special != NOPE_DEC_FINITE || frac_bits > 62)
@@ -204,12 +193,13 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
     }
     if (e < -38) /* digits < 10^18, so the value is below 10^-20: under half of 2^-62 */
         return true;
-    u128 denom = {0, 1};
+    /* 10^38 and a remainder below it fit 128 bits */
+    nope_u128 denom = nope_u128_from_u64(1);
     for (int k = 0; k < -e; k++)
-        denom = u128_mul10(denom);
+        denom = nope_u128_mul_u32(denom, 10);
     /* whole part, then the fraction bit by bit: rem < denom < 2^127, so 2 rem never overflows. */
     uint64_t whole = 0;
-    u128 rem = {0, digits};
+    nope_u128 rem = nope_u128_from_u64(digits);
     if (denom.hi == 0) {
         whole = digits / denom.lo;
         rem.lo = digits % denom.lo;
@@ -218,9 +208,9 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
         return false;
     uint64_t result = whole;
     for (unsigned b = 0; b <= frac_bits; b++) {
-        u128 twice = {(rem.hi << 1) | (rem.lo >> 63), rem.lo << 1};
-        bool bit = !u128_less(twice, denom);
-        rem = bit ? u128_sub(twice, denom) : twice;
+        nope_u128 twice = nope_u128_shl(rem, 1);
+        bool bit = !nope_u128_less(twice, denom);
+        rem = bit ? nope_u128_sub(twice, denom) : twice;
         result = result * 2 + (bit ? 1 : 0);
     }
     *out = (result + 1) >> 1; /* the extra bit rounds: ties away from zero */
@@ -230,10 +220,9 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out)
 /* double conversions: float32 mode only (the fixed-point mode has no floating point). */
 #if NOPE_NUM == NOPE_NUM_F32
 
-double nope_dec_to_double(const nope_dec *v)
+/* x 10^e in double arithmetic: one rounding for |e| <= 22, one more per further 10^22. */
+static double times_pow10(double x, int e)
 {
-    double x = (double)v->digits;
-    int e = v->exp10;
     while (e > 22) {
         x *= 1e22;
         e -= 22;
@@ -242,7 +231,12 @@ double nope_dec_to_double(const nope_dec *v)
         x /= 1e22;
         e += 22;
     }
-    x = e >= 0 ? x * POW10[e] : x / POW10[-e];
+    return e >= 0 ? x * POW10[e] : x / POW10[-e];
+}
+
+double nope_dec_to_double(const nope_dec *v)
+{
+    double x = times_pow10((double)v->digits, v->exp10);
     return v->neg ? -x : x;
 }
 
@@ -263,41 +257,63 @@ nope_dec nope_dec_from_double(double v)
         out.special = NOPE_DEC_INF;
         return out;
     }
-    /* Estimate the decimal exponent from the binary one, scale a into [1e8, 1e9) with as few
-     * roundings as possible (one, for |k| <= 22), then correct the estimate by one if needed. */
+    /* Estimate the decimal exponent from the binary one, scale a into [10^(D-1), 10^D) (D =
+     * NOPE_REPORT_DIGITS) with as few roundings as possible (one, for |k| <= 22), then correct
+     * the estimate by one if needed. */
     union { double f; uint64_t u; } bits;
     bits.f = a;
     int e2 = (int)((bits.u >> 52) & 0x7FF) - 1023;
     int e10 = (int)((double)e2 * 0.30102999566398120);
     if (e2 < 0 && (double)e10 != (double)e2 * 0.30102999566398120)
         e10--; /* floor, not truncation */
-    int k = (REPORT_DIGITS - 1) - e10;
-    double s = a;
-    while (k > 22) {
-        s *= 1e22;
-        k -= 22;
-    }
-    while (k < -22) {
-        s /= 1e22;
-        k += 22;
-    }
-    s = k >= 0 ? s * POW10[k] : s / POW10[-k];
-    while (s >= 1e9) {
+    double s = times_pow10(a, (NOPE_REPORT_DIGITS - 1) - e10);
+    while (s >= POW10[NOPE_REPORT_DIGITS]) {
         s /= 10.0;
         e10++;
     }
-    while (s < 1e8) {
+    while (s < POW10[NOPE_REPORT_DIGITS - 1]) {
         s *= 10.0;
         e10--;
     }
     uint64_t digits = (uint64_t)(s + 0.5);
-    if (digits >= UINT64_C(1000000000)) {
+    if (digits >= report_digits_end()) {
         digits /= 10;
         e10++;
     }
     out.digits = digits;
-    out.exp10 = e10 - (REPORT_DIGITS - 1);
+    out.exp10 = e10 - (NOPE_REPORT_DIGITS - 1);
     return out;
 }
 
 #endif
+
+nope_dec nope_dec_from_ratio(const nope_big *a, const nope_big *b, bool neg)
+{
+    if (nope_big_is_zero(a))
+        return nope_dec_make(0, 0, false);
+    if (nope_big_is_zero(b))
+        return nope_dec_nan();
+    /* a / b is in [2^(l2-1), 2^(l2+1)): start from the decade of 2^l2, floor(l2 log10 2) with
+     * 78913 / 2^18 for log10 2 (C division truncates, hence the step down below zero), then
+     * step until the rounded digits land in [10^(D-1), 10^D), D = NOPE_REPORT_DIGITS. */
+    int32_t l2 = (int32_t)nope_big_bitlen(a) - (int32_t)nope_big_bitlen(b); /* |l2| <= 512 */
+    int32_t t = l2 * 78913;
+    int32_t p = t / 262144 - (t % 262144 < 0 ? 1 : 0) - (NOPE_REPORT_DIGITS - 1);
+    for (;;) {
+        /* round(a 10^-p / b) = floor((2 num + den) / (2 den)), num = a 10^max(-p,0) and
+         * den = b 10^max(p,0) */
+        nope_big num = *a, den = *b, q;
+        nope_big_mul_pow10(p < 0 ? &num : &den, (unsigned)(p < 0 ? -p : p));
+        nope_big_shl(&num, 1);
+        nope_big_add(&num, &den);
+        nope_big_shl(&den, 1);
+        nope_big_div(&q, &num, &den);
+        uint64_t digits = nope_big_bitlen(&q) > 62 ? UINT64_MAX : nope_big_low_u64(&q);
+        if (digits >= report_digits_end())
+            p++;
+        else if (digits < report_digits_end() / 10)
+            p--;
+        else
+            return nope_dec_make(digits, p, neg);
+    }
+}

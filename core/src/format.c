@@ -2,7 +2,7 @@
 
 #include "nope/decimal.h"
 
-static size_t put_str(char *buf, size_t at, const char *s)
+size_t nope_fmt_append(char *buf, size_t at, const char *s)
 {
     while (*s)
         buf[at++] = *s++;
@@ -41,11 +41,11 @@ size_t nope_fmt_sci(char *buf, const nope_dec *v, unsigned sig)
     if (sig > 18)
         sig = 18;
     if (v->special == NOPE_DEC_NAN)
-        return put_str(buf, 0, "nan");
+        return nope_fmt_append(buf, 0, "nan");
     if (v->neg)
         buf[at++] = '-';
     if (v->special == NOPE_DEC_INF)
-        return put_str(buf, at, "inf");
+        return nope_fmt_append(buf, at, "inf");
     uint64_t digits = v->digits;
     int32_t exp10 = v->exp10;
     unsigned n = nope_dec_count_digits(digits);
@@ -102,7 +102,7 @@ size_t nope_fmt_plain(char *buf, const nope_dec *v)
     size_t n = nope_fmt_u64(digits, v->digits);
     int32_t e = v->digits == 0 ? 0 : v->exp10;
     if (e >= 0) {
-        at = put_str(buf, at, digits);
+        at = nope_fmt_append(buf, at, digits);
         for (int32_t k = 0; k < e; k++)
             buf[at++] = '0';
     } else if ((size_t)-e >= n) { /* 0.000ddd */
@@ -110,7 +110,7 @@ size_t nope_fmt_plain(char *buf, const nope_dec *v)
         buf[at++] = '.';
         for (size_t k = 0; k < (size_t)-e - n; k++)
             buf[at++] = '0';
-        at = put_str(buf, at, digits);
+        at = nope_fmt_append(buf, at, digits);
     } else { /* ddd.ddd */
         size_t whole = n - (size_t)-e;
         for (size_t k = 0; k < n; k++) {

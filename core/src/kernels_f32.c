@@ -185,12 +185,15 @@ float nope_kern_gelu_f32(float x)
 
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
-    if (act == NOPE_ACT_RELU) {
+    switch (act) {
+    case NOPE_ACT_RELU:
         for (size_t k = 0; k < n; k++)
             x[k] = x[k] > 0.0f ? x[k] : 0.0f;
-    } else {
+        break;
+    case NOPE_ACT_GELU:
         for (size_t k = 0; k < n; k++)
             x[k] = nope_kern_gelu_f32(x[k]);
+        break;
     }
 }
 

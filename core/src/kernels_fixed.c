@@ -9,6 +9,7 @@
 #include "nope/decimal.h"
 #include "nope/kernels.h"
 #include "nope/math_fixed.h"
+#include "nope/wide.h"
 
 /* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
@@ -31,75 +32,6 @@
 #if NOPE_FX_ACC_CAP < NOPE_BLOCK_POS
 #error "NOPE_FX_ACC_CAP must hold at least one column of a block: >= NOPE_BLOCK_POS"
 #endif
-
-/* ---- Unsigned 128-bit integers (hi, lo), for the exact sums of squares ---- */
-
-typedef struct {
-    uint64_t hi, lo;
-} u128;
-
-static u128 u128_mul64(uint64_t a, uint64_t b)
-{
-    uint64_t a0 = a & UINT32_MAX, a1 = a >> 32, b0 = b & UINT32_MAX, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (p01 & UINT32_MAX) + (p10 & UINT32_MAX); /* < 3 2^32 */
-    u128 r = {p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32), (mid << 32) | (p00 & UINT32_MAX)};
-    return r;
-}
-
-static u128 u128_add(u128 a, u128 b)
-{
-    u128 r = {a.hi + b.hi, a.lo + b.lo};
-    r.hi += r.lo < a.lo ? 1u : 0u;
-    return r;
-}
-
-static u128 u128_mul_u32(u128 a, uint32_t m)
-{
-    uint64_t l0 = (a.lo & UINT32_MAX) * m, l1 = (a.lo >> 32) * m;
-    uint64_t lo = l0 + (l1 << 32);
-    u128 r = {a.hi * m + (l1 >> 32) + (lo < l0 ? 1u : 0u), lo};
-    return r;
-}
-
-/* a / d rounded (ties up) for d < 2^32, any quotient: long division by 32-bit limbs. */
-static u128 u128_div_u32_round(u128 a, uint32_t d)
-{
-    uint32_t limbs[4] = {(uint32_t)a.lo, (uint32_t)(a.lo >> 32), (uint32_t)a.hi, (uint32_t)(a.hi >> 32)};
-    uint64_t rem = 0;
-    for (int k = 3; k >= 0; k--) {
-        uint64_t cur = rem << 32 | limbs[k];
-        limbs[k] = (uint32_t)(cur / d);
-        rem = cur % d;
-    }
-    u128 q = {(uint64_t)limbs[3] << 32 | limbs[2], (uint64_t)limbs[1] << 32 | limbs[0]};
-    u128 one = {0, rem >= d - rem ? 1u : 0u};
-    return u128_add(q, one);
-}
-
-/* a / 2^s rounded (ties up), 1 <= s <= 127: floor plus the first dropped bit. */
-static u128 u128_shr_round(u128 a, unsigned s)
-{
-    uint64_t bit = s <= 64 ? (a.lo >> (s - 1)) & 1u : (a.hi >> (s - 65)) & 1u;
-    u128 r;
-    if (s < 64) {
-        r.lo = (a.lo >> s) | (a.hi << (64 - s));
-        r.hi = a.hi >> s;
-    } else {
-        r.lo = s == 64 ? a.hi : a.hi >> (s - 64);
-        r.hi = 0;
-    }
-    u128 b = {0, bit};
-    return u128_add(r, b);
-}
-
-static unsigned u128_bitlen(u128 a)
-{
-    unsigned n = 0;
-    for (uint64_t v = a.hi != 0 ? a.hi : a.lo; v != 0; v >>= 1)
-        n++;
-    return a.hi != 0 ? n + 64 : n;
-}
 
 /* LayerNorm epsilon in Q58: 1e-12 to 6 digits (Q(2F) would round it by 0.2%), and any eps
  * up to 16 (the CLI allows up to 1). */
@@ -210,27 +142,26 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
     int64_t sum = 0; /* |sum| <= n 2^31 <= 2^41 */
     for (size_t i = 0; i < n; i++)
         sum += x[i];
-    u128 sq = {0, 0};
+    nope_u128 sq = {0, 0};
     uint64_t top = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t dev = (int64_t)n * x[i] - sum;
         uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
         top = mag > top ? mag : top;
-        sq = u128_add(sq, u128_mul64(mag, mag));
+        sq = nope_u128_add(sq, nope_u128_mul64(mag, mag));
     }
     if (top == 0) { /* all equal: every deviation is 0 */
         for (size_t i = 0; i < n; i++)
             out[i] = 0;
         return;
     }
-    u128 eps = u128_mul_u32(u128_mul_u32((u128){0, kp->eps_q58}, (uint32_t)n), (uint32_t)n);
+    nope_u128 eps = nope_u128_mul_u32(nope_u128_mul_u32(nope_u128_from_u64(kp->eps_q58), (uint32_t)n), (uint32_t)n);
     enum { UP = EPS_FRAC - NOPE_FX_STAT_FRAC }; /* 58 - 2F, 6..18 */
-    sq.hi = sq.hi << UP | sq.lo >> (64 - UP);
-    sq.lo <<= UP; /* sum D^2 2^(58 - 2F) < 2^112 */
-    u128 v = u128_add(u128_div_u32_round(sq, (uint32_t)n), eps);
+    sq = nope_u128_shl(sq, UP); /* sum D^2 2^(58 - 2F) < 2^112 */
+    nope_u128 v = nope_u128_add(nope_u128_div_u32_round(sq, (uint32_t)n), eps);
     /* V 2^(58-2F) = v; v / 2^(2t) < 2^64 for the rsqrt: 1/sqrt(v) = r / 2^(shift + t). */
-    unsigned bits = u128_bitlen(v), t = bits > 64 ? (bits - 63) / 2 : 0;
-    u128 vn = t > 0 ? u128_shr_round(v, 2 * t) : v;
+    unsigned bits = nope_u128_bitlen(v), t = bits > 64 ? (bits - 63) / 2 : 0;
+    nope_u128 vn = t > 0 ? nope_u128_shr_round(v, 2 * t) : v;
     unsigned shift;
     uint64_t r = nope_fx_rsqrt(vn.lo, &shift); /* r <= 2^32 */
     /* out = D 2^F / sqrt(V) = D 2^(F + UP/2) r / 2^(shift + t) = D r / 2^(shift + t - 29), as
@@ -284,11 +215,12 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
 /* round(dot * scale / 2^(31+F)) for dot = hi 2^32 + lo (0 <= lo < 2^32) and scale in Q31,
  * saturated: with H = hi scale + floor(lo scale / 2^32) (exact, < 2^62 for |hi| < 2^31), the
  * dropped low 32 bits never change the rounding, so the result is round(H / 2^(F-1)). */
-static int32_t scaled_score(int64_t hi, uint64_t lo, uint32_t scale)
+static int32_t scaled_score(nope_wide_sum dot, uint32_t scale)
 {
-    if (hi >= ((int64_t)1 << 31) || hi < -((int64_t)1 << 31)) /* |dot| >= 2^63: score >= 2^34 LSB */
-        return nope_fx_sat32(hi < 0 ? INT64_MIN : INT64_MAX);
-    int64_t h = hi * (int64_t)scale + (int64_t)((lo * scale) >> 32);
+    dot = nope_wide_sum_norm(dot);
+    if (dot.hi >= ((int64_t)1 << 31) || dot.hi < -((int64_t)1 << 31)) /* |dot| >= 2^63: score >= 2^34 LSB */
+        return nope_fx_sat32(dot.hi < 0 ? INT64_MIN : INT64_MAX);
+    int64_t h = dot.hi * (int64_t)scale + (int64_t)((dot.lo * scale) >> 32);
     return nope_fx_sat32(nope_fx_round_shr(h, NOPE_Q_FRAC - 1));
 }
 
@@ -298,8 +230,8 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
 {
     /* Each score exactly, q . k in Q(2F), scaled once by 1/sqrt(dh) and rounded. When
      * max|q| dh < 2^32 every partial sum is below 2^63 (fast path); otherwise products of two
-     * int32 reach 2^62 and the sum is kept as hi = sum of floor(prod / 2^32) and lo = sum of
-     * the low 32 bits (|hi| <= dh 2^30, lo < dh 2^32). Both give the same bits. */
+     * int32 reach 2^62 and the sum is kept exact in a nope_wide_sum (|hi| <= dh 2^30,
+     * lo < dh 2^32). Both give the same bits. */
     uint64_t q_max = 0;
     for (size_t i = 0; i < dh; i++) {
         uint64_t mag = (uint64_t)(q[i] < 0 ? -(int64_t)q[i] : q[i]);
@@ -308,24 +240,17 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
     const bool fast = q_max * dh < (UINT64_C(1) << 32);
     for (size_t n = 0; n < n_keys; n++) {
         const int32_t *k = keys + n * stride;
-        int64_t hi = 0;
-        uint64_t lo = 0;
+        nope_wide_sum dot = {0, 0};
         if (fast) {
-            int64_t dot = 0;
+            int64_t d = 0;
             for (size_t i = 0; i < dh; i++)
-                dot += (int64_t)q[i] * k[i];
-            hi = nope_fx_floor_shr(dot, 32);
-            lo = (uint64_t)dot & UINT32_MAX;
+                d += (int64_t)q[i] * k[i];
+            nope_wide_sum_add(&dot, d);
         } else {
-            for (size_t i = 0; i < dh; i++) {
-                int64_t prod = (int64_t)q[i] * k[i];
-                hi += nope_fx_floor_shr(prod, 32);
-                lo += (uint64_t)prod & UINT32_MAX;
-            }
-            hi += (int64_t)(lo >> 32);
-            lo &= UINT32_MAX;
+            for (size_t i = 0; i < dh; i++)
+                nope_wide_sum_add(&dot, (int64_t)q[i] * k[i]);
         }
-        scores[n] = scaled_score(hi, lo, kp->attn_scale_q31);
+        scores[n] = scaled_score(dot, kp->attn_scale_q31);
     }
     softmax_q30(scores, n_keys);
     /* o = sum p v: p in Q30 summing to about 2^30 and |v| <= 2^31, so |sum| < 2^62. */
@@ -341,12 +266,15 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
 
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
-    if (act == NOPE_ACT_RELU) {
+    switch (act) {
+    case NOPE_ACT_RELU:
         for (size_t k = 0; k < n; k++)
             x[k] = x[k] > 0 ? x[k] : 0;
-    } else {
+        break;
+    case NOPE_ACT_GELU:
         for (size_t k = 0; k < n; k++)
             x[k] = nope_fx_gelu(x[k]);
+        break;
     }
 }
 
@@ -358,27 +286,6 @@ void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 
 /* ---- The statistic ---- */
 
-/* a / d rounded (ties up) for a quotient known to be below 2^64. */
-static uint64_t u128_div_round(u128 a, uint64_t d)
-{
-    uint64_t half = d / 2 + (d & 1);
-    uint64_t lo = a.lo + half;
-    uint64_t hi = a.hi + (lo < half ? 1u : 0u);
-    if (hi == 0)
-        return lo / d;
-    uint64_t q = 0, rem = hi; /* rem < d since the quotient fits 64 bits */
-    for (int b = 63; b >= 0; b--) {
-        uint64_t top = rem >> 63;
-        rem = (rem << 1) | ((lo >> b) & 1u);
-        q <<= 1;
-        if (top || rem >= d) {
-            rem -= d;
-            q |= 1u;
-        }
-    }
-    return q;
-}
-
 nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
 {
     /* Exactly: var (n-1) n = n sum (y - mean)^2 - (S - n mean)^2 for any mean; with mean the
@@ -387,20 +294,15 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
     for (size_t k = 0; k < n; k++)
         sum += y[k];
     int64_t mean = nope_fx_div_round(sum, n);
-    u128 sq = {0, 0};
+    nope_u128 sq = {0, 0};
     for (size_t k = 0; k < n; k++) {
         int64_t dev = y[k] - mean;
         uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
-        uint64_t s = mag * mag;
-        sq.lo += s;
-        sq.hi += sq.lo < s ? 1u : 0u;
+        sq = nope_u128_add(sq, nope_u128_from_u64(mag * mag));
     }
     int64_t off = sum - (int64_t)n * mean; /* |off| <= n/2 */
-    u128 num = u128_mul_u32(sq, (uint32_t)n);
-    uint64_t off2 = (uint64_t)(off * off);
-    num.hi -= num.lo < off2 ? 1u : 0u;
-    num.lo -= off2;
-    return u128_div_round(num, (uint64_t)n * (n - 1));
+    nope_u128 num = nope_u128_sub(nope_u128_mul_u32(sq, (uint32_t)n), nope_u128_from_u64((uint64_t)(off * off)));
+    return nope_u128_div_round_u64(num, (uint64_t)n * (n - 1));
 }
 
 #endif

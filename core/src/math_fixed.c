@@ -5,6 +5,7 @@
 #if NOPE_NUM == NOPE_NUM_FIXED
 
 #include "nope/math_fixed.h"
+#include "nope/wide.h"
 
 uint64_t nope_fx_sat_count;
 
@@ -22,55 +23,23 @@ void nope_fx_saturations_reset(void)
 
 void nope_fx_moments_add(nope_moments *m, uint64_t v)
 {
-    /* sum += v in 88 bits (the top limb keeps the exponent of sum_sq in its high byte). */
-    uint64_t c = (uint64_t)m->sum[0] + (uint32_t)v;
-    m->sum[0] = (uint32_t)c;
-    c = (c >> 32) + m->sum[1] + (v >> 32);
-    m->sum[1] = (uint32_t)c;
-    uint32_t top = (m->sum[2] & NOPE_FX_SUM_TOP_MASK) + (uint32_t)(c >> 32); /* < 2^20 */
-    uint32_t e = m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT;
-
-    /* v^2 = a^2 2^64 + 2ab 2^32 + b^2 (v = a 2^32 + b) as hi 2^64 + lo, exactly. */
-    uint64_t a = v >> 32, b = v & UINT32_MAX;
-    uint64_t ab = a * b, lo = b * b, hi = a * a;
-    uint64_t mid_lo = ab << 33, mid_hi = ab >> 31; /* 2ab 2^32 */
-    lo += mid_lo;
-    hi += mid_hi + (lo < mid_lo ? 1u : 0u);
-    /* v^2 / 2^e rounded (ties up: floor plus the first dropped bit, which cannot overflow),
-     * plus the significand: t = thi 2^64 + tlo < 2^128. */
-    uint64_t thi = hi, tlo = lo;
-    if (e > 0) {
-        uint64_t round = e <= 64 ? (lo >> (e - 1)) & 1u : (hi >> (e - 65)) & 1u;
-        if (e < 64) {
-            tlo = (lo >> e) | (hi << (64 - e));
-            thi = hi >> e;
-        } else {
-            tlo = hi >> (e - 64);
-            thi = 0;
-        }
-        tlo += round;
-        thi += tlo < round ? 1u : 0u;
-    }
-    uint64_t sig = (uint64_t)m->sq[1] << 32 | m->sq[0];
-    tlo += sig;
-    thi += tlo < sig ? 1u : 0u; /* hi <= 2^64 - 2, so thi <= 2^64 - 1 */
-    /* Renormalise to 64 significant bits: t / 2^k rounded the same way, k = bit length of thi. */
-    if (thi != 0) {
-        unsigned k = 0;
-        while (k < 64 && (thi >> k) != 0)
-            k++;
-        uint64_t round = (tlo >> (k - 1)) & 1u;
-        tlo = k < 64 ? (tlo >> k) | (thi << (64 - k)) : thi;
-        tlo += round;
-        if (tlo == 0) { /* rounding carried to 2^64 */
-            tlo = UINT64_C(1) << 63;
-            k++;
-        }
-        e += k;
-    }
-    m->sq[0] = (uint32_t)tlo;
-    m->sq[1] = (uint32_t)(tlo >> 32);
-    m->sum[2] = top | (e << NOPE_FX_SQ_EXP_SHIFT);
+    /* sum += v exactly: below 2^84 (stated in num_fixed.h) */
+    nope_u128 sum = nope_u128_add(nope_fx_moments_sum(m), nope_u128_from_u64(v));
+    /* sum_sq = sig 2^e; t = v^2 / 2^e rounded (ties up) + sig < 2^128, then rounded back to 64
+     * significant bits, the exponent growing by what that drops. */
+    unsigned e;
+    uint64_t sig = nope_fx_moments_sum_sq(m, &e);
+    nope_u128 t = nope_u128_mul64(v, v);
+    if (e > 0)
+        t = nope_u128_shr_round(t, e);
+    unsigned k;
+    sig = nope_u128_round_u64(nope_u128_add(t, nope_u128_from_u64(sig)), &k);
+    e += k;
+    m->sum[0] = (uint32_t)sum.lo;
+    m->sum[1] = (uint32_t)(sum.lo >> 32);
+    m->sum[2] = (uint32_t)sum.hi | ((uint32_t)e << NOPE_FX_SQ_EXP_SHIFT);
+    m->sq[0] = (uint32_t)sig;
+    m->sq[1] = (uint32_t)(sig >> 32);
 }
 
 /* ---- Division ---- */
@@ -100,41 +69,12 @@ nope_num_t nope_fx_div(nope_num_t a, nope_num_t b)
 
 /* ---- Square roots ---- */
 
-static unsigned clz64(uint64_t v) /* v != 0 */
-{
-    unsigned n = 0;
-    for (unsigned step = 32; step > 0; step >>= 1) {
-        if ((v >> (64 - step)) == 0) {
-            v <<= step;
-            n += step;
-        }
-    }
-    return n;
-}
-
-uint32_t nope_fx_isqrt64(uint64_t v)
-{
-    uint64_t res = 0, bit = UINT64_C(1) << 62;
-    while (bit > v)
-        bit >>= 2;
-    while (bit != 0) {
-        if (v >= res + bit) {
-            v -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
-    }
-    return (uint32_t)res;
-}
-
 uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
 {
     /* w = v 2^e in [2^62, 2^64) with e even, s = floor(sqrt(w)) in [2^31, 2^32) carries 31
      * correct bits; r = round(2^63 / s) in (2^31, 2^32], and 1/sqrt(v) = r 2^(e/2 - 63). */
-    unsigned e = clz64(v) & ~1u;
-    uint64_t s = nope_fx_isqrt64(v << e);
+    unsigned e = (64 - nope_bitlen64(v)) & ~1u;
+    uint64_t s = nope_isqrt64(v << e);
     *shift = 63 - e / 2;
     return ((UINT64_C(1) << 63) + s / 2) / s;
 }
@@ -209,7 +149,7 @@ nope_num_t nope_fx_gelu(nope_num_t x)
 
 int64_t nope_fx_log2_q30(uint64_t x)
 {
-    unsigned n = 63 - clz64(x);
+    unsigned n = nope_bitlen64(x) - 1;
     /* Mantissa in [1, 2) as Q30, rounded to 31 bits (so it stays below 2^31 + 2^0). */
     uint64_t m;
     if (n > 30) {

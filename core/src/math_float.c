@@ -4,6 +4,7 @@
 #if NOPE_NUM == NOPE_NUM_F32
 
 #include "nope/math_float.h"
+#include "nope/wide.h"
 
 #include <stdint.h>
 
@@ -115,26 +116,6 @@ float nope_f32_log(float x)
     return ef * LN2_HI + (log_m + ef * LN2_LO);
 }
 
-/* floor(sqrt(v)) and whether it was exact, bit by bit: the same on every target. */
-static uint64_t isqrt_u64(uint64_t v, int *exact)
-{
-    uint64_t root = 0;
-    uint64_t bit = UINT64_C(1) << 62;
-    while (bit > v)
-        bit >>= 2;
-    while (bit != 0) {
-        if (v >= root + bit) {
-            v -= root + bit;
-            root = (root >> 1) + bit;
-        } else {
-            root >>= 1;
-        }
-        bit >>= 2;
-    }
-    *exact = (v == 0);
-    return root;
-}
-
 float nope_f32_sqrt(float x)
 {
     uint32_t u = f32_bits(x);
@@ -163,8 +144,8 @@ float nope_f32_sqrt(float x)
         wide <<= 1;
         e2 -= 1;
     }
-    int exact;
-    uint64_t root = isqrt_u64(wide, &exact); /* in [2^24, 2^25): sqrt x = root 2^(e2/2) */
+    uint64_t root = nope_isqrt64(wide); /* in [2^24, 2^25): sqrt x = root 2^(e2/2) */
+    int exact = root * root == wide;
     uint32_t q = (uint32_t)(root >> 1);
     if ((root & 1) && (!exact || (q & 1)))
         q++; /* round to nearest, ties to even (a tie cannot occur, but stay IEEE-shaped) */

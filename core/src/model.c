@@ -44,21 +44,26 @@ nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t
 
 void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial)
 {
-    const uint32_t d = cfg->d;
-    if (cfg->input == NOPE_INPUT_GAUSSIAN) {
+    const uint32_t d = cfg->d, scale_q = nope_config_input_scale_q(cfg);
+    switch (cfg->input) {
+    case NOPE_INPUT_GAUSSIAN: {
         nope_rng_stream in = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_INPUT, 0);
         for (uint64_t e = 0; e < (uint64_t)cfg->seq * d; e++)
-            x[e] = nope_num_from_draw(nope_rng_gauss_draw(in, e, cfg->sigma_in_q));
-        return;
+            x[e] = nope_num_from_draw(nope_rng_gauss_draw(in, e, scale_q));
+        break;
     }
-    /* Tokens: the embedding table is never stored; row `token` is its own stream, so a
-     * repeated token gets the very same vector, as a table lookup would. */
-    nope_rng_stream tokens = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_TOKENS, 0);
-    for (uint32_t m = 0; m < cfg->seq; m++) {
-        uint32_t token = nope_rng_below(nope_rng_u32(tokens, m), cfg->vocab);
-        nope_rng_stream row = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_EMBED, token);
-        for (uint32_t i = 0; i < d; i++)
-            x[(size_t)m * d + i] = nope_num_from_draw(nope_rng_gauss_draw(row, i, cfg->sigma_q));
+    case NOPE_INPUT_TOKENS: {
+        /* The embedding table is never stored; row `token` is its own stream, so a repeated
+         * token gets the very same vector, as a table lookup would. */
+        nope_rng_stream tokens = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_TOKENS, 0);
+        for (uint32_t m = 0; m < cfg->seq; m++) {
+            uint32_t token = nope_rng_below(nope_rng_u32(tokens, m), cfg->vocab);
+            nope_rng_stream row = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_EMBED, token);
+            for (uint32_t i = 0; i < d; i++)
+                x[(size_t)m * d + i] = nope_num_from_draw(nope_rng_gauss_draw(row, i, scale_q));
+        }
+        break;
+    }
     }
 }
 
@@ -129,7 +134,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
-        nope_stats_add_attn(layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
+        nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
         for (size_t i = 0; x_out != x_in && i < d; i++)
             x_out[r * d + i] = x_in[r * d + i];
         nope_kern_add(x_out + r * d, attn_out + r * d, d);
@@ -144,7 +149,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
         nope_kern_add(x_out + r * d, ffn_out + r * d, d);
-        nope_stats_add_hid(layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
+        nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
     }
 }
 

@@ -3,10 +3,10 @@
 #include "nope/decimal.h"
 #include "nope/format.h"
 #include "nope/num.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 /* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
-enum { REPORT_SIG_DIGITS = 9, PIECE_MAX = 96 };
+enum { PIECE_MAX = 96 };
 
 /* Bytes on their way to the sink, and the checksum of everything already sent. */
 typedef struct {
@@ -51,7 +51,7 @@ static void put_u64(report_writer *w, uint64_t v)
 static void put_sci(report_writer *w, const nope_dec *v)
 {
     char buf[NOPE_FMT_MAX];
-    nope_fmt_sci(buf, v, REPORT_SIG_DIGITS);
+    nope_fmt_sci(buf, v, NOPE_REPORT_DIGITS);
     put(w, buf);
 }
 
@@ -86,10 +86,27 @@ static void put_config(report_writer *w, const nope_config *cfg)
     put_keyed_plain(w, " sigma=", &cfg->sigma);
     put_keyed_plain(w, " sigma_in=", &cfg->sigma_in);
     put_keyed_plain(w, " eps=", &cfg->eps);
-    put(w, cfg->act == NOPE_ACT_GELU ? " act=gelu" : " act=relu");
-    put(w, cfg->input == NOPE_INPUT_TOKENS ? " input=tokens" : " input=gaussian");
+    put(w, " act=");
+    put(w, nope_act_name(cfg->act));
+    put(w, " input=");
+    put(w, nope_input_name(cfg->input));
     put_keyed_u64(w, " trials=", cfg->trials);
     put_keyed_u64(w, " seed=", cfg->seed);
+}
+
+/* Layer 1's theory as the summaries compute it (summary_<mode>.c, theory_at). */
+static const char *theory_formula(nope_input input)
+{
+    const char *formula = "";
+    switch (input) {
+    case NOPE_INPUT_GAUSSIAN:
+        formula = "d^2*sigma^4*c/m";
+        break;
+    case NOPE_INPUT_TOKENS:
+        formula = "d^2*sigma^4*c*(1+(m-1)/V)/m"; /* repeated tokens add (m-1)/V */
+        break;
+    }
+    return formula;
 }
 
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
@@ -119,18 +136,19 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     nope_dec c = nope_summary_theory_c(cfg);
     put(&w, "# theory layer=1 c=");
     put_sci(&w, &c);
-    put(&w, cfg->input == NOPE_INPUT_TOKENS ? " formula=d^2*sigma^4*c*(1+(m-1)/V)/m"
-                                            : " formula=d^2*sigma^4*c/m");
+    put(&w, " formula=");
+    put(&w, theory_formula(cfg->input));
     end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
-        nope_dec attn_slope, hid_slope;
-        nope_summary_slopes(cfg, l, &attn_slope, &hid_slope);
         put(&w, "# slope layer=");
         put_u64(&w, l + 1);
-        put(&w, " attn=");
-        put_sci(&w, &attn_slope);
-        put(&w, " hid=");
-        put_sci(&w, &hid_slope);
+        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
+            put(&w, " ");
+            put(&w, nope_stat_name((nope_stat)s));
+            put(&w, "=");
+            put_sci(&w, &slope);
+        }
         end_line(&w);
     }
     nope_dec ratio = nope_summary_ratio(cfg);
@@ -138,7 +156,17 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     put_sci(&w, &ratio);
     end_line(&w);
 
-    put(&w, "layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se");
+    /* Each statistic's mean and standard error; the theory beside the attention's. */
+    put(&w, "layer,pos");
+    for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+        put(&w, ",");
+        put(&w, nope_stat_name((nope_stat)s));
+        put(&w, "_var,");
+        put(&w, nope_stat_name((nope_stat)s));
+        put(&w, "_se");
+        if (s == NOPE_STAT_ATTN)
+            put(&w, ",attn_theory");
+    }
     end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
         for (uint32_t p = 0; p < cfg->seq; p++) {
@@ -147,17 +175,17 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
             put_u64(&w, l + 1);
             put(&w, ",");
             put_u64(&w, p + 1);
-            put(&w, ",");
-            put_sci(&w, &row.attn_var);
-            put(&w, ",");
-            put_sci(&w, &row.attn_se);
-            put(&w, ",");
-            if (nope_summary_has_theory(l))
-                put_sci(&w, &row.attn_theory);
-            put(&w, ",");
-            put_sci(&w, &row.hid_var);
-            put(&w, ",");
-            put_sci(&w, &row.hid_se);
+            for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+                put(&w, ",");
+                put_sci(&w, &row.var[s]);
+                put(&w, ",");
+                put_sci(&w, &row.se[s]);
+                if (s == NOPE_STAT_ATTN) {
+                    put(&w, ",");
+                    if (nope_summary_has_theory(l))
+                        put_sci(&w, &row.attn_theory);
+                }
+            }
             end_line(&w);
         }
     }

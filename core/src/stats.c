@@ -1,41 +1,39 @@
 #include "nope/stats.h"
 
-/* (layer, pos) moments, row-major by layer. */
-static nope_moments attn_moments[NOPE_MAX_LAYERS * NOPE_MAX_SEQ];
-static nope_moments hid_moments[NOPE_MAX_LAYERS * NOPE_MAX_SEQ];
+#include <stddef.h>
+
+/* (layer, pos) moments of each statistic, row-major by layer. */
+static nope_moments moments[NOPE_STAT_COUNT][NOPE_MAX_LAYERS * NOPE_MAX_SEQ];
 static uint32_t stats_seq;
+
+const char *nope_stat_name(nope_stat stat)
+{
+    switch (stat) {
+    case NOPE_STAT_ATTN:
+        return "attn";
+    case NOPE_STAT_HID:
+        return "hid";
+    case NOPE_STAT_COUNT:
+        break;
+    }
+    return NULL;
+}
 
 void nope_stats_reset(const nope_config *cfg)
 {
     static const nope_moments zero;
     stats_seq = cfg->seq;
-    for (uint32_t k = 0; k < cfg->layers * cfg->seq; k++) {
-        attn_moments[k] = zero;
-        hid_moments[k] = zero;
-    }
+    for (int s = 0; s < NOPE_STAT_COUNT; s++)
+        for (uint32_t k = 0; k < cfg->layers * cfg->seq; k++)
+            moments[s][k] = zero;
 }
 
-void nope_stats_add_attn(uint32_t layer, uint32_t pos, nope_acc_t attn_var)
+void nope_stats_add(nope_stat stat, uint32_t layer, uint32_t pos, nope_acc_t v)
 {
-    nope_moments_add(&attn_moments[layer * stats_seq + pos], attn_var);
+    nope_moments_add(&moments[stat][layer * stats_seq + pos], v);
 }
 
-void nope_stats_add_hid(uint32_t layer, uint32_t pos, nope_acc_t hid_var)
+const nope_moments *nope_stats_get(nope_stat stat, uint32_t layer, uint32_t pos)
 {
-    nope_moments_add(&hid_moments[layer * stats_seq + pos], hid_var);
-}
-
-const nope_moments *nope_stats_attn(uint32_t layer, uint32_t pos)
-{
-    return &attn_moments[layer * stats_seq + pos];
-}
-
-const nope_moments *nope_stats_hid(uint32_t layer, uint32_t pos)
-{
-    return &hid_moments[layer * stats_seq + pos];
-}
-
-bool nope_summary_has_theory(uint32_t layer)
-{
-    return layer == 0;
+    return &moments[stat][layer * stats_seq + pos];
 }

@@ -5,7 +5,7 @@
 
 #include "nope/decimal.h"
 #include "nope/math_float.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 static double mean_of(const nope_moments *m, uint32_t trials)
 {
@@ -29,7 +29,7 @@ static double scale_of(uint32_t scale_q)
 
 static double theory_c(const nope_config *cfg)
 {
-    double s = scale_of(cfg->input == NOPE_INPUT_TOKENS ? cfg->sigma_q : cfg->sigma_in_q);
+    double s = scale_of(nope_config_input_scale_q(cfg));
     double v = s * s * (double)(cfg->d - 1) / (double)cfg->d;
     return v / (v + nope_dec_to_double(&cfg->eps));
 }
@@ -41,20 +41,24 @@ static double theory_at(const nope_config *cfg, uint32_t pos)
     double sigma = scale_of(cfg->sigma_q);
     double d = (double)cfg->d, m = (double)(pos + 1);
     double t = d * d * sigma * sigma * sigma * sigma * theory_c(cfg) / m;
-    if (cfg->input == NOPE_INPUT_TOKENS)
+    switch (cfg->input) {
+    case NOPE_INPUT_GAUSSIAN:
+        break;
+    case NOPE_INPUT_TOKENS:
         t *= 1.0 + (m - 1.0) / (double)cfg->vocab;
+        break;
+    }
     return t;
 }
 
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
 {
-    const nope_moments *attn = nope_stats_attn(layer, pos);
-    const nope_moments *hid = nope_stats_hid(layer, pos);
-    row->attn_var = nope_dec_from_double(mean_of(attn, cfg->trials));
-    row->attn_se = nope_dec_from_double(se_of(attn, cfg->trials));
+    for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+        const nope_moments *m = nope_stats_get((nope_stat)s, layer, pos);
+        row->var[s] = nope_dec_from_double(mean_of(m, cfg->trials));
+        row->se[s] = nope_dec_from_double(se_of(m, cfg->trials));
+    }
     row->attn_theory = nope_dec_from_double(nope_summary_has_theory(layer) ? theory_at(cfg, pos) : 0.0);
-    row->hid_var = nope_dec_from_double(mean_of(hid, cfg->trials));
-    row->hid_se = nope_dec_from_double(se_of(hid, cfg->trials));
 }
 
 nope_dec nope_summary_theory_c(const nope_config *cfg)
@@ -62,18 +66,18 @@ nope_dec nope_summary_theory_c(const nope_config *cfg)
     return nope_dec_from_double(theory_c(cfg));
 }
 
-static double slope_of(const nope_config *cfg, uint32_t layer, bool attn)
+static double slope_of(const nope_config *cfg, uint32_t layer, nope_stat stat)
 {
     double sx = 0.0, sy = 0.0;
     for (uint32_t p = 0; p < cfg->seq; p++) {
-        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        const nope_moments *m = nope_stats_get(stat, layer, p);
         sx += nope_f64_log((double)(p + 1));
         sy += nope_f64_log(mean_of(m, cfg->trials));
     }
     double mx = sx / (double)cfg->seq, my = sy / (double)cfg->seq;
     double sxy = 0.0, sxx = 0.0;
     for (uint32_t p = 0; p < cfg->seq; p++) {
-        const nope_moments *m = attn ? nope_stats_attn(layer, p) : nope_stats_hid(layer, p);
+        const nope_moments *m = nope_stats_get(stat, layer, p);
         double dx = nope_f64_log((double)(p + 1)) - mx;
         sxy += dx * (nope_f64_log(mean_of(m, cfg->trials)) - my);
         sxx += dx * dx;
@@ -81,10 +85,9 @@ static double slope_of(const nope_config *cfg, uint32_t layer, bool attn)
     return sxy / sxx;
 }
 
-void nope_summary_slopes(const nope_config *cfg, uint32_t layer, nope_dec *attn, nope_dec *hid)
+nope_dec nope_summary_slope(const nope_config *cfg, uint32_t layer, nope_stat stat)
 {
-    *attn = nope_dec_from_double(slope_of(cfg, layer, true));
-    *hid = nope_dec_from_double(slope_of(cfg, layer, false));
+    return nope_dec_from_double(slope_of(cfg, layer, stat));
 }
 
 bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
@@ -99,7 +102,7 @@ nope_dec nope_summary_ratio(const nope_config *cfg)
 {
     double total = 0.0;
     for (uint32_t p = 0; p < cfg->seq; p++)
-        total += mean_of(nope_stats_attn(0, p), cfg->trials) / theory_at(cfg, p);
+        total += mean_of(nope_stats_get(NOPE_STAT_ATTN, 0, p), cfg->trials) / theory_at(cfg, p);
     return nope_dec_from_double(total / (double)cfg->seq);
 }
 

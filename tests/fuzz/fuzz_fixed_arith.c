@@ -65,7 +65,7 @@ static void check(int64_t x, uint64_t u, int32_t a, int32_t b, unsigned s)
                    (int)b, (int)got, (int)want, (int)sat);
     }
 
-    uint32_t r = nope_fx_isqrt64(u);
+    uint32_t r = nope_isqrt64(u);
     FUZZ_CHECK((unsigned __int128)r * r <= u && ((unsigned __int128)r + 1) * ((unsigned __int128)r + 1) > u,
                "isqrt64(%llu) = %u", (unsigned long long)u, (unsigned)r);
 }

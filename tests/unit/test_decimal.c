@@ -138,6 +138,61 @@ static void test_format_plain_round_trips(void **state)
     assert_string_equal(buf, "2ba219d71da08c67");
 }
 
+static nope_dec ratio(uint64_t a, uint64_t b, bool neg)
+{
+    nope_big x, y;
+    nope_big_set_u64(&x, a);
+    nope_big_set_u64(&y, b);
+    return nope_dec_from_ratio(&x, &y, neg);
+}
+
+static void dec_is(nope_dec v, uint64_t digits, int32_t exp10, bool neg)
+{
+    assert_int_equal(v.special, NOPE_DEC_FINITE);
+    assert_true(v.digits == digits && v.exp10 == exp10 && v.neg == neg);
+}
+
+/* Exact ratios to NOPE_REPORT_DIGITS digits, rounded half up, at every scale. */
+static void test_from_ratio(void **state)
+{
+    (void)state;
+    assert_int_equal(NOPE_REPORT_DIGITS, 9); /* the digits below are written for 9 */
+    dec_is(ratio(1, 3, false), 333333333, -9, false);
+    dec_is(ratio(2, 3, true), 666666667, -9, true);
+    dec_is(ratio(1, 8, false), 125000000, -9, false);                 /* exact */
+    dec_is(ratio(1000000005, 10000000000, false), 100000001, -9, false); /* a tie: up */
+    dec_is(ratio(10000000049, 100000000000, false), 100000000, -9, false);
+    dec_is(ratio(19999999999, 20, false), 100000000, 1, false); /* 999999999.95: carries a decade */
+    dec_is(ratio(UINT64_MAX, 1, false), 184467441, 11, false);
+    dec_is(ratio(1, UINT64_MAX, false), 542101086, -28, false);
+    dec_is(ratio(7, 7, false), 100000000, -8, false);
+    dec_is(ratio(0, 5, true), 0, 0, false);
+    assert_int_equal(ratio(5, 0, false).special, NOPE_DEC_NAN);
+    /* 10^150 / 3 and 3 / 10^140: far beyond 64 bits either way (the scaled numerator, 3 10^148,
+     * stays within 512 bits) */
+    nope_big x, y;
+    nope_big_set_u64(&x, 1);
+    nope_big_mul_pow10(&x, 150);
+    nope_big_set_u64(&y, 3);
+    dec_is(nope_dec_from_ratio(&x, &y, false), 333333333, 141, false);
+    nope_big_set_u64(&x, 1);
+    nope_big_mul_pow10(&x, 140);
+    dec_is(nope_dec_from_ratio(&y, &x, false), 300000000, -148, false);
+}
+
+static void test_fmt_append(void **state)
+{
+    (void)state;
+    char buf[NOPE_FMT_MAX];
+    size_t at = nope_fmt_append(buf, 0, "abc");
+    assert_int_equal(at, 3);
+    at = nope_fmt_append(buf, at, "");
+    assert_int_equal(at, 3);
+    assert_string_equal(buf, "abc");
+    assert_int_equal(nope_fmt_append(buf, at, "=12"), 6);
+    assert_string_equal(buf, "abc=12");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +202,8 @@ int main(void)
         cmocka_unit_test(test_to_ufix),
         cmocka_unit_test(test_format_sci),
         cmocka_unit_test(test_format_plain_round_trips),
+        cmocka_unit_test(test_from_ratio),
+        cmocka_unit_test(test_fmt_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
 #include "nope/decimal.h"
 #include "nope/experiment.h"
 #include "nope/report.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 static char report[1 << 20];
 static size_t report_len;
@@ -45,15 +45,14 @@ static void test_layer1_matches_theory(void **state)
     for (uint32_t p = 0; p < cfg.seq; p++) {
         nope_summary_row row;
         nope_summary_row_get(&cfg, 0, p, &row);
-        double var = nope_dec_to_double(&row.attn_var), se = nope_dec_to_double(&row.attn_se);
+        double var = nope_dec_to_double(&row.var[NOPE_STAT_ATTN]), se = nope_dec_to_double(&row.se[NOPE_STAT_ATTN]);
         double theory = nope_dec_to_double(&row.attn_theory);
         double z = (var - theory) / se;
         worst = fabs(z) > worst ? fabs(z) : worst;
         if (fabs(z) > 4)
             fail_msg("pos %u: %.6g vs theory %.6g, se %.3g (z = %.2f)", p + 1, var, theory, se, z);
     }
-    nope_dec attn, hid;
-    nope_summary_slopes(&cfg, 0, &attn, &hid);
+    nope_dec attn = nope_summary_slope(&cfg, 0, NOPE_STAT_ATTN);
     print_message("layer 1: worst |z| %.2f over %u positions, slope %.4f\n", worst, cfg.seq,
                   nope_dec_to_double(&attn));
     assert_true(fabs(nope_dec_to_double(&attn) + 1.0) < (nope_test_quick() ? 0.05 : 0.02));

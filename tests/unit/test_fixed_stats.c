@@ -7,7 +7,7 @@
 #include "test_util.h"
 
 #include "nope/math_fixed.h"
-#include "nope/stats.h"
+#include "nope/summary.h"
 
 typedef unsigned __int128 u128;
 
@@ -98,10 +98,10 @@ static void test_accumulators_hold_max_value_max_trials(void **state)
     nope_config cfg = base_config(1, 2, trials);
     nope_stats_reset(&cfg);
     for (uint32_t t = 0; t < trials; t++) {
-        nope_stats_add_attn(0, 0, UINT64_MAX);
-        nope_stats_add_hid(0, 1, UINT64_MAX);
+        nope_stats_add(NOPE_STAT_ATTN, 0, 0, UINT64_MAX);
+        nope_stats_add(NOPE_STAT_HID, 0, 1, UINT64_MAX);
     }
-    const nope_moments *m = nope_stats_attn(0, 0);
+    const nope_moments *m = nope_stats_get(NOPE_STAT_ATTN, 0, 0);
     assert_true(moments_sum(m) == (u128)trials * UINT64_MAX);
     uint32_t ref[REF_LIMBS] = {0};
     /* T (2^64-1)^2 = T 2^128 - T 2^65 + T, built by adding the square T times would be slow:
@@ -118,16 +118,16 @@ static void test_accumulators_hold_max_value_max_trials(void **state)
     print_message("sum_sq after 10^6 x (2^64-1)^2: relative error %.3Lg (bound T 2^-63 = %.3g)\n",
                   fabsl(got - want) / want, (double)trials * ldexp(1.0, -63));
     assert_true(fabsl(got - want) <= want * (long double)trials * ldexpl(1.0L, -63));
-    assert_memory_equal(nope_stats_attn(0, 0), nope_stats_hid(0, 1), sizeof(nope_moments));
+    assert_memory_equal(nope_stats_get(NOPE_STAT_ATTN, 0, 0), nope_stats_get(NOPE_STAT_HID, 0, 1), sizeof(nope_moments));
 
     nope_summary_row row;
     nope_summary_row_get(&cfg, 0, 0, &row);
     /* (2^64 - 1) / 2^48 = 65535.99999999999644: 9 digits 6.55360000e4; no spread: SE is 0
      * but for sum_sq's rounding (then below mean sqrt(2^-63 T / T) ~ 1e-9 mean) */
-    assert_true(row.attn_var.digits == 655360000 && row.attn_var.exp10 == -4);
-    assert_true(dec_value(&row.attn_se) <= 1e-9L * 65536.0L);
+    assert_true(row.var[NOPE_STAT_ATTN].digits == 655360000 && row.var[NOPE_STAT_ATTN].exp10 == -4);
+    assert_true(dec_value(&row.se[NOPE_STAT_ATTN]) <= 1e-9L * 65536.0L);
     nope_summary_row_get(&cfg, 0, 1, &row);
-    assert_true(row.hid_var.digits == 655360000 && row.hid_var.exp10 == -4);
+    assert_true(row.var[NOPE_STAT_HID].digits == 655360000 && row.var[NOPE_STAT_HID].exp10 == -4);
 }
 
 /* Below 2^64 the sum of squares is exact; above, every addition rounds to 64 bits. */
@@ -172,8 +172,8 @@ static void test_mean_and_se_against_long_double(void **state)
             for (uint32_t p = 0; p < 8; p++) {
                 /* values from 1 LSB to 2^63, spread over scales by position */
                 uint64_t v = (nope_test_splitmix(&rng) >> (1 + 8 * p)) | 1u;
-                nope_stats_add_attn(l, p, v);
-                nope_stats_add_hid(l, p, v / 3 + 1);
+                nope_stats_add(NOPE_STAT_ATTN, l, p, v);
+                nope_stats_add(NOPE_STAT_HID, l, p, v / 3 + 1);
                 if (l == 0) {
                     s[0][p] += (long double)v;
                     s2[0][p] += (long double)v * (long double)v;
@@ -190,8 +190,7 @@ static void test_mean_and_se_against_long_double(void **state)
             long double mean = s[which][p] / trials;
             long double var = (s2[which][p] - trials * mean * mean) / (trials - 1);
             long double se = sqrtl(var / trials);
-            const nope_dec *gm = which ? &row.hid_var : &row.attn_var;
-            const nope_dec *gs = which ? &row.hid_se : &row.attn_se;
+            const nope_dec *gm = &row.var[which], *gs = &row.se[which];
             assert_true(gm->digits >= 100000000 && gm->digits < 1000000000);
             assert_true(fabsl(dec_value(gm) - mean / stat_unit()) <= 1e-8L * mean / stat_unit());
             /* long double's own cancellation in s2 - T mean^2 costs ~T 2^-64 relative */
@@ -251,10 +250,10 @@ static void test_slopes_and_ratio(void **state)
         uint64_t v = (uint64_t)llroundl(t);
         uint64_t h = (uint64_t)llroundl(ldexpl(powl(p + 1.0L, -0.27L), 40));
         for (uint32_t k = 0; k < cfg.trials; k++) {
-            nope_stats_add_attn(0, p, v);
-            nope_stats_add_hid(0, p, h);
-            nope_stats_add_attn(1, p, h);
-            nope_stats_add_hid(1, p, 1000);
+            nope_stats_add(NOPE_STAT_ATTN, 0, p, v);
+            nope_stats_add(NOPE_STAT_HID, 0, p, h);
+            nope_stats_add(NOPE_STAT_ATTN, 1, p, h);
+            nope_stats_add(NOPE_STAT_HID, 1, p, 1000);
         }
         x[p] = logl(p + 1.0L);
         y[p] = logl((long double)h);
@@ -266,12 +265,12 @@ static void test_slopes_and_ratio(void **state)
         sxy += (x[p] - sx / 64) * (y[p] - sy / 64);
         sxx += (x[p] - sx / 64) * (x[p] - sx / 64);
     }
-    nope_dec attn, hid;
-    nope_summary_slopes(&cfg, 0, &attn, &hid);
+    nope_dec attn = nope_summary_slope(&cfg, 0, NOPE_STAT_ATTN), hid = nope_summary_slope(&cfg, 0, NOPE_STAT_HID);
     assert_true(fabsl(dec_value(&attn) + 1.0L) < 1e-6L); /* theory is exactly 1/m */
     assert_true(fabsl(dec_value(&hid) - sxy / sxx) < 1e-7L);
     assert_true(fabsl(dec_value(&hid) + 0.27L) < 1e-6L);
-    nope_summary_slopes(&cfg, 1, &attn, &hid);
+    attn = nope_summary_slope(&cfg, 1, NOPE_STAT_ATTN);
+    hid = nope_summary_slope(&cfg, 1, NOPE_STAT_HID);
     assert_true(fabsl(dec_value(&attn) - sxy / sxx) < 1e-7L);
     assert_true(hid.digits == 0); /* constant: slope 0 */
     nope_dec ratio = nope_summary_ratio(&cfg);
@@ -284,8 +283,7 @@ static void test_zero_mean_gives_nan_slope_and_notes(void **state)
     (void)state;
     nope_config cfg = base_config(1, 4, 2);
     nope_stats_reset(&cfg);
-    nope_dec attn, hid;
-    nope_summary_slopes(&cfg, 0, &attn, &hid);
+    nope_dec attn = nope_summary_slope(&cfg, 0, NOPE_STAT_ATTN), hid = nope_summary_slope(&cfg, 0, NOPE_STAT_HID);
     assert_true(attn.special == NOPE_DEC_NAN && hid.special == NOPE_DEC_NAN);
     char buf[NOPE_SUMMARY_NOTE_MAX];
     assert_true(nope_summary_note(&cfg, 0, buf));

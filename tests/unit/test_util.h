@@ -20,6 +20,12 @@ static inline int nope_test_quick(void)
     return q != NULL && q[0] == '1';
 }
 
+/* How many random points a test checks: all of them, or a sixteenth in a sanitizer build. */
+static inline int64_t nope_test_points(int64_t full)
+{
+    return nope_test_quick() ? full / 16 : full;
+}
+
 /* The spacing of floats at |x|, subnormals included: the unit of the ulp bounds. */
 static inline double nope_test_float_ulp(double x)
 {

@@ -95,6 +95,8 @@ typedef enum {
     NOPE_HELP = 1           /* --help: not an error, but do not run */
 } nope_status;
 
+/* Closed sets: code that depends on one is a switch without default, so that -Wswitch (in
+ * -Wall) finds every place a new value must be handled. Values run 0, 1, ... */
 typedef enum { NOPE_ACT_RELU = 0, NOPE_ACT_GELU = 1 } nope_act;
 typedef enum { NOPE_INPUT_GAUSSIAN = 0, NOPE_INPUT_TOKENS = 1 } nope_input;
 
@@ -118,5 +120,18 @@ typedef struct {
     uint64_t seed;
     bool seed_random; /* the caller must fill .seed from its entropy source */
 } nope_config;
+
+/* Each value's one name, as the CLI reads it and the report prints it (config.c); NULL for a
+ * value outside the set. */
+const char *nope_act_name(nope_act act);
+const char *nope_input_name(nope_input input);
+
+/* *out = the value named text: NOPE_OK, or NOPE_ERR_ARG (and *out untouched) for no such name. */
+nope_status nope_act_parse(const char *text, nope_act *out);
+nope_status nope_input_parse(const char *text, nope_input *out);
+
+/* The scale of the input vectors, times 2^NOPE_SCALE_FRAC_BITS: sigma_in for gaussian inputs,
+ * sigma for token embeddings. */
+uint32_t nope_config_input_scale_q(const nope_config *cfg);
 
 #endif

@@ -1,6 +1,7 @@
 /* Decimal numbers in and out, exactly: what the user typed (nope_dec, defined in config.h),
- * its rounding into each numeric mode, and a double's nearest 9-digit decimal for the report.
- * No strtod, no printf: their results depend on the C library. */
+ * its rounding into each numeric mode, and the nearest NOPE_REPORT_DIGITS-digit decimal of a
+ * double (float32 mode) or of an exact ratio (fixed-point mode) for the report. No strtod, no
+ * printf: their results depend on the C library. */
 #ifndef NOPE_DECIMAL_H
 #define NOPE_DECIMAL_H
 
@@ -8,6 +9,11 @@
 #include <stdint.h>
 
 #include "nope/config.h"
+#include "nope/wide.h"
+
+/* Significant digits of every number in the report's body: what the summaries round to and
+ * what the report prints. */
+#define NOPE_REPORT_DIGITS 9
 
 /* Why a text was refused, so that an error message can give the true reason. */
 typedef enum {
@@ -45,14 +51,23 @@ bool nope_dec_to_ufix(const nope_dec *v, unsigned frac_bits, uint64_t *out);
  * nearest double, but the same double on every IEEE-754 target). */
 double nope_dec_to_double(const nope_dec *v);
 
-/* The 9-significant-digit decimal nearest v (within a few 1e-16, the same everywhere). */
+/* The NOPE_REPORT_DIGITS-significant-digit decimal nearest v (within a few 1e-16, the same
+ * everywhere). */
 nope_dec nope_dec_from_double(double v);
 #endif
+
+/* The NOPE_REPORT_DIGITS-significant-digit decimal nearest a / b, exactly (ties up), negated
+ * when neg; 0 when a is 0, NaN when b is 0. a or b is scaled by 2 10^|p|, p the result's
+ * exponent: that product must stay below 2^512. */
+nope_dec nope_dec_from_ratio(const nope_big *a, const nope_big *b, bool neg);
 
 /* How many decimal digits v has (1 for 0). */
 unsigned nope_dec_count_digits(uint64_t v);
 
 /* A finite decimal with the given digits and exponent. */
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg);
+
+/* Not a number: what a result without a value (a slope through a zero mean, ...) reports. */
+nope_dec nope_dec_nan(void);
 
 #endif

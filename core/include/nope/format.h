@@ -20,6 +20,9 @@ size_t nope_fmt_plain(char *buf, const nope_dec *v);
 
 size_t nope_fmt_u64(char *buf, uint64_t v);
 
+/* s written at buf + at (NUL-terminated): returns the new length, at + strlen(s). */
+size_t nope_fmt_append(char *buf, size_t at, const char *s);
+
 /* 16 lower-case hex digits. */
 size_t nope_fmt_hex64(char *buf, uint64_t v);
 

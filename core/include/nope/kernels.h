@@ -30,9 +30,6 @@ static inline uint64_t nope_weights_element(const nope_weights *w, size_t n_out,
     return (uint64_t)i * (w->row_stride ? w->row_stride : n_out) + w->col0 + j;
 }
 
-/* Per-run constants each mode derives once from the configuration (epsilon, 1/sqrt(d/H), ...). */
-typedef struct nope_kern_params nope_kern_params;
-
 /* The drawn value W[i][j] as a number (for tests and references). */
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j);
 
@@ -65,14 +62,11 @@ void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n);
  * mean, divided by n - 1, computed in the statistics format. */
 nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n);
 
-/* Fill kp from the configuration; returns a pointer to storage owned by the kernels. */
+/* The per-run constants each mode derives once from the configuration (epsilon, 1/sqrt(d/H),
+ * ...; nope_kern_params, defined by nope/num_<mode>.h), in storage owned by the kernels. */
 const nope_kern_params *nope_kern_params_init(const nope_config *cfg);
 
 #if NOPE_NUM == NOPE_NUM_F32
-struct nope_kern_params {
-    float eps;        /* LayerNorm epsilon, the float nearest the decimal given */
-    float attn_scale; /* 1 / sqrt(d / heads) */
-};
 /* The scalar GELU, exposed for its unit test. */
 float nope_kern_gelu_f32(float x);
 #endif

@@ -64,9 +64,6 @@ int64_t nope_fx_div_round(int64_t n, uint64_t d);
 /* a (any activation) divided by b != 0 as activations: round(a * 2^F / b), saturated. */
 nope_num_t nope_fx_div(nope_num_t a, nope_num_t b);
 
-/* floor(sqrt(v)) for every uint64 v: exact. */
-uint32_t nope_fx_isqrt64(uint64_t v);
-
 /* 1 / sqrt(v) for v >= 1 as r / 2^*shift with r in [2^31, 2^32]: relative error <= 2^-30. */
 uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift);
 

@@ -19,7 +19,7 @@ nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t
 void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial);
 
 /* Run one trial through every layer, adding each layer's per-position variances to the
- * statistics (nope_stats_add_attn / _hid). cfg must be within capacity. */
+ * statistics (nope_stats_add). cfg must be within capacity. */
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial);
 
 /* Bytes of static memory the model's buffers take in this build. */

@@ -1,6 +1,7 @@
 /* The fixed-point mode (NOPE_NUM == NOPE_NUM_FIXED): every number is an integer, every
  * operation is integer arithmetic whose rounding is stated, and nothing depends on
  * implementation-defined behaviour (shifts of negative values go through nope_fx_floor_shr).
+ * Included through nope/num.h; nope/num_f32.h is its float32 twin and defines the same names.
  *
  * Formats (Qm.n = sign, m integer bits, n fraction bits):
  *   activations  int32  Q(31-F).F, F = NOPE_Q_FRAC, default 24: range +-128, step 6e-8
@@ -23,6 +24,11 @@
 #include <stdint.h>
 
 #include "nope/config.h"
+#include "nope/wide.h"
+
+#if NOPE_NUM != NOPE_NUM_FIXED
+#error "nope/num_fixed.h is the fixed-point mode's: include nope/num.h"
+#endif
 
 #ifndef NOPE_Q_FRAC
 #define NOPE_Q_FRAC 24
@@ -62,6 +68,20 @@ typedef struct {
 /* sum += v exactly, sum_sq += v * v rounded to 64 significant bits (math_fixed.c). */
 void nope_fx_moments_add(nope_moments *m, uint64_t v);
 
+/* The exact sum. */
+static inline nope_u128 nope_fx_moments_sum(const nope_moments *m)
+{
+    nope_u128 r = {m->sum[2] & NOPE_FX_SUM_TOP_MASK, (uint64_t)m->sum[1] << 32 | m->sum[0]};
+    return r;
+}
+
+/* The sum of squares: the significand returned, times 2^*exp. */
+static inline uint64_t nope_fx_moments_sum_sq(const nope_moments *m, unsigned *exp)
+{
+    *exp = m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT;
+    return (uint64_t)m->sq[1] << 32 | m->sq[0];
+}
+
 static inline void nope_moments_add(nope_moments *m, nope_acc_t v)
 {
     nope_fx_moments_add(m, v);
@@ -73,11 +93,11 @@ static inline nope_num_t nope_num_from_draw(int32_t q)
     return q * ((int32_t)1 << (NOPE_Q_FRAC - NOPE_DRAW_FRAC_BITS));
 }
 
-/* The per-run constants of kernels_fixed.c (kernels.h declares the type for every mode). */
-struct nope_kern_params {
+/* The per-run constants of kernels_fixed.c. */
+typedef struct nope_kern_params {
     uint64_t eps_q58;        /* LayerNorm epsilon (<= 16) in Q58, rounded to nearest */
     uint32_t attn_scale_q31; /* 1 / sqrt(d / heads) in Q31, rounded to nearest */
-};
+} nope_kern_params;
 
 /* Saturations since the run began (nope_kern_params_init resets it). */
 uint64_t nope_fx_saturations(void);
