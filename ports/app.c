@@ -118,6 +118,18 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
     port_write(PORT_STREAM_DIAG, l.text, l.len);
 }
 
+/* The report's warnings again on the diagnostic stream, where a person watching the run sees
+ * them. Kept out of nope_app_main so the buffer is off the experiment's stack. */
+static __attribute__((noinline)) void warn(const nope_config *cfg)
+{
+    char text[NOPE_REPORT_WARNING_MAX];
+    for (uint32_t k = 0; nope_report_warning(cfg, k, text); k++) {
+        diag("nope: warning: ");
+        diag(text);
+        diag("\n");
+    }
+}
+
 int nope_app_main(int argc, const char *const *argv)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT, diag_stream = PORT_STREAM_DIAG;
@@ -139,5 +151,6 @@ int nope_app_main(int argc, const char *const *argv)
     }
     nope_sink report_sink = {stream_bytes, (void *)&report_stream};
     nope_report_write(&cfg, &report_sink);
+    warn(&cfg);
     return 0;
 }

@@ -51,6 +51,7 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
     uint64_t r = nope_fx_rsqrt(cfg->d / cfg->heads, &shift); /* shift >= 32 */
     params.attn_scale_q31 = (uint32_t)((r + (UINT64_C(1) << (shift - 32))) >> (shift - 31));
     nope_fx_saturations_reset();
+    nope_fx_underflows_reset();
     return &params;
 }
 
@@ -302,7 +303,10 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
     }
     int64_t off = sum - (int64_t)n * mean; /* |off| <= n/2 */
     nope_u128 num = nope_u128_sub(nope_u128_mul_u32(sq, (uint32_t)n), nope_u128_from_u64((uint64_t)(off * off)));
-    return nope_u128_div_round_u64(num, (uint64_t)n * (n - 1));
+    uint64_t var = nope_u128_div_round_u64(num, (uint64_t)n * (n - 1));
+    if (var < NOPE_FX_UNDERFLOW_VAR)
+        nope_fx_underflow_count();
+    return var;
 }
 
 #endif

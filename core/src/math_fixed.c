@@ -19,6 +19,23 @@ void nope_fx_saturations_reset(void)
     nope_fx_sat_count = 0;
 }
 
+static uint64_t underflow_count;
+
+void nope_fx_underflow_count(void)
+{
+    underflow_count++;
+}
+
+uint64_t nope_fx_underflows(void)
+{
+    return underflow_count;
+}
+
+void nope_fx_underflows_reset(void)
+{
+    underflow_count = 0;
+}
+
 /* ---- Sums over trials ---- */
 
 void nope_fx_moments_add(nope_moments *m, uint64_t v)

@@ -5,6 +5,8 @@
 #include "nope/num.h"
 #include "nope/summary.h"
 
+_Static_assert(NOPE_REPORT_WARNING_MAX == NOPE_SUMMARY_NOTE_MAX, "a warning is a note's size");
+
 /* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
 enum { PIECE_MAX = 96 };
 
@@ -48,8 +50,12 @@ static void put_u64(report_writer *w, uint64_t v)
     put(w, buf);
 }
 
+/* A number in 9 significant digits; an undefined one (NaN, infinity) is an empty field, never
+ * "nan" or "inf": readers take an empty field as missing, and a warning line says why. */
 static void put_sci(report_writer *w, const nope_dec *v)
 {
+    if (v->special != NOPE_DEC_FINITE)
+        return;
     char buf[NOPE_FMT_MAX];
     nope_fmt_sci(buf, v, NOPE_REPORT_DIGITS);
     put(w, buf);
@@ -109,6 +115,35 @@ static const char *theory_formula(nope_input input)
     return formula;
 }
 
+/* How many of the layers x statistics slopes are undefined (a mean variance of 0). */
+static uint64_t undefined_slopes(const nope_config *cfg)
+{
+    uint64_t n = 0;
+    for (uint32_t l = 0; l < cfg->layers; l++)
+        for (int s = 0; s < NOPE_STAT_COUNT; s++)
+            n += nope_summary_slope(cfg, l, (nope_stat)s).special != NOPE_DEC_FINITE;
+    return n;
+}
+
+bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
+{
+    uint32_t mode_warnings = 0;
+    while (mode_warnings <= k && nope_summary_warning(cfg, mode_warnings, buf))
+        mode_warnings++;
+    if (k < mode_warnings)
+        return nope_summary_warning(cfg, k, buf);
+    uint64_t undefined = undefined_slopes(cfg);
+    if (k > mode_warnings || undefined == 0)
+        return false;
+    char num[NOPE_FMT_MAX], all[NOPE_FMT_MAX];
+    nope_fmt_u64(num, undefined);
+    nope_fmt_u64(all, (uint64_t)cfg->layers * NOPE_STAT_COUNT);
+    size_t at = nope_fmt_append(buf, nope_fmt_append(buf, 0, "slopes: "), num);
+    at = nope_fmt_append(buf, nope_fmt_append(buf, at, " of "), all);
+    nope_fmt_append(buf, at, " are undefined (a mean variance is 0 and has no logarithm); left empty");
+    return true;
+}
+
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
 {
     report_writer w = {sink, NOPE_FNV1A64_INIT, {0}, 0};
@@ -130,6 +165,11 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     char note[NOPE_SUMMARY_NOTE_MAX];
     for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
         put(&w, "# ");
+        put(&w, note);
+        end_line(&w);
+    }
+    for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++) {
+        put(&w, "# warning ");
         put(&w, note);
         end_line(&w);
     }

@@ -87,6 +87,9 @@ static double slope_of(const nope_config *cfg, uint32_t layer, nope_stat stat)
 
 nope_dec nope_summary_slope(const nope_config *cfg, uint32_t layer, nope_stat stat)
 {
+    for (uint32_t p = 0; p < cfg->seq; p++)
+        if (!(mean_of(nope_stats_get(stat, layer, p), cfg->trials) > 0.0))
+            return nope_dec_nan(); /* the log of a zero mean: no slope, as in fixed point */
     return nope_dec_from_double(slope_of(cfg, layer, stat));
 }
 
@@ -96,6 +99,14 @@ bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
     (void)k;
     (void)buf;
     return false; /* float32 has nothing to add: it neither saturates nor rounds by choice */
+}
+
+bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf)
+{
+    (void)cfg;
+    (void)k;
+    (void)buf;
+    return false; /* nothing of float32's own: an undefined slope is the report's warning */
 }
 
 nope_dec nope_summary_ratio(const nope_config *cfg)

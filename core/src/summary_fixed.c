@@ -189,12 +189,44 @@ bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
     }
     if (k == 1) {
         char num[NOPE_FMT_MAX];
+        nope_fmt_u64(num, nope_fx_underflows());
+        nope_fmt_append(buf, nope_fmt_append(buf, 0, "underflows="), num);
+        return true;
+    }
+    if (k == 2) {
+        char num[NOPE_FMT_MAX];
         nope_fmt_u64(num, NOPE_FX_STAT_FRAC);
         size_t at = nope_fmt_append(buf, 0, "fixed activations=int32-q" NOPE_FX_STR(NOPE_Q_FRAC)
                                             " weights=int32-q20 statistic=uint64-q");
         nope_fmt_append(buf, nope_fmt_append(buf, at, num), " rounding=nearest-ties-up overflow=saturate");
         return true;
     }
+    return false;
+}
+
+/* A count and what it means, or nothing when the count is 0. */
+static bool count_warning(char *buf, uint64_t count, const char *key, const char *why)
+{
+    if (count == 0)
+        return false;
+    char num[NOPE_FMT_MAX];
+    nope_fmt_u64(num, count);
+    nope_fmt_append(buf, nope_fmt_append(buf, nope_fmt_append(buf, 0, key), num), why);
+    return true;
+}
+
+bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf)
+{
+    (void)cfg;
+    bool saturated = count_warning(buf, nope_fx_saturations(), "saturations=",
+                                   ": values beyond +-128 were clipped, so these variances are not the model's"
+                                   " (use NUM=f32 or a smaller sigma)");
+    if (k == 0 && saturated)
+        return true;
+    if (k == (saturated ? 1u : 0u))
+        return count_warning(buf, nope_fx_underflows(), "underflows=",
+                             ": per-trial variances with rms under 2^11 steps of 2^-" NOPE_FX_STR(NOPE_Q_FRAC)
+                             " may be off by more than 2^-11 (use NUM=f32 or a larger sigma)");
     return false;
 }
 

@@ -39,4 +39,31 @@ run sigma2 nonzero --sigma 2 --trials ${NOPE_SAT_TRIALS:-20}
 run sigma2-gelu-tokens nonzero --sigma 2 --act gelu --input tokens --trials ${NOPE_SAT_TRIALS:-20}
 run wide-input nonzero --sigma 2 --sigma-in 2 --eps 0.000000000001 --d 32 --heads 2 --seq 16 --trials 10
 run default zero --trials 20
+
+# Underflow (issue #9): weights and inputs of 1e-4 leave the attention output under one Q24 step.
+# The report must count it, warn in the report and on stderr, and print no nan or inf anywhere;
+# a saturated run warns likewise; the default configuration warns about nothing.
+warns() { # name report-must-warn(yes|no) key
+  local name=$1 want=$2 key=$3
+  local in_report on_stderr
+  in_report=$(grep -c "^# warning $key=" $out/$name.txt); on_stderr=$(grep -c "^nope: warning: $key=" $out/$name.err)
+  if grep -qiE 'nan|inf' <(grep -v '^# config' $out/$name.txt); then
+    echo "FAIL: $name: the report prints a non-finite number"; fails=$((fails + 1))
+  elif [ $want = yes ] && { [ "$in_report" != 1 ] || [ "$on_stderr" != 1 ]; }; then
+    echo "FAIL: $name: no '$key' warning (report $in_report, stderr $on_stderr)"; fails=$((fails + 1))
+  elif [ $want = no ] && [ "$(grep -c '^# warning' $out/$name.txt)" != 0 ]; then
+    echo "FAIL: $name: warns: $(grep '^# warning' $out/$name.txt)"; fails=$((fails + 1))
+  else
+    echo "ok   $name: $([ $want = yes ] && grep "^# warning $key=" $out/$name.txt || echo 'no warning')"
+  fi
+}
+run underflow zero --sigma 0.0001 --sigma-in 0.0001 --trials 20
+warns underflow yes underflows
+if [ "$(sed -n 's/^# underflows=//p' $out/underflow.txt)" -gt 0 ] 2>/dev/null; then echo "ok   underflow: counted"; else
+  echo "FAIL: underflow: '# underflows=N' with N > 0 missing"; fails=$((fails + 1)); fi
+grep -q '^# slope layer=1 attn= hid=' $out/underflow.txt && grep -q '^# warning slopes: ' $out/underflow.txt \
+  && echo "ok   underflow: undefined slopes are empty, with a warning" \
+  || { echo "FAIL: underflow: undefined slope not printed empty with a warning"; fails=$((fails + 1)); }
+warns sigma2 yes saturations
+warns default no none
 exit $((fails > 0))

@@ -4,31 +4,17 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "test_util.h"
+#include "test_report_text.h"
 
 #include "nope/decimal.h"
 #include "nope/experiment.h"
 #include "nope/report.h"
 #include "nope/summary.h"
 
-static char report[1 << 20];
-static size_t report_len;
-
-static void collect(void *ctx, const char *bytes, size_t n)
-{
-    (void)ctx;
-    assert_true(report_len + n < sizeof report);
-    memcpy(report + report_len, bytes, n);
-    report_len += n;
-}
-
 static void run_and_report(const nope_config *cfg)
 {
     assert_int_equal(nope_experiment_run(cfg, NULL, NULL), NOPE_OK);
-    report_len = 0;
-    nope_sink sink = {collect, NULL};
-    nope_report_write(cfg, &sink);
-    report[report_len] = '\0';
+    report_capture(cfg);
 }
 
 /* Layer 1 of the default configuration: at every position the mean over trials is within
@@ -58,25 +44,12 @@ static void test_layer1_matches_theory(void **state)
     assert_true(fabs(nope_dec_to_double(&attn) + 1.0) < (nope_test_quick() ? 0.05 : 0.02));
 }
 
-static nope_config small_config(void)
-{
-    nope_config cfg;
-    nope_experiment_defaults(&cfg);
-    cfg.d = 16;
-    cfg.heads = 2;
-    cfg.layers = 2;
-    cfg.ffn = 32;
-    cfg.seq = 8;
-    cfg.trials = 20;
-    return cfg;
-}
-
 /* The report: the documented lines in order, one row per (layer, position), and a checksum
  * that is the FNV-1a 64 of every byte before its line. */
 static void test_report_structure(void **state)
 {
     (void)state;
-    nope_config cfg = small_config();
+    nope_config cfg = report_small_config(20);
     run_and_report(&cfg);
     assert_memory_equal(report, "# nope-variance report v1\n# mode=f32\n# config d=16 heads=2 layers=2 ffn=32 seq=8 vocab=256 sigma=0.02 sigma_in=0.02 eps=0.00001 act=relu input=gaussian trials=20 seed=1\n# theory layer=1 c=", 174);
     const char *header = strstr(report, "\nlayer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se\n");
@@ -104,7 +77,7 @@ static void test_determinism(void **state)
 {
     (void)state;
     static char first[1 << 20];
-    nope_config cfg = small_config();
+    nope_config cfg = report_small_config(20);
     cfg.act = NOPE_ACT_GELU;
     cfg.input = NOPE_INPUT_TOKENS;
     cfg.vocab = 5;
@@ -122,16 +95,16 @@ static void test_determinism(void **state)
 static void test_capacity_refused(void **state)
 {
     (void)state;
-    nope_config cfg = small_config();
+    nope_config cfg = report_small_config(20);
     cfg.d = NOPE_MAX_D + 2;
     assert_int_equal(nope_experiment_run(&cfg, NULL, NULL), NOPE_ERR_CAPACITY);
-    cfg = small_config();
+    cfg = report_small_config(20);
     cfg.seq = NOPE_MAX_SEQ + 1;
     assert_int_equal(nope_experiment_check(&cfg), NOPE_ERR_CAPACITY);
-    cfg = small_config();
+    cfg = report_small_config(20);
     cfg.heads = 3;
     assert_int_equal(nope_experiment_run(&cfg, NULL, NULL), NOPE_ERR_ARG);
-    cfg = small_config();
+    cfg = report_small_config(20);
     cfg.trials = 1;
     assert_int_equal(nope_experiment_check(&cfg), NOPE_ERR_ARG);
 }

@@ -289,9 +289,11 @@ static void test_zero_mean_gives_nan_slope_and_notes(void **state)
     assert_true(nope_summary_note(&cfg, 0, buf));
     assert_true(strncmp(buf, "saturations=", 12) == 0);
     assert_true(nope_summary_note(&cfg, 1, buf));
+    assert_true(strncmp(buf, "underflows=", 11) == 0);
+    assert_true(nope_summary_note(&cfg, 2, buf));
     assert_true(strstr(buf, "rounding=nearest-ties-up") != NULL);
     assert_true(strlen(buf) < NOPE_SUMMARY_NOTE_MAX);
-    assert_false(nope_summary_note(&cfg, 2, buf));
+    assert_false(nope_summary_note(&cfg, 3, buf));
 }
 
 int main(void)

@@ -16,6 +16,10 @@
 extern uint64_t nope_fx_sat_count;
 void nope_fx_saturations_reset(void);
 
+/* Underflows so far: per-trial variances too few steps wide to trust (NOPE_FX_UNDERFLOW_VAR). */
+void nope_fx_underflow_count(void);
+void nope_fx_underflows_reset(void);
+
 /* floor(x / 2^s), 0 <= s <= 63. */
 static inline int64_t nope_fx_floor_shr(int64_t x, unsigned s)
 {

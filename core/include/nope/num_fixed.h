@@ -12,12 +12,13 @@
  * Why F = 24: drawn inputs (a 2^-20 grid) convert exactly for any F >= 20; LayerNorm outputs
  * reach sqrt(d) <= 32 at the largest capacity, which leaves 4x headroom at F = 24; the smallest
  * signals (attention outputs near 1e-3 at the last position, variance 1e-6) keep 14 significant
- * bits, so rounding adds a relative 1e-8 to their variance. Measured against the float32
- * report for the same seed (50 trials, GELU), the largest relative difference of a variance is
- * 7e-6 at F = 20, 7e-8 at F = 24 (float32's own rounding level) and 1.4e-7 at F = 26. Products
+ * bits. Against the float32 report for the same seed, a mean variance V of layer l differs by
+ * at most 4 l 2^-F sqrt(V) + 2^-16 V (README states where; tests/scripts/fixed_vs_float.sh
+ * checks it): the relative difference is about 2^-F / sqrt(V), small until a signal is only a
+ * few steps wide, which the report counts as underflow (NOPE_FX_UNDERFLOW_VAR). Products
  * with weights are Q(F+20) in int64 and are rounded back once per output. Overflow policy:
  * saturate to the int32 range and count (nope_fx_saturations, printed by the report as
- * "# saturations=N"); the default configuration never saturates, --sigma 2 does. */
+ * "# saturations=N", with a warning); the default configuration never saturates, --sigma 2 does. */
 #ifndef NOPE_NUM_FIXED_H
 #define NOPE_NUM_FIXED_H
 
@@ -101,5 +102,12 @@ typedef struct nope_kern_params {
 
 /* Saturations since the run began (nope_kern_params_init resets it). */
 uint64_t nope_fx_saturations(void);
+
+/* A per-trial variance below 2^22 steps^2 (its vector's rms under 2^11 steps of 2^-F) is an
+ * underflow: rounding each entry to the step can then move the variance by more than 2^-11
+ * relative (about 2^-F / rms, docs/science.md), so the report counts them and warns. */
+#define NOPE_FX_UNDERFLOW_VAR (UINT64_C(1) << 22)
+/* Underflows since the run began (nope_kern_params_init resets it). */
+uint64_t nope_fx_underflows(void);
 
 #endif

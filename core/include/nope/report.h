@@ -4,12 +4,17 @@
  *   # nope-variance report v1
  *   # mode=f32
  *   # config d=64 heads=4 ... trials=1000 seed=1
+ *   # saturations=0 / # underflows=0 / ...    (the numeric mode's notes; fixed point only)
+ *   # warning ...                             (only when something cannot be trusted or is empty)
  *   # theory layer=1 c=... formula=d^2*sigma^4*c/m
  *   # slope layer=L attn=... hid=...          (one line per layer)
  *   # ratio layer=1 mean=...                  (mean over positions of measured / theory)
  *   layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se
  *   1,1,...                                   (one row per layer and position, 1-based)
  *   # checksum fnv1a64=<16 hex digits>        (FNV-1a 64 of every byte before this line)
+ *
+ * No number is ever "nan" or "inf": an undefined value is an empty field (attn_theory beyond
+ * layer 1, a slope where a mean variance is 0), and a warning line says why.
  */
 #ifndef NOPE_REPORT_H
 #define NOPE_REPORT_H
@@ -24,6 +29,12 @@ typedef struct {
     void (*write)(void *ctx, const char *bytes, size_t n);
     void *ctx;
 } nope_sink;
+
+/* Warning k about the last run's report (why some of it cannot be trusted or is empty), into
+ * buf of NOPE_REPORT_WARNING_MAX bytes; false when there is no warning k. The report prints
+ * each as a "# warning ..." line; a program should show them on its diagnostic stream too. */
+#define NOPE_REPORT_WARNING_MAX 192
+bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf);
 
 /* Write the report of the last nope_experiment_run with this configuration. */
 void nope_report_write(const nope_config *cfg, const nope_sink *sink);

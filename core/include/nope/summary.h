@@ -33,8 +33,12 @@ nope_dec nope_summary_slope(const nope_config *cfg, uint32_t layer, nope_stat st
 
 /* The numeric mode's own comment lines for the report ("saturations=0"): note k into buf
  * (NOPE_SUMMARY_NOTE_MAX bytes), false when there is no note k. */
-#define NOPE_SUMMARY_NOTE_MAX 128
+#define NOPE_SUMMARY_NOTE_MAX 192
 bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf);
+
+/* The numeric mode's warning k (why its results cannot be trusted: "saturations=3: ..."), into
+ * buf as for notes; false when there is no warning k. */
+bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf);
 
 /* Mean over positions of layer 1's measured / theory ratio. */
 nope_dec nope_summary_ratio(const nope_config *cfg);
