@@ -66,8 +66,7 @@ static void allowed_range(message *m, uint64_t lo, uint64_t hi)
     say_u64(m, hi);
 }
 
-static nope_status fail(char *err, nope_status status, const char *flag, const char *value,
-                        const char *why)
+static nope_status fail(char *err, nope_status status, const char *flag, const char *value, const char *why)
 {
     message m = {err, 0};
     about(&m, flag, value);
@@ -76,8 +75,8 @@ static nope_status fail(char *err, nope_status status, const char *flag, const c
 }
 
 /* An integer flag in [lo, hi]; hi is this build's capacity when cap_name is given. */
-static nope_status parse_uint(const char *flag, const char *value, uint64_t lo, uint64_t hi,
-                              const char *cap_name, uint32_t *out, char *err)
+static nope_status parse_uint(const char *flag, const char *value, uint64_t lo, uint64_t hi, const char *cap_name,
+                              uint32_t *out, char *err)
 {
     uint64_t v;
     message m = {err, 0};
@@ -106,8 +105,8 @@ static nope_status parse_uint(const char *flag, const char *value, uint64_t lo, 
 }
 
 /* A decimal flag in [lo, hi] (given as text, parsed once here). */
-static nope_status parse_decimal(const char *flag, const char *value, const char *lo,
-                                 const char *hi, nope_dec *out, char *err)
+static nope_status parse_decimal(const char *flag, const char *value, const char *lo, const char *hi, nope_dec *out,
+                                 char *err)
 {
     nope_dec v, vlo, vhi;
     nope_dec_parse(lo, &vlo);
@@ -116,7 +115,7 @@ static nope_status parse_decimal(const char *flag, const char *value, const char
     nope_dec_why why = nope_dec_parse_reason(value, &v);
     if (why != NOPE_DEC_PARSED || nope_dec_cmp(&v, &vlo) < 0 || nope_dec_cmp(&v, &vhi) > 0) {
         about(&m, flag, value);
-        say(&m, why == NOPE_DEC_PARSED           ? "out of range"
+        say(&m, why == NOPE_DEC_PARSED            ? "out of range"
                 : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
                 : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
                                                   : "not a decimal number");
@@ -178,10 +177,9 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         else if (k + 1 < argc)
             value = argv[++k];
         nope_status st;
-        if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") ||
-              same(flag, "--ffn") || same(flag, "--seq") || same(flag, "--vocab") ||
-              same(flag, "--trials") || same(flag, "--sigma") || same(flag, "--sigma-in") ||
-              same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
+        if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") || same(flag, "--ffn") ||
+              same(flag, "--seq") || same(flag, "--vocab") || same(flag, "--trials") || same(flag, "--sigma") ||
+              same(flag, "--sigma-in") || same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
               same(flag, "--seed")))
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (value == NULL)
@@ -268,18 +266,32 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
 const char *nope_cli_usage(void)
 {
     return "usage: nope [flags]   (prints the variance report of a random NoPE transformer)\n"
-           "  --d N            model width (2.." STR(NOPE_MAX_D) ", default 64)\n"
-           "  --heads N        attention heads, must divide d (1.." STR(NOPE_MAX_HEADS) ", default 4)\n"
-           "  --layers N       layers (1.." STR(NOPE_MAX_LAYERS) ", default 4)\n"
-           "  --ffn N          FFN width (1.." STR(NOPE_MAX_FFN) ", default 4*d)\n"
-           "  --seq N          positions (2.." STR(NOPE_MAX_SEQ) ", default 64)\n"
-           "  --vocab N        vocabulary for --input tokens (1.." STR(NOPE_MAX_VOCAB) ", default 256)\n"
-           "  --sigma X        weight and embedding std (0.0001..2, default 0.02)\n"
-           "  --sigma-in X     gaussian input std (0.0001..2, default 0.02)\n"
-           "  --eps X          LayerNorm epsilon (1e-12..1, default 0.00001)\n"
-           "  --act relu|gelu  FFN activation (default relu; gelu is the tanh form)\n"
-           "  --input gaussian|tokens   inputs (default gaussian)\n"
-           "  --trials N       trials, weights and inputs drawn afresh each (2.." STR(NOPE_MAX_TRIALS) ", default 1000)\n"
-           "  --seed N|random  seed (default 1; random asks the platform and prints the seed used)\n"
-           "  --help           this text\n";
+           "  --d N            model width (2.." STR(
+               NOPE_MAX_D) ", default 64)\n"
+                           "  --heads N        attention heads, must divide d (1.." STR(
+                               NOPE_MAX_HEADS) ", default 4)\n"
+                                               "  --layers N       layers (1.." STR(
+                                                   NOPE_MAX_LAYERS) ", default 4)\n"
+                                                                    "  --ffn N          FFN width (1.." STR(
+                                                                        NOPE_MAX_FFN) ", default 4*d)\n"
+                                                                                      "  --seq N          positions "
+                                                                                      "(2.." STR(
+                                                                                          NOPE_MAX_SEQ) ", default "
+                                                                                                        "64)\n"
+                                                                                                        "  --vocab N   "
+                                                                                                        "     "
+                                                                                                        "vocabulary "
+                                                                                                        "for --input "
+                                                                                                        "tokens "
+                                                                                                        "(1.." STR(
+                                                                                                            NOPE_MAX_VOCAB) ", default 256)\n"
+                                                                                                                            "  --sigma X        weight and embedding std (0.0001..2, default 0.02)\n"
+                                                                                                                            "  --sigma-in X     gaussian input std (0.0001..2, default 0.02)\n"
+                                                                                                                            "  --eps X          LayerNorm epsilon (1e-12..1, default 0.00001)\n"
+                                                                                                                            "  --act relu|gelu  FFN activation (default relu; gelu is the tanh form)\n"
+                                                                                                                            "  --input gaussian|tokens   inputs (default gaussian)\n"
+                                                                                                                            "  --trials N       trials, weights and inputs drawn afresh each (2.." STR(
+                                                                                                                                NOPE_MAX_TRIALS) ", default 1000)\n"
+                                                                                                                                                 "  --seed N|random  seed (default 1; random asks the platform and prints the seed used)\n"
+                                                                                                                                                 "  --help           this text\n";
 }

@@ -9,10 +9,8 @@
 static const char *act_name(int k)
 {
     switch ((nope_act)k) {
-    case NOPE_ACT_RELU:
-        return "relu";
-    case NOPE_ACT_GELU:
-        return "gelu";
+    case NOPE_ACT_RELU: return "relu";
+    case NOPE_ACT_GELU: return "gelu";
     }
     return NULL;
 }
@@ -20,10 +18,8 @@ static const char *act_name(int k)
 static const char *input_name(int k)
 {
     switch ((nope_input)k) {
-    case NOPE_INPUT_GAUSSIAN:
-        return "gaussian";
-    case NOPE_INPUT_TOKENS:
-        return "tokens";
+    case NOPE_INPUT_GAUSSIAN: return "gaussian";
+    case NOPE_INPUT_TOKENS: return "tokens";
     }
     return NULL;
 }
@@ -75,9 +71,7 @@ uint32_t nope_config_input_scale_q(const nope_config *cfg)
 {
     uint32_t scale_q = 0;
     switch (cfg->input) {
-    case NOPE_INPUT_GAUSSIAN:
-        scale_q = cfg->sigma_in_q;
-        break;
+    case NOPE_INPUT_GAUSSIAN: scale_q = cfg->sigma_in_q; break;
     case NOPE_INPUT_TOKENS:
         scale_q = cfg->sigma_q; /* the embedding table's */
         break;

@@ -7,9 +7,8 @@
 enum { MAX_SIG_DIGITS = 18, MAX_EXP10 = 9999 };
 
 #if NOPE_NUM == NOPE_NUM_F32
-static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 #endif
 
 nope_dec nope_dec_make(uint64_t digits, int32_t exp10, bool neg)
@@ -260,7 +259,10 @@ nope_dec nope_dec_from_double(double v)
     /* Estimate the decimal exponent from the binary one, scale a into [10^(D-1), 10^D) (D =
      * NOPE_REPORT_DIGITS) with as few roundings as possible (one, for |k| <= 22), then correct
      * the estimate by one if needed. */
-    union { double f; uint64_t u; } bits;
+    union {
+        double f;
+        uint64_t u;
+    } bits;
     bits.f = a;
     int e2 = (int)((bits.u >> 52) & 0x7FF) - 1023;
     int e10 = (int)((double)e2 * 0.30102999566398120);

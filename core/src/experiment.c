@@ -34,9 +34,8 @@ nope_status nope_experiment_check(const nope_config *cfg)
         cfg->ffn > NOPE_MAX_FFN || cfg->seq > NOPE_MAX_SEQ || cfg->vocab > NOPE_MAX_VOCAB ||
         cfg->trials > NOPE_MAX_TRIALS || (cfg->heads > 0 && cfg->d / cfg->heads > NOPE_MAX_HEAD_DIM))
         return NOPE_ERR_CAPACITY;
-    if (cfg->d < 2 || cfg->heads < 1 || cfg->d % cfg->heads != 0 || cfg->layers < 1 ||
-        cfg->ffn < 1 || cfg->seq < 2 || cfg->vocab < 1 || cfg->trials < 2 || cfg->sigma_q == 0 ||
-        cfg->sigma_in_q == 0)
+    if (cfg->d < 2 || cfg->heads < 1 || cfg->d % cfg->heads != 0 || cfg->layers < 1 || cfg->ffn < 1 || cfg->seq < 2 ||
+        cfg->vocab < 1 || cfg->trials < 2 || cfg->sigma_q == 0 || cfg->sigma_in_q == 0)
         return NOPE_ERR_ARG;
     return NOPE_OK;
 }

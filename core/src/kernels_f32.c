@@ -33,8 +33,8 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
 }
 
 /* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
-static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows,
-                       size_t col0, size_t n_cols)
+static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
+                       size_t n_cols)
 {
     for (size_t i = 0; i < n_rows; i++) {
         uint64_t e = nope_weights_element(w, n_out, row0 + i, col0);
@@ -66,9 +66,8 @@ static void matmul_column_strips(float *out, const float *in, size_t rows, size_
 enum { TILE_OUT = 256, TILE_IN = 64 };
 
 NOPE_HOT_CLONES
-static void matmul_tile(float *restrict out, const float *restrict in, size_t rows, size_t n_in,
-                        size_t n_out, const float *restrict wrows, size_t in0, size_t in_n,
-                        size_t out0, size_t out_n)
+static void matmul_tile(float *restrict out, const float *restrict in, size_t rows, size_t n_in, size_t n_out,
+                        const float *restrict wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
     for (size_t r = 0; r < rows; r++) {
         float *restrict o = out + r * n_out + out0;
@@ -82,8 +81,8 @@ static void matmul_tile(float *restrict out, const float *restrict in, size_t ro
     }
 }
 
-void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
-                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
+                            const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
     for (size_t k = 0; k < rows * n_out; k++)
         out[k] = 0.0f;
@@ -154,9 +153,8 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
         p[k] = p[k] / total;
 }
 
-void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
-                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
-                      nope_num_t *scores, const nope_kern_params *kp)
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
+                      size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
     for (size_t n = 0; n < n_keys; n++) {
         const float *k = keys + n * stride;

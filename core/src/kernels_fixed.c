@@ -25,9 +25,8 @@
  * rows x min(width, NOPE_WEIGHT_BUF) is never used; 2^18 (2 MB) is plenty on a host. A board
  * may set it lower, down to NOPE_BLOCK_POS; the result does not depend on it. */
 #ifndef NOPE_FX_ACC_CAP
-#define NOPE_FX_ACC_CAP                                                                            \
-    NOPE_FX_MIN(NOPE_BLOCK_POS * NOPE_FX_MIN(NOPE_FX_MAX_WIDTH, NOPE_WEIGHT_BUF),                   \
-                NOPE_FX_MAX(NOPE_BLOCK_POS, 262144))
+#define NOPE_FX_ACC_CAP \
+    NOPE_FX_MIN(NOPE_FX_MIN(NOPE_FX_MAX_WIDTH, NOPE_WEIGHT_BUF) * NOPE_BLOCK_POS, NOPE_FX_MAX(NOPE_BLOCK_POS, 262144))
 #endif
 #if NOPE_FX_ACC_CAP < NOPE_BLOCK_POS
 #error "NOPE_FX_ACC_CAP must hold at least one column of a block: >= NOPE_BLOCK_POS"
@@ -86,8 +85,8 @@ static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const 
 }
 
 /* wbuf (n_rows, cols) = W[row0 .. row0+n_rows)[col0 .. col0+cols), as drawn (Q20, exact). */
-static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows,
-                       size_t col0, size_t cols)
+static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
+                       size_t cols)
 {
     for (size_t t = 0; t < n_rows; t++) {
         uint64_t e = nope_weights_element(w, n_out, row0 + t, col0);
@@ -96,8 +95,8 @@ static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_
     }
 }
 
-void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
-                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
+                            const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
     /* Strips of columns as wide as both the accumulator (for every row) and the weight buffer
      * (one row of the strip) allow: on a host one strip is the whole matrix; each weight is
@@ -119,8 +118,8 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
                 for (size_t r = 0; r < rn; r++)
                     for (size_t j0 = 0; j0 < cw; j0 += TILE_OUT)
                         for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
-                            matmul_tile(matmul_acc + r * cw + j0, in + (r0 + r) * n_in + i0 + t0,
-                                        wbuf + t0 * cw + j0, cw, fill - t0 < TILE_IN ? fill - t0 : TILE_IN,
+                            matmul_tile(matmul_acc + r * cw + j0, in + (r0 + r) * n_in + i0 + t0, wbuf + t0 * cw + j0,
+                                        cw, fill - t0 < TILE_IN ? fill - t0 : TILE_IN,
                                         cw - j0 < TILE_OUT ? cw - j0 : TILE_OUT);
             }
             for (size_t r = 0; r < rn; r++)
@@ -158,7 +157,7 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
     }
     nope_u128 eps = nope_u128_mul_u32(nope_u128_mul_u32(nope_u128_from_u64(kp->eps_q58), (uint32_t)n), (uint32_t)n);
     enum { UP = EPS_FRAC - NOPE_FX_STAT_FRAC }; /* 58 - 2F, 6..18 */
-    sq = nope_u128_shl(sq, UP); /* sum D^2 2^(58 - 2F) < 2^112 */
+    sq = nope_u128_shl(sq, UP);                 /* sum D^2 2^(58 - 2F) < 2^112 */
     nope_u128 v = nope_u128_add(nope_u128_div_u32_round(sq, (uint32_t)n), eps);
     /* V 2^(58-2F) = v; v / 2^(2t) < 2^64 for the rsqrt: 1/sqrt(v) = r / 2^(shift + t). */
     unsigned bits = nope_u128_bitlen(v), t = bits > 64 ? (bits - 63) / 2 : 0;
@@ -225,9 +224,8 @@ static int32_t scaled_score(nope_wide_sum dot, uint32_t scale)
     return nope_fx_sat32(nope_fx_round_shr(h, NOPE_Q_FRAC - 1));
 }
 
-void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
-                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
-                      nope_num_t *scores, const nope_kern_params *kp)
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
+                      size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
     /* Each score exactly, q . k in Q(2F), scaled once by 1/sqrt(dh) and rounded. When
      * max|q| dh < 2^32 every partial sum is below 2^63 (fast path); otherwise products of two

@@ -98,8 +98,8 @@ uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
 
 /* ---- Exponential and what is built on it ---- */
 
-#define LN2_Q32 UINT64_C(2977044472)   /* ln 2 * 2^32, rounded */
-#define LOG2E_Q24 UINT64_C(24204406)   /* log2(e) * 2^24, rounded (only estimates k) */
+#define LN2_Q32 UINT64_C(2977044472) /* ln 2 * 2^32, rounded */
+#define LOG2E_Q24 UINT64_C(24204406) /* log2(e) * 2^24, rounded (only estimates k) */
 #define EXP_ZERO_Q32 (UINT64_C(22) << 32)
 
 uint32_t nope_fx_exp_neg_q31(uint64_t y)
@@ -140,7 +140,7 @@ uint32_t nope_fx_tanh_q31(uint64_t u)
     return (uint32_t)nope_fx_div_round_u64((one - e) << 31, one + e);
 }
 
-#define GELU_C_Q32 INT64_C(192049463)         /* 0.044715 * 2^32, rounded */
+#define GELU_C_Q32 INT64_C(192049463)          /* 0.044715 * 2^32, rounded */
 #define SQRT_2_OVER_PI_Q32 INT64_C(3426888095) /* sqrt(2/pi) * 2^32, rounded */
 
 nope_num_t nope_fx_gelu(nope_num_t x)
@@ -153,7 +153,7 @@ nope_num_t nope_fx_gelu(nope_num_t x)
     /* |x| < 8 = 2^(F+3) LSB: x^2 < 2^(F+6), x^3 < 2^(F+9) <= 2^35 (Q.F); x^3 C < 2^63. */
     int64_t x2 = nope_fx_round_shr((int64_t)x * x, NOPE_Q_FRAC);
     int64_t x3 = nope_fx_round_shr(x2 * x, NOPE_Q_FRAC);
-    int64_t inner = x + nope_fx_round_shr(x3 * GELU_C_Q32, 32); /* |inner| < 31 (Q.F) */
+    int64_t inner = x + nope_fx_round_shr(x3 * GELU_C_Q32, 32);             /* |inner| < 31 (Q.F) */
     int64_t u = nope_fx_round_shr(inner * SQRT_2_OVER_PI_Q32, NOPE_Q_FRAC); /* Q32, < 2^37 */
     int64_t t = nope_fx_tanh_q31((uint64_t)(u < 0 ? -u : u));
     if (u < 0)
@@ -171,7 +171,7 @@ int64_t nope_fx_log2_q30(uint64_t x)
     uint64_t m;
     if (n > 30) {
         m = ((x >> (n - 31)) + 1) >> 1; /* never overflows, unlike x + 2^(n-31) */
-        if (m >> 31) { /* rounding carried into the next power of two */
+        if (m >> 31) {                  /* rounding carried into the next power of two */
             m >>= 1;
             n++;
         }

@@ -11,28 +11,40 @@
 /* Bit views of floats: a union is the C11-sanctioned way to reinterpret. */
 static uint32_t f32_bits(float x)
 {
-    union { float f; uint32_t u; } v;
+    union {
+        float f;
+        uint32_t u;
+    } v;
     v.f = x;
     return v.u;
 }
 
 static float f32_from_bits(uint32_t u)
 {
-    union { float f; uint32_t u; } v;
+    union {
+        float f;
+        uint32_t u;
+    } v;
     v.u = u;
     return v.f;
 }
 
 static uint64_t f64_bits(double x)
 {
-    union { double f; uint64_t u; } v;
+    union {
+        double f;
+        uint64_t u;
+    } v;
     v.f = x;
     return v.u;
 }
 
 static double f64_from_bits(uint64_t u)
 {
-    union { double f; uint64_t u; } v;
+    union {
+        double f;
+        uint64_t u;
+    } v;
     v.u = u;
     return v.f;
 }
@@ -148,7 +160,7 @@ float nope_f32_sqrt(float x)
     int exact = root * root == wide;
     uint32_t q = (uint32_t)(root >> 1);
     if ((root & 1) && (!exact || (q & 1)))
-        q++; /* round to nearest, ties to even (a tie cannot occur, but stay IEEE-shaped) */
+        q++;             /* round to nearest, ties to even (a tie cannot occur, but stay IEEE-shaped) */
     int re = e2 / 2 + 1; /* sqrt x = q 2^re, q in [2^23, 2^24] */
     if (q == 0x01000000u) {
         q >>= 1;

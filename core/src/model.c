@@ -8,7 +8,7 @@ static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) residual stream 
 #if NOPE_KV_RECOMPUTE
 /* Keys and values are made again for every query from the layer's input, one head at a time:
  * the input must then stay whole while the output is written beside it. */
-static nope_num_t resid_next[NOPE_MAX_SEQ * NOPE_MAX_D];       /* (seq, d) the layer's output */
+static nope_num_t resid_next[NOPE_MAX_SEQ * NOPE_MAX_D];         /* (seq, d) the layer's output */
 static nope_num_t head_keys[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM];   /* (seq, d/H) one head's k */
 static nope_num_t head_values[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM]; /* (seq, d/H) one head's v */
 #else
@@ -21,8 +21,8 @@ static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v 
 static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
-static nope_num_t scores[NOPE_MAX_SEQ];                   /* (seq) one query's attention */
-static nope_num_t weight_buf[NOPE_WEIGHT_BUF];            /* rows of the matrix being applied */
+static nope_num_t scores[NOPE_MAX_SEQ];                      /* (seq) one query's attention */
+static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matrix being applied */
 
 size_t nope_model_static_bytes(void)
 {
@@ -31,14 +31,13 @@ size_t nope_model_static_bytes(void)
 #else
     size_t kv = sizeof keys + sizeof values;
 #endif
-    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores +
-           sizeof weight_buf;
+    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores + sizeof weight_buf;
 }
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
 {
-    nope_weights w = {nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which),
-                      cfg->sigma_q, 0, 0};
+    nope_weights w = {nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which), cfg->sigma_q, 0,
+                      0};
     return w;
 }
 
@@ -80,8 +79,8 @@ static void project(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n
  * the layer's input (kept whole in resid): the same LayerNorm, the same products over the same
  * columns of Wk and Wv, so the same bits as keys made once and stored. Costs m d^2 / H more work
  * per query and head, and saves (seq, d) of memory. */
-static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope_kern_params *kp,
-                        uint32_t trial, uint32_t layer, uint32_t m, uint32_t h)
+static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
+                        uint32_t layer, uint32_t m, uint32_t h)
 {
     const size_t d = cfg->d, dh = cfg->d / cfg->heads;
     nope_weights wk = nope_model_weights(cfg, trial, layer, NOPE_W_K);
@@ -101,8 +100,8 @@ static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope
  * x_out is resid itself: a block's keys and values join those of earlier blocks before any of
  * their residuals change, so every query sees keys 1..m of the same (old) x; causal attention
  * needs nothing later, which is what lets a block update x in place. */
-static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
-                        uint32_t layer, uint32_t b0, uint32_t bn, nope_num_t *x_out)
+static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial, uint32_t layer, uint32_t b0,
+                        uint32_t bn, nope_num_t *x_out)
 {
     const size_t d = cfg->d, ffn = cfg->ffn, dh = cfg->d / cfg->heads;
     const nope_num_t *x_in = resid + (size_t)b0 * d;
@@ -125,8 +124,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 #if NOPE_KV_RECOMPUTE
             attend_head(q_then_o, cfg, kp, trial, layer, b0 + r, h);
 #else
-            nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh, (size_t)b0 + r + 1,
-                             dh, d, scores, kp);
+            nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh, (size_t)b0 + r + 1, dh, d, scores, kp);
 #endif
         }
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */

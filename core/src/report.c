@@ -105,9 +105,7 @@ static const char *theory_formula(nope_input input)
 {
     const char *formula = "";
     switch (input) {
-    case NOPE_INPUT_GAUSSIAN:
-        formula = "d^2*sigma^4*c/m";
-        break;
+    case NOPE_INPUT_GAUSSIAN: formula = "d^2*sigma^4*c/m"; break;
     case NOPE_INPUT_TOKENS:
         formula = "d^2*sigma^4*c*(1+(m-1)/V)/m"; /* repeated tokens add (m-1)/V */
         break;

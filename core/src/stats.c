@@ -9,12 +9,9 @@ static uint32_t stats_seq;
 const char *nope_stat_name(nope_stat stat)
 {
     switch (stat) {
-    case NOPE_STAT_ATTN:
-        return "attn";
-    case NOPE_STAT_HID:
-        return "hid";
-    case NOPE_STAT_COUNT:
-        break;
+    case NOPE_STAT_ATTN: return "attn";
+    case NOPE_STAT_HID: return "hid";
+    case NOPE_STAT_COUNT: break;
     }
     return NULL;
 }

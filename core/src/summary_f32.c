@@ -42,11 +42,8 @@ static double theory_at(const nope_config *cfg, uint32_t pos)
     double d = (double)cfg->d, m = (double)(pos + 1);
     double t = d * d * sigma * sigma * sigma * sigma * theory_c(cfg) / m;
     switch (cfg->input) {
-    case NOPE_INPUT_GAUSSIAN:
-        break;
-    case NOPE_INPUT_TOKENS:
-        t *= 1.0 + (m - 1.0) / (double)cfg->vocab;
-        break;
+    case NOPE_INPUT_GAUSSIAN: break;
+    case NOPE_INPUT_TOKENS: t *= 1.0 + (m - 1.0) / (double)cfg->vocab; break;
     }
     return t;
 }

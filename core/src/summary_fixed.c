@@ -99,8 +99,7 @@ static void theory_at(const nope_config *cfg, uint32_t pos, nope_big *num, nope_
     nope_big_shl(den, 4 * NOPE_SCALE_FRAC_BITS);
     nope_big_mul_u32(den, m);
     switch (cfg->input) {
-    case NOPE_INPUT_GAUSSIAN:
-        break;
+    case NOPE_INPUT_GAUSSIAN: break;
     case NOPE_INPUT_TOKENS:
         nope_big_mul_u64(num, (uint64_t)cfg->vocab + m - 1);
         nope_big_mul_u32(den, cfg->vocab);
@@ -178,6 +177,13 @@ nope_dec nope_summary_slope(const nope_config *cfg, uint32_t layer, nope_stat st
 
 /* ---- Notes and the ratio ---- */
 
+/* The note on the formats, and why an underflow matters, with this build's fraction bits. */
+#define Q_FRAC_TEXT NOPE_FX_STR(NOPE_Q_FRAC)
+#define FORMATS_NOTE "fixed activations=int32-q" Q_FRAC_TEXT " weights=int32-q20 statistic=uint64-q"
+#define UNDERFLOW_WHY                                                                                     \
+    ": per-trial variances with rms under 2^11 steps of 2^-" Q_FRAC_TEXT " may be off by more than 2^-11" \
+    " (use NUM=f32 or a larger sigma)"
+
 bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
 {
     (void)cfg;
@@ -196,8 +202,7 @@ bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
     if (k == 2) {
         char num[NOPE_FMT_MAX];
         nope_fmt_u64(num, NOPE_FX_STAT_FRAC);
-        size_t at = nope_fmt_append(buf, 0, "fixed activations=int32-q" NOPE_FX_STR(NOPE_Q_FRAC)
-                                            " weights=int32-q20 statistic=uint64-q");
+        size_t at = nope_fmt_append(buf, 0, FORMATS_NOTE);
         nope_fmt_append(buf, nope_fmt_append(buf, at, num), " rounding=nearest-ties-up overflow=saturate");
         return true;
     }
@@ -224,9 +229,7 @@ bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf)
     if (k == 0 && saturated)
         return true;
     if (k == (saturated ? 1u : 0u))
-        return count_warning(buf, nope_fx_underflows(), "underflows=",
-                             ": per-trial variances with rms under 2^11 steps of 2^-" NOPE_FX_STR(NOPE_Q_FRAC)
-                             " may be off by more than 2^-11 (use NUM=f32 or a larger sigma)");
+        return count_warning(buf, nope_fx_underflows(), "underflows=", UNDERFLOW_WHY);
     return false;
 }
 

@@ -11,15 +11,15 @@
 #define CM_REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 /* System Control Space (ARMv6-M, ARMv7-M and ARMv8-M agree on these addresses). */
-#define CM_SYST_CSR CM_REG(0xE000E010u) /* SysTick control and status */
-#define CM_SYST_RVR CM_REG(0xE000E014u) /* SysTick reload value (24 bits) */
-#define CM_SYST_CVR CM_REG(0xE000E018u) /* SysTick current value (counts down) */
-#define CM_SCB_ICSR CM_REG(0xE000ED04u) /* interrupt control and state */
-#define CM_SCB_VTOR CM_REG(0xE000ED08u) /* vector table offset (not on ARMv6-M) */
-#define CM_SCB_CFSR CM_REG(0xE000ED28u) /* configurable fault status (ARMv7-M/ARMv8-M main) */
-#define CM_SCB_HFSR CM_REG(0xE000ED2Cu) /* HardFault status */
+#define CM_SYST_CSR CM_REG(0xE000E010u)  /* SysTick control and status */
+#define CM_SYST_RVR CM_REG(0xE000E014u)  /* SysTick reload value (24 bits) */
+#define CM_SYST_CVR CM_REG(0xE000E018u)  /* SysTick current value (counts down) */
+#define CM_SCB_ICSR CM_REG(0xE000ED04u)  /* interrupt control and state */
+#define CM_SCB_VTOR CM_REG(0xE000ED08u)  /* vector table offset (not on ARMv6-M) */
+#define CM_SCB_CFSR CM_REG(0xE000ED28u)  /* configurable fault status (ARMv7-M/ARMv8-M main) */
+#define CM_SCB_HFSR CM_REG(0xE000ED2Cu)  /* HardFault status */
 #define CM_SCB_MMFAR CM_REG(0xE000ED34u) /* MemManage fault address */
-#define CM_SCB_BFAR CM_REG(0xE000ED38u) /* BusFault address */
+#define CM_SCB_BFAR CM_REG(0xE000ED38u)  /* BusFault address */
 #define CM_SCB_CPACR CM_REG(0xE000ED88u) /* coprocessor access: CP10/CP11 = the FPU */
 
 #define CM_SYST_CSR_ENABLE 0x1u

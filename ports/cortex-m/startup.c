@@ -23,6 +23,8 @@ void cm_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t ipsr);
 /* Vector table from word 1: 15 system exceptions, then 32 external interrupts. Anything the
  * program does not expect lands in the fault report, which names the exception number:
  * nothing hangs silently. */
+/* (One vector a line, numbered as in the Architecture Reference Manual.) */
+// clang-format off
 __attribute__((section(".vectors"), used)) static const cm_handler cm_vectors[15 + 32] = {
     [0] = cm_reset_handler,   /* 1 Reset */
     [1] = cm_fault_entry,     /* 2 NMI */
@@ -39,6 +41,7 @@ __attribute__((section(".vectors"), used)) static const cm_handler cm_vectors[15
     [14] = cm_systick_handler, /* 15 SysTick */
     [15 ... 46] = cm_fault_entry,
 };
+// clang-format on
 
 static void stack_paint(void)
 {
@@ -130,8 +133,7 @@ static const char *exception_name(uint32_t n)
 
 /* Print the frame the core stacked (r0-r3, r12, lr, pc, xpsr) and the fault status registers
  * the core has, then leave with CM_STATUS_FAULT. Never returns, never hangs. */
-__attribute__((used, noreturn)) void cm_fault_report(const uint32_t *frame, uint32_t exc_return,
-                                                     uint32_t ipsr)
+__attribute__((used, noreturn)) void cm_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t ipsr)
 {
     static const char *const names[8] = {"r0", "r1", "r2", "r3", "r12", "lr", "pc", "xpsr"};
     uint32_t n = ipsr & 0x1FFu;

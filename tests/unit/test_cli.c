@@ -7,8 +7,7 @@
 #include "nope/cli.h"
 #include "nope/config.h"
 
-static nope_status parse(nope_config *cfg, char *err, const char *a0, const char *a1, const char *a2,
-                         const char *a3)
+static nope_status parse(nope_config *cfg, char *err, const char *a0, const char *a1, const char *a2, const char *a3)
 {
     const char *argv[4] = {a0, a1, a2, a3};
     int argc = a0 == NULL ? 0 : a1 == NULL ? 1 : a2 == NULL ? 2 : a3 == NULL ? 3 : 4;
@@ -47,15 +46,14 @@ static void test_forms(void **state)
 }
 
 /* Each bad input: the status, and the message's words. */
-static void expect_error(nope_status want, const char *needle, const char *a0, const char *a1,
-                         const char *a2, const char *a3)
+static void expect_error(nope_status want, const char *needle, const char *a0, const char *a1, const char *a2,
+                         const char *a3)
 {
     nope_config cfg;
     char err[NOPE_CLI_ERR_MAX];
     nope_status got = parse(&cfg, err, a0, a1, a2, a3);
     if (got != want || strstr(err, needle) == NULL || strchr(err, '\n') != NULL)
-        fail_msg("%s %s: status %d, message '%s' (wanted %d with '%s')", a0, a1 ? a1 : "", got, err,
-                 want, needle);
+        fail_msg("%s %s: status %d, message '%s' (wanted %d with '%s')", a0, a1 ? a1 : "", got, err, want, needle);
 }
 
 static void test_errors(void **state)
@@ -107,15 +105,16 @@ static void test_true_reasons(void **state)
     expect_message(NOPE_ERR_ARG, "--sigma-in 1e-99999: exponent out of range; allowed 0.0001..2", "--sigma-in",
                    "1e-99999");
     expect_message(NOPE_ERR_ARG, "--sigma 10e9999: exponent out of range; allowed 0.0001..2", "--sigma", "10e9999");
-    expect_message(NOPE_ERR_ARG, "--eps 0.1234567890123456789: more than 18 significant digits; allowed 0.000000000001..1",
-                   "--eps", "0.1234567890123456789");
+    expect_message(NOPE_ERR_ARG,
+                   "--eps 0.1234567890123456789: more than 18 significant digits; allowed 0.000000000001..1", "--eps",
+                   "0.1234567890123456789");
     /* what is not a number at all says so, whatever else is wrong with it */
     expect_message(NOPE_ERR_ARG, "--sigma 12345678901234567890x: not a decimal number; allowed 0.0001..2", "--sigma",
                    "12345678901234567890x");
     expect_message(NOPE_ERR_ARG, "--sigma 1e99999x: not a decimal number; allowed 0.0001..2", "--sigma", "1e99999x");
     expect_message(NOPE_ERR_CAPACITY,
-                   "--d 9999999999999999999999999: over this build's capacity NOPE_MAX_D=" STR(NOPE_MAX_D)
-                   "; allowed 2.." STR(NOPE_MAX_D),
+                   "--d 9999999999999999999999999: over this build's capacity NOPE_MAX_D=" STR(
+                       NOPE_MAX_D) "; allowed 2.." STR(NOPE_MAX_D),
                    "--d", "9999999999999999999999999");
     expect_message(NOPE_ERR_ARG, "--d 99999999999999999999x: not a whole number; allowed 2.." STR(NOPE_MAX_D), "--d",
                    "99999999999999999999x");
@@ -139,7 +138,8 @@ static void test_long_input_keeps_the_rule(void **state)
         {"--act", 'x', NOPE_ERR_ARG, "unknown activation; allowed relu, gelu"},
         {"--input", 'x', NOPE_ERR_ARG, "unknown input; allowed gaussian, tokens"},
         {"--seed", 'x', NOPE_ERR_ARG, "not a seed; allowed a whole number 0..18446744073709551615 or 'random'"},
-        {"--seed", '9', NOPE_ERR_ARG, "too large for a seed; allowed a whole number 0..18446744073709551615 or 'random'"},
+        {"--seed", '9', NOPE_ERR_ARG,
+         "too large for a seed; allowed a whole number 0..18446744073709551615 or 'random'"},
         {"--sigma", 'x', NOPE_ERR_ARG, "not a decimal number; allowed 0.0001..2"},
         {"--sigma-in", '1', NOPE_ERR_ARG, "more than 18 significant digits; allowed 0.0001..2"},
         {"--eps", '0', NOPE_ERR_ARG, "out of range; allowed 0.000000000001..1"},
@@ -175,7 +175,13 @@ static void test_unprintable_bytes_are_escaped(void **state)
     (void)state;
     expect_message(NOPE_ERR_ARG, "--act g??lu: unknown activation; allowed relu, gelu", "--act", "g\xc3\xa9lu");
     expect_message(NOPE_ERR_ARG, "--input ?a?b?c?: unknown input; allowed gaussian, tokens", "--input",
-                   "\x80" "a" "\x7f" "b" "\xff" "c" "\x1b");
+                   "\x80"
+                   "a"
+                   "\x7f"
+                   "b"
+                   "\xff"
+                   "c"
+                   "\x1b");
     expect_message(NOPE_ERR_USAGE, "--d?: unknown flag (see --help)", "--d\xa0", "3");
     expect_message(NOPE_ERR_USAGE, "--d?=3: unknown flag (see --help)", "--d\xa0=3", NULL);
 }

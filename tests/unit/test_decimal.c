@@ -32,8 +32,9 @@ static void test_parse_forms(void **state)
     assert_true(v.digits == 1 && v.exp10 == 22);
     v = parsed("1200.0340000");
     assert_true(v.digits == 1200034 && v.exp10 == -3);
-    const char *bad[] = {"", "-", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1 ", " 1", "1e10000",
-                         "1234567890123456789", "nan", "inf", "1,5", "--1"};
+    const char *bad[] = {"",      "-",    ".",   "e5", "1e",      "1e+",
+                         "1.2.3", "0x10", "1 ",  " 1", "1e10000", "1234567890123456789",
+                         "nan",   "inf",  "1,5", "--1"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         nope_dec w;
         if (nope_dec_parse(bad[k], &w) != NOPE_ERR_ARG)
@@ -58,8 +59,8 @@ static void test_parse_u64(void **state)
 static void test_compare(void **state)
 {
     (void)state;
-    nope_dec a = parsed("0.0001"), b = parsed("1e-4"), c = parsed("2"), d = parsed("2.0000001"),
-             e = parsed("-3"), z = parsed("0");
+    nope_dec a = parsed("0.0001"), b = parsed("1e-4"), c = parsed("2"), d = parsed("2.0000001"), e = parsed("-3"),
+             z = parsed("0");
     assert_int_equal(nope_dec_cmp(&a, &b), 0);
     assert_int_equal(nope_dec_cmp(&a, &c), -1);
     assert_int_equal(nope_dec_cmp(&d, &c), 1);
@@ -159,7 +160,7 @@ static void test_from_ratio(void **state)
     assert_int_equal(NOPE_REPORT_DIGITS, 9); /* the digits below are written for 9 */
     dec_is(ratio(1, 3, false), 333333333, -9, false);
     dec_is(ratio(2, 3, true), 666666667, -9, true);
-    dec_is(ratio(1, 8, false), 125000000, -9, false);                 /* exact */
+    dec_is(ratio(1, 8, false), 125000000, -9, false);                    /* exact */
     dec_is(ratio(1000000005, 10000000000, false), 100000001, -9, false); /* a tie: up */
     dec_is(ratio(10000000049, 100000000000, false), 100000000, -9, false);
     dec_is(ratio(19999999999, 20, false), 100000000, 1, false); /* 999999999.95: carries a decade */
@@ -196,14 +197,10 @@ static void test_fmt_append(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_forms),
-        cmocka_unit_test(test_parse_u64),
-        cmocka_unit_test(test_compare),
-        cmocka_unit_test(test_to_ufix),
-        cmocka_unit_test(test_format_sci),
-        cmocka_unit_test(test_format_plain_round_trips),
-        cmocka_unit_test(test_from_ratio),
-        cmocka_unit_test(test_fmt_append),
+        cmocka_unit_test(test_parse_forms), cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_compare),     cmocka_unit_test(test_to_ufix),
+        cmocka_unit_test(test_format_sci),  cmocka_unit_test(test_format_plain_round_trips),
+        cmocka_unit_test(test_from_ratio),  cmocka_unit_test(test_fmt_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

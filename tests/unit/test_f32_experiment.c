@@ -39,8 +39,7 @@ static void test_layer1_matches_theory(void **state)
             fail_msg("pos %u: %.6g vs theory %.6g, se %.3g (z = %.2f)", p + 1, var, theory, se, z);
     }
     nope_dec attn = nope_summary_slope(&cfg, 0, NOPE_STAT_ATTN);
-    print_message("layer 1: worst |z| %.2f over %u positions, slope %.4f\n", worst, cfg.seq,
-                  nope_dec_to_double(&attn));
+    print_message("layer 1: worst |z| %.2f over %u positions, slope %.4f\n", worst, cfg.seq, nope_dec_to_double(&attn));
     assert_true(fabs(nope_dec_to_double(&attn) + 1.0) < (nope_test_quick() ? 0.05 : 0.02));
 }
 
@@ -51,7 +50,11 @@ static void test_report_structure(void **state)
     (void)state;
     nope_config cfg = report_small_config(20);
     run_and_report(&cfg);
-    assert_memory_equal(report, "# nope-variance report v1\n# mode=f32\n# config d=16 heads=2 layers=2 ffn=32 seq=8 vocab=256 sigma=0.02 sigma_in=0.02 eps=0.00001 act=relu input=gaussian trials=20 seed=1\n# theory layer=1 c=", 174);
+    assert_memory_equal(
+        report,
+        "# nope-variance report v1\n# mode=f32\n# config d=16 heads=2 layers=2 ffn=32 seq=8 vocab=256 sigma=0.02 "
+        "sigma_in=0.02 eps=0.00001 act=relu input=gaussian trials=20 seed=1\n# theory layer=1 c=",
+        174);
     const char *header = strstr(report, "\nlayer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se\n");
     assert_non_null(header);
     assert_non_null(strstr(report, "# slope layer=2 attn="));
@@ -136,10 +139,8 @@ static void test_decimal_from_double(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layer1_matches_theory),
-        cmocka_unit_test(test_report_structure),
-        cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_capacity_refused),
+        cmocka_unit_test(test_layer1_matches_theory), cmocka_unit_test(test_report_structure),
+        cmocka_unit_test(test_determinism),           cmocka_unit_test(test_capacity_refused),
         cmocka_unit_test(test_decimal_from_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

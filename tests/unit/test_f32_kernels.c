@@ -120,8 +120,8 @@ static void test_matmul_bound_and_schedule_independence(void **state)
 {
     (void)state;
     enum { ROWS = 7, N_IN = 96, N_OUT = 80 };
-    static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT],
-        out_three[ROWS * N_OUT], out_single[N_OUT], wbuf[N_IN * N_OUT];
+    static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT], out_three[ROWS * N_OUT],
+        out_single[N_OUT], wbuf[N_IN * N_OUT];
     nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0};
     for (size_t k = 0; k < ROWS * N_IN; k++)
         in[k] = (float)uniform();
@@ -219,12 +219,9 @@ static void test_var_unbiased(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_softmax),
-        cmocka_unit_test(test_layernorm),
-        cmocka_unit_test(test_gelu),
-        cmocka_unit_test(test_matmul_bound_and_schedule_independence),
-        cmocka_unit_test(test_attend),
-        cmocka_unit_test(test_var_unbiased),
+        cmocka_unit_test(test_softmax), cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_gelu),    cmocka_unit_test(test_matmul_bound_and_schedule_independence),
+        cmocka_unit_test(test_attend),  cmocka_unit_test(test_var_unbiased),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,10 +140,8 @@ static void test_f64_log_and_sqrt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sqrt_is_correctly_rounded),
-        cmocka_unit_test(test_exp_within_2_ulp),
-        cmocka_unit_test(test_log_within_2_ulp),
-        cmocka_unit_test(test_tanh_within_2_pow_minus_23),
+        cmocka_unit_test(test_sqrt_is_correctly_rounded), cmocka_unit_test(test_exp_within_2_ulp),
+        cmocka_unit_test(test_log_within_2_ulp),          cmocka_unit_test(test_tanh_within_2_pow_minus_23),
         cmocka_unit_test(test_f64_log_and_sqrt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

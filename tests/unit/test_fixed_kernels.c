@@ -199,7 +199,8 @@ static void test_attend_against_double(void **state)
         long double vmax = 0;
         for (size_t n = 0; n < n_keys; n++)
             for (int i = 0; i < DH; i++)
-                vmax = fabsl((long double)values[n * STRIDE + i]) > vmax ? fabsl((long double)values[n * STRIDE + i]) : vmax;
+                vmax = fabsl((long double)values[n * STRIDE + i]) > vmax ? fabsl((long double)values[n * STRIDE + i])
+                                                                         : vmax;
         /* Bound, in LSB of Q.F: 1/2 for o's rounding, 1/2 for the scores' rounding to 1/2 LSB
          * (a relative 2^-(F+1) on each p, times |v| <= 4.5: 0.14 LSB, with margin), and each
          * probability's error (<= 1 LSB of Q30) times max|v|, summed over the keys. */
@@ -217,7 +218,8 @@ static void test_attend_against_double(void **state)
     }
     assert_true(nope_fx_saturations() == 0);
     print_message("attend: max |error| %.3Lg LSB of Q%d (bound 1 + n_keys max|v| 2^-30, max "
-                  "error/bound %.3Lg)\n", worst, NOPE_Q_FRAC, worst_ratio);
+                  "error/bound %.3Lg)\n",
+                  worst, NOPE_Q_FRAC, worst_ratio);
     assert_true(worst_ratio <= 1.0L);
 }
 

@@ -23,10 +23,13 @@ static i128 ref_floor_shr(i128 x, unsigned s)
     return q;
 }
 
+/* Edge cases: small values, the int64 and int32 limits and their neighbours, a carry at 2^16. */
+// clang-format off
 static const int64_t EDGES64[] = {0, 1, -1, 2, -2, 3, -3, INT64_MAX, INT64_MIN, INT64_MAX - 1,
                                   INT64_MIN + 1, (int64_t)1 << 31, -((int64_t)1 << 31),
                                   ((int64_t)1 << 62) + 1, -((int64_t)1 << 62) - 1, 0xFFFF,
                                   -0xFFFF, 0x7FFFFFFF, -0x80000000LL};
+// clang-format on
 
 static void test_shifts_are_exact_floor_and_round(void **state)
 {
@@ -181,8 +184,7 @@ static void test_gelu_whole_domain(void **state)
     const int64_t stride = nope_test_quick() ? 65537 : 1021;
     for (int64_t x = INT32_MIN; x <= INT32_MAX; x += stride) {
         long double xr = (long double)x / Q_ONE_LD;
-        long double inner = sqrtl(2.0L / 3.14159265358979323846264338327950288L) *
-                            (xr + 0.044715L * xr * xr * xr);
+        long double inner = sqrtl(2.0L / 3.14159265358979323846264338327950288L) * (xr + 0.044715L * xr * xr * xr);
         long double want = 0.5L * xr * (1.0L + tanhl(inner)) * Q_ONE_LD;
         long double err = fabsl((long double)nope_fx_gelu((int32_t)x) - want);
         if (err > worst)
@@ -201,8 +203,9 @@ static void test_log2_whole_domain(void **state)
     uint64_t rng = 5;
     long double worst = 0;
     for (int64_t k = 0; k < nope_test_points(1000000); k++) {
-        uint64_t x = k < 64 ? UINT64_C(1) << k : (k < 128 ? (UINT64_C(1) << (k - 64)) * 2 - 1 + (k == 64)
-                                                            : nope_test_splitmix(&rng) >> (k % 64));
+        uint64_t x =
+            k < 64 ? UINT64_C(1) << k
+                   : (k < 128 ? (UINT64_C(1) << (k - 64)) * 2 - 1 + (k == 64) : nope_test_splitmix(&rng) >> (k % 64));
         if (x == 0)
             x = 1;
         long double want = log2l((long double)x) * 1073741824.0L;

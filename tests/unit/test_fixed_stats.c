@@ -118,7 +118,8 @@ static void test_accumulators_hold_max_value_max_trials(void **state)
     print_message("sum_sq after 10^6 x (2^64-1)^2: relative error %.3Lg (bound T 2^-63 = %.3g)\n",
                   fabsl(got - want) / want, (double)trials * ldexp(1.0, -63));
     assert_true(fabsl(got - want) <= want * (long double)trials * ldexpl(1.0L, -63));
-    assert_memory_equal(nope_stats_get(NOPE_STAT_ATTN, 0, 0), nope_stats_get(NOPE_STAT_HID, 0, 1), sizeof(nope_moments));
+    assert_memory_equal(nope_stats_get(NOPE_STAT_ATTN, 0, 0), nope_stats_get(NOPE_STAT_HID, 0, 1),
+                        sizeof(nope_moments));
 
     nope_summary_row row;
     nope_summary_row_get(&cfg, 0, 0, &row);
@@ -146,7 +147,8 @@ static void test_sum_sq_rounding_against_exact_limbs(void **state)
         uint32_t ref_sum[REF_LIMBS] = {0}, ref_sq[REF_LIMBS] = {0};
         int n = nope_test_quick() ? 2000 : 20000;
         for (int k = 0; k < n; k++) {
-            uint64_t v = nope_test_splitmix(&rng) >> (rep % 2 ? (unsigned)(nope_test_splitmix(&rng) % 64) : (unsigned)rep);
+            uint64_t v =
+                nope_test_splitmix(&rng) >> (rep % 2 ? (unsigned)(nope_test_splitmix(&rng) % 64) : (unsigned)rep);
             nope_fx_moments_add(&mm, v);
             ref_add_at(ref_sum, 0, v);
             ref_add_square(ref_sq, v);
@@ -156,7 +158,6 @@ static void test_sum_sq_rounding_against_exact_limbs(void **state)
         assert_true(fabsl(got - want) <= want * (long double)n * ldexpl(1.0L, -63));
     }
 }
-
 
 /* Means and standard errors: 9 significant digits of the exact values (relative 1e-8). */
 static void test_mean_and_se_against_long_double(void **state)
@@ -214,8 +215,11 @@ static void test_theory_and_c_are_exact(void **state)
 {
     (void)state;
     nope_config cfg = base_config(1, 64, 10);
-    const nope_dec eps_values[] = {{1, -5, false, 0}, {1, -12, false, 0}, {123456789012345678, -29, false, 0},
-                                   {1, 0, false, 0}, {5, -1, false, 0}};
+    const nope_dec eps_values[] = {{1, -5, false, 0},
+                                   {1, -12, false, 0},
+                                   {123456789012345678, -29, false, 0},
+                                   {1, 0, false, 0},
+                                   {5, -1, false, 0}};
     for (int e = 0; e < 5; e++) {
         for (int tok = 0; tok < 2; tok++) {
             cfg.eps = eps_values[e];

@@ -53,7 +53,7 @@ static void test_dec_to_ufix_exact_below_1e19(void **state)
         const char *text;
         unsigned frac_bits;
         uint64_t want;
-    } cases[] = {{"2.98023223876953125e-8", 24, 1}, /* 2^-25: a tie, away from zero */
+    } cases[] = {{"2.98023223876953125e-8", 24, 1},  /* 2^-25: a tie, away from zero */
                  {"1.08420217248550444e-19", 62, 1}, /* just above 2^-63 */
                  {"1.08420217248550443e-19", 62, 0}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -62,8 +62,8 @@ static void test_dec_to_ufix_exact_below_1e19(void **state)
         assert_int_equal(nope_dec_parse(cases[k].text, &v), NOPE_OK);
         assert_true(nope_dec_to_ufix(&v, cases[k].frac_bits, &got));
         if (got != cases[k].want)
-            fail_msg("to_ufix(%s, %u) = %llu, want %llu", cases[k].text, cases[k].frac_bits,
-                     (unsigned long long)got, (unsigned long long)cases[k].want);
+            fail_msg("to_ufix(%s, %u) = %llu, want %llu", cases[k].text, cases[k].frac_bits, (unsigned long long)got,
+                     (unsigned long long)cases[k].want);
     }
 }
 
@@ -77,8 +77,8 @@ static void test_dec_to_ufix_exact_below_1e19(void **state)
 static void test_fmt_plain_parses_back(void **state)
 {
     (void)state;
-    const char *cases[] = {"1124112499924e6", "1e18", "123e999", "0.12345e-999", "0.02", "-1.5",
-                           "9.99e9999", "1e-9999", "0.27e9999", "0.0001e-9995"};
+    const char *cases[] = {"1124112499924e6", "1e18",    "123e999",   "0.12345e-999", "0.02", "-1.5",
+                           "9.99e9999",       "1e-9999", "0.27e9999", "0.0001e-9995"};
     const char *refused[] = {"27e9999", "0.1e-9999"};
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
         nope_dec v;

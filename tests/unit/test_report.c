@@ -133,7 +133,7 @@ static void test_fixed_underflow_threshold(void **state)
     nope_config cfg = report_small_config(3);
     nope_kern_params_init(&cfg); /* resets the counts */
     /* two entries +-a: unbiased variance 2 a^2 */
-    nope_num_t y[2] = {-1024, 1024};  /* 2^21 steps^2: under */
+    nope_num_t y[2] = {-1024, 1024}; /* 2^21 steps^2: under */
     assert_true(nope_kern_var_unbiased(y, 2) < NOPE_FX_UNDERFLOW_VAR);
     assert_int_equal(nope_fx_underflows(), 1);
     nope_num_t z[2] = {-1449, 1449}; /* 2 * 1449^2 = 4199202 >= 2^22 = 4194304: not under */

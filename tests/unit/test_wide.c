@@ -133,8 +133,8 @@ static void test_u128_shifts(void **state)
 {
     (void)state;
     const unsigned edges[] = {0, 1, 31, 32, 63, 64, 65, 96, 127};
-    const u128 values[] = {0, 1, ALL_ONES, (u128)UINT64_MAX, (u128)1 << 64, (u128)1 << 127,
-                           ALL_ONES >> 1, (u128)0xDEADBEEF << 50};
+    const u128 values[] = {
+        0, 1, ALL_ONES, (u128)UINT64_MAX, (u128)1 << 64, (u128)1 << 127, ALL_ONES >> 1, (u128)0xDEADBEEF << 50};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         for (size_t j = 0; j < sizeof edges / sizeof edges[0]; j++) {
             u128 v = values[i];
@@ -149,9 +149,9 @@ static void test_u128_shifts(void **state)
         }
     }
     /* ties go up, just below a tie goes down */
-    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(3), 1)) == 2);   /* 1.5 */
-    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(5), 2)) == 1);   /* 1.25 */
-    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(6), 2)) == 2);   /* 1.5 */
+    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(3), 1)) == 2); /* 1.5 */
+    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(5), 2)) == 1); /* 1.25 */
+    assert_true(to_native(nope_u128_shr_round(nope_u128_from_u64(6), 2)) == 2); /* 1.5 */
     /* (2^128 - 1) / 2^127 = 2 - 2^-127: rounds to 2 */
     assert_true(to_native(nope_u128_shr_round(from_native(ALL_ONES), 127)) == 2);
 }
@@ -457,16 +457,11 @@ static void test_big_isqrt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bitlen64),
-        cmocka_unit_test(test_isqrt64),
-        cmocka_unit_test(test_u128_add_sub_carry),
-        cmocka_unit_test(test_u128_multiply),
-        cmocka_unit_test(test_u128_shifts),
-        cmocka_unit_test(test_u128_round_u64),
-        cmocka_unit_test(test_u128_divide),
-        cmocka_unit_test(test_wide_sum),
-        cmocka_unit_test(test_big_against_u128),
-        cmocka_unit_test(test_big_edges),
+        cmocka_unit_test(test_bitlen64),           cmocka_unit_test(test_isqrt64),
+        cmocka_unit_test(test_u128_add_sub_carry), cmocka_unit_test(test_u128_multiply),
+        cmocka_unit_test(test_u128_shifts),        cmocka_unit_test(test_u128_round_u64),
+        cmocka_unit_test(test_u128_divide),        cmocka_unit_test(test_wide_sum),
+        cmocka_unit_test(test_big_against_u128),   cmocka_unit_test(test_big_edges),
         cmocka_unit_test(test_big_isqrt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

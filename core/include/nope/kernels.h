@@ -36,8 +36,8 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
 /* out (rows, n_out) = in (rows, n_in) x W (n_in, n_out); W is drawn into wbuf (wbuf_cap >= 1
  * values) as many rows at a time as fit, or in strips of columns when not even one row fits.
  * out[r][j] = sum over i ascending, whatever wbuf_cap: the result does not depend on it. */
-void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in,
-                            size_t n_out, const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap);
+void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
+                            const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap);
 
 /* out (n) = LayerNorm(x) with gamma = 1, beta = 0 and epsilon inside the square root. */
 void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp);
@@ -48,9 +48,8 @@ void nope_kern_softmax(nope_num_t *p, size_t n);
 /* Causal attention of one query over keys/values 0..n_keys-1 for one head of width dh:
  * o (dh) = sum_n softmax_n(q . k_n / sqrt(dh)) v_n; key n starts at keys + n*stride.
  * scores (n_keys) is scratch. o may be q itself: q is read in full before o is written. */
-void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys,
-                      const nope_num_t *values, size_t n_keys, size_t dh, size_t stride,
-                      nope_num_t *scores, const nope_kern_params *kp);
+void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
+                      size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp);
 
 /* x (n) = act(x) in place: ReLU, or GELU in its tanh form. */
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act);

@@ -14,7 +14,7 @@
 /* One row of the report's table. */
 typedef struct {
     nope_dec var[NOPE_STAT_COUNT], se[NOPE_STAT_COUNT]; /* mean over trials, standard error */
-    nope_dec attn_theory; /* layer 1 only: see nope_summary_has_theory */
+    nope_dec attn_theory;                               /* layer 1 only: see nope_summary_has_theory */
 } nope_summary_row;
 
 /* Whether the report gives a theory for the layer: layer 1's only (0-based 0). */
