@@ -9,44 +9,33 @@
 #include <stdint.h>
 
 /* Bit views of floats: a union is the C11-sanctioned way to reinterpret. */
+typedef union {
+    float f;
+    uint32_t u;
+} f32_view;
+typedef union {
+    double f;
+    uint64_t u;
+} f64_view;
+
 static uint32_t f32_bits(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return v.u;
+    return (f32_view){.f = x}.u;
 }
 
 static float f32_from_bits(uint32_t u)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.u = u;
-    return v.f;
+    return (f32_view){.u = u}.f;
 }
 
 static uint64_t f64_bits(double x)
 {
-    union {
-        double f;
-        uint64_t u;
-    } v;
-    v.f = x;
-    return v.u;
+    return (f64_view){.f = x}.u;
 }
 
 static double f64_from_bits(uint64_t u)
 {
-    union {
-        double f;
-        uint64_t u;
-    } v;
-    v.u = u;
-    return v.f;
+    return (f64_view){.u = u}.f;
 }
 
 /* 2^k as a float for -126 <= k <= 127. */
