@@ -8,7 +8,7 @@
  *     product.
  * Drawing the weights is most of the time per input (each product draws all of them), so the
  * reference draws only the columns it checks, and shapes are small unless the input asks for
- * large ones, up to just past the kernel's tiles (64 rows of W, 256 columns). Weight buffers
+ * large ones, up to just past the kernel's tiles (fuzz_util.h: take_matmul_shape). Weight buffers
  * are allocated to their exact capacity, so ASan sees any write past it. */
 #include "fuzz_util.h"
 
@@ -46,7 +46,8 @@ static void check(float got, const float *a, const float *wcol, size_t n_in, siz
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_in in = {data, size};
-    size_t rows = take_range(&in, 1, 3), n_in = take_size(&in, 16, 80), n_out = take_size(&in, 32, 272);
+    size_t rows, n_in, n_out;
+    take_matmul_shape(&in, &rows, &n_in, &n_out);
     nope_weights w = take_weights(&in, n_out);
     int hi_exp = (int)take_range(&in, 0, 8) - 4;
     size_t cap = take_wbuf_cap(&in, n_in, n_out);

@@ -114,6 +114,20 @@ static inline size_t take_size(fuzz_in *in, size_t small, size_t max)
     return take_range(in, 1, large ? max : small);
 }
 
+/* A product rows x n_in -> n_out (rows 1..3, n_in 1..80, n_out 1..272), each dimension small
+ * unless the input asks for a large one, with rows n_in n_out at most 65 x 257: one row past
+ * both of the kernels' tiles (64 rows of W, 256 columns), or more rows past one of them. Each
+ * product draws all n_in n_out weights, most of the time per input, and its work grows with
+ * rows n_in n_out. */
+static inline void take_matmul_shape(fuzz_in *in, size_t *rows, size_t *n_in, size_t *n_out)
+{
+    const size_t most = 65 * 257;
+    *rows = take_range(in, 1, 3);
+    *n_in = take_size(in, 16, 80);
+    size_t wide = most / (*rows * *n_in);
+    *n_out = take_size(in, 32, wide < 272 ? wide : 272);
+}
+
 /* A weight-buffer size for a product (n_in, n_out) other than the whole matrix: one row, rows
  * and part of one, less than a row (the product goes in strips of columns), or one value. */
 static inline size_t take_wbuf_cap(fuzz_in *in, size_t n_in, size_t n_out)
