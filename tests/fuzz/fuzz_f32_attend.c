@@ -4,7 +4,7 @@
  *   softmax: p'_n = p_n (1 + e_n), |e_n| <= 2 max_m D_m + (n + 4) u + |s_n - max s| 2u
  *   output: |o'_i - o_i| <= sum_n p_n |v_ni| (|e_n| + (n_keys + 1) u), and 1% on top.
  * Inputs: |q|, |k| up to 2^6, |v| up to 2^4, dh 1..64 (d / heads), n_keys 1..300 (dh n_keys up
- * to 4096, fuzz_util.h: take_attend). The gaps
+ * to 2048, fuzz_util.h: take_attend). The gaps
  * between keys (stride > dh) hold NaN, which any read of them carries into the output. Filling
  * the inputs and the reference run without coverage callbacks (FUZZ_NO_COVERAGE): they were
  * most of the time per input. */

@@ -6,7 +6,7 @@
  *   error): |o - o_ref| <= 1/2 + sum_n |v_n| (p_n (2 max D 2^-F + n_keys 2^-30) + 3 2^-30).
  * (tests/unit/test_fixed_kernels.c states 1 + n_keys max|v| 2^-30 for |v| near 1, |score| small.)
  * No saturation when the scores and outputs stay within int32. Both the fast and the wide dot product.
- * dh 1..64, n_keys 1..300 (dh n_keys up to 4096, fuzz_util.h: take_attend). The gaps
+ * dh 1..64, n_keys 1..300 (dh n_keys up to 2048, fuzz_util.h: take_attend). The gaps
  * between keys (stride > dh) hold INT32_MIN, which moves the output far from the reference if
  * the kernel reads one. Filling the inputs and the reference run without coverage callbacks
  * (FUZZ_NO_COVERAGE): they were most of the time per input. */

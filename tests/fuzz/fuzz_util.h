@@ -170,8 +170,8 @@ static inline nope_weights take_weights(fuzz_in *in, size_t n_out)
 }
 
 /* One head's attention: width dh (1..64) and n_keys (1..300), each small unless the input asks
- * for a large one, with dh n_keys at most 4096 (64 keys of 64, 256 of 16): the time per input
- * grows with it, and the loops reach long trip counts within it. Keys and values at a stride of
+ * for a large one, with dh n_keys at most 2048 (32 keys of 64, 128 of 16, 300 of 6): the time
+ * per input grows with it, and the loops reach long trip counts within it. Keys and values at a stride of
  * dh + 0..16; every buffer allocated to its exact size, so ASan sees a read past one. */
 typedef struct {
     size_t dh, n_keys, stride, len;
@@ -182,7 +182,7 @@ static inline fuzz_attend take_attend(fuzz_in *in)
 {
     fuzz_attend a;
     a.dh = take_size(in, 16, 64);
-    a.n_keys = take_size(in, 32, 4096 / a.dh < 300 ? 4096 / a.dh : 300);
+    a.n_keys = take_size(in, 32, 2048 / a.dh < 300 ? 2048 / a.dh : 300);
     a.stride = a.dh + take_range(in, 0, 16);
     a.len = (a.n_keys - 1) * a.stride + a.dh;
     a.q = malloc(a.dh * sizeof *a.q);
