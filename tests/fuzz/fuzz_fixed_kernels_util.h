@@ -11,7 +11,7 @@
 
 /* An activation: 16 random bits shifted into place (so every magnitude from one LSB to the
  * int32 edges is reachable), or an edge value. */
-static inline int32_t take_act(fuzz_in *in, unsigned max_bits)
+FUZZ_READER int32_t take_act(fuzz_in *in, unsigned max_bits)
 {
     uint8_t sel = take_u8(in);
     uint16_t bits = take_u8(in);
