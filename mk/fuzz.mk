@@ -18,8 +18,6 @@ FUZZ_SELFTEST_SECONDS ?= 60
 FUZZ_AFL_SECONDS ?= 30
 FUZZ_AFL_TARGET ?= dec_parse
 FUZZ_DIR := $(BUILD)/fuzz
-# (mk/host.mk, which sets CORE_SRCS, is included after this fragment)
-FUZZ_CORE_SRCS := $(sort $(wildcard core/src/*.c))
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The core as freestanding as on a board (no builtins, no FMA), instrumented for coverage.
@@ -31,29 +29,27 @@ FUZZ_HARNESS_FLAGS := -std=c11 -O1 -g -ffp-contract=off -Wall -Wextra -Wundef -W
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_COMMON := $(filter-out tests/fuzz/fuzz_f32_% tests/fuzz/fuzz_fixed_%,$(FUZZ_SRCS))
-# Both modes always: a mode whose harnesses do not build fails the target.
-FUZZ_MODES := f32 fixed
+# Every mode always (NUMS, from the Makefile): a mode whose harnesses do not build fails the target.
 fuzz_srcs_for = $(if $(filter f32,$(1)),$(FUZZ_COMMON)) $(filter tests/fuzz/fuzz_$(1)_%,$(FUZZ_SRCS))
-fuzz_num_def = $(if $(filter fixed,$(1)),NOPE_NUM_FIXED,NOPE_NUM_F32)
 
 # $(1) mode, $(2) variant (lf = libFuzzer, afl = AFL++), $(3) compiler, $(4) instrumentation
 # of the core, $(5) link flags for the harness
 define fuzz_variant
 $(FUZZ_DIR)/$(2)-$(1)/core/%.o: core/src/%.c $(wildcard core/include/nope/*.h core/src/*.h)
 	@mkdir -p $$(@D)
-	$$(Q)$(3) $$(FUZZ_CORE_FLAGS) $(4) -D NOPE_NUM=$(call fuzz_num_def,$(1)) -c $$< -o $$@
-$(FUZZ_DIR)/$(2)-$(1)/libcore.a: $(patsubst core/src/%.c,$(FUZZ_DIR)/$(2)-$(1)/core/%.o,$(FUZZ_CORE_SRCS))
+	$$(Q)$(3) $$(FUZZ_CORE_FLAGS) $(4) -D NOPE_NUM=$(num_def_$(1)) -c $$< -o $$@
+$(FUZZ_DIR)/$(2)-$(1)/libcore.a: $(patsubst core/src/%.c,$(FUZZ_DIR)/$(2)-$(1)/core/%.o,$(CORE_SRCS))
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(FUZZ_DIR)/$(2)-$(1)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/$(2)-$(1)/libcore.a $(wildcard tests/fuzz/*.h)
 	@mkdir -p $$(@D)
-	$$(Q)$(3) $$(FUZZ_HARNESS_FLAGS) -D NOPE_NUM=$(call fuzz_num_def,$(1)) $(5) $$< $(FUZZ_DIR)/$(2)-$(1)/libcore.a -lm -o $$@
+	$$(Q)$(3) $$(FUZZ_HARNESS_FLAGS) -D NOPE_NUM=$(num_def_$(1)) $(5) $$< $(FUZZ_DIR)/$(2)-$(1)/libcore.a -lm -o $$@
 FUZZ_BINS_$(2)_$(1) := $$(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/$(2)-$(1)/%,$$(call fuzz_srcs_for,$(1)))
 endef
-$(foreach m,$(FUZZ_MODES),$(eval $(call fuzz_variant,$(m),lf,$(FUZZ_CC),-fsanitize=fuzzer-no-link $(FUZZ_SAN),-fsanitize=fuzzer $(FUZZ_SAN))))
-$(foreach m,$(FUZZ_MODES),$(eval $(call fuzz_variant,$(m),afl,AFL_QUIET=1 $(FUZZ_AFL_CC),-fsanitize=undefined -fno-sanitize-recover=all,-fsanitize=undefined -fno-sanitize-recover=all /usr/lib/afl/libAFLDriver.a)))
+$(foreach m,$(NUMS),$(eval $(call fuzz_variant,$(m),lf,$(FUZZ_CC),-fsanitize=fuzzer-no-link $(FUZZ_SAN),-fsanitize=fuzzer $(FUZZ_SAN))))
+$(foreach m,$(NUMS),$(eval $(call fuzz_variant,$(m),afl,AFL_QUIET=1 $(FUZZ_AFL_CC),-fsanitize=undefined -fno-sanitize-recover=all,-fsanitize=undefined -fno-sanitize-recover=all /usr/lib/afl/libAFLDriver.a)))
 
-FUZZ_LF_BINS := $(foreach m,$(FUZZ_MODES),$(FUZZ_BINS_lf_$(m)))
-FUZZ_AFL_BINS := $(foreach m,$(FUZZ_MODES),$(FUZZ_BINS_afl_$(m)))
+FUZZ_LF_BINS := $(foreach m,$(NUMS),$(FUZZ_BINS_lf_$(m)))
+FUZZ_AFL_BINS := $(foreach m,$(NUMS),$(FUZZ_BINS_afl_$(m)))
 
 # The scripts read these.
 export FUZZ_CC FUZZ_SAN FUZZ_CORE_FLAGS FUZZ_HARNESS_FLAGS FUZZ_DIR FUZZ_JOBS
@@ -67,7 +63,7 @@ test-fuzz-smoke: $(FUZZ_LF_BINS)
 	$(Q)tests/fuzz/run_fuzz.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_LF_BINS)
 
 fuzz-selftest:
-	$(Q)tests/fuzz/selftest.sh $(FUZZ_SELFTEST_SECONDS) $(FUZZ_MODES)
+	$(Q)tests/fuzz/selftest.sh $(FUZZ_SELFTEST_SECONDS) $(NUMS)
 
 fuzz-afl: $(FUZZ_AFL_BINS)
 	$(Q)tests/fuzz/run_afl.sh $(FUZZ_AFL_SECONDS) $(FUZZ_DIR)/afl-f32/fuzz_$(FUZZ_AFL_TARGET)

@@ -42,6 +42,8 @@ test-freestanding:
 	$(Q)tests/scripts/freestanding.sh
 test-make-order:
 	$(Q)tests/scripts/make_order.sh
+test-format:
+	$(Q)tests/scripts/format.sh
 test-acceptance: $(HOST_DIR)/nope
 	$(Q)tests/scripts/acceptance_f32.sh $(HOST_DIR)/nope
 
@@ -51,5 +53,5 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format

@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    (unsigned)cfg.heads, (unsigned)cfg.d);
         FUZZ_CHECK(cfg.layers >= 1 && cfg.layers <= NOPE_MAX_LAYERS, "layers = %u", (unsigned)cfg.layers);
         FUZZ_CHECK(cfg.ffn >= 1 && cfg.ffn <= NOPE_MAX_FFN, "ffn = %u", (unsigned)cfg.ffn);
-        FUZZ_CHECK(flag_seen || cfg.ffn == 4 * cfg.d, "ffn = %u without --ffn, d = %u", (unsigned)cfg.ffn, (unsigned)cfg.d);
+        FUZZ_CHECK(flag_seen || cfg.ffn == 4 * cfg.d, "ffn = %u without --ffn, d = %u", (unsigned)cfg.ffn,
+                   (unsigned)cfg.d);
         FUZZ_CHECK(cfg.seq >= 2 && cfg.seq <= NOPE_MAX_SEQ, "seq = %u", (unsigned)cfg.seq);
         FUZZ_CHECK(cfg.vocab >= 1 && cfg.vocab <= NOPE_MAX_VOCAB, "vocab = %u", (unsigned)cfg.vocab);
         FUZZ_CHECK(cfg.trials >= 2 && cfg.trials <= NOPE_MAX_TRIALS, "trials = %u", (unsigned)cfg.trials);

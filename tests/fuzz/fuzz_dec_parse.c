@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char back[64];
         snprintf(back, sizeof back, "%s%llue%d", v.neg ? "-" : "", (unsigned long long)v.digits, (int)v.exp10);
         long double back_ld = strtold(back, NULL);
-        FUZZ_CHECK(back_ld == ref_ld || (isnan(back_ld) && isnan(ref_ld)),
-                   "parse(\"%s\") = %s, which is %La, not %La", text, back, back_ld, ref_ld);
+        FUZZ_CHECK(back_ld == ref_ld || (isnan(back_ld) && isnan(ref_ld)), "parse(\"%s\") = %s, which is %La, not %La",
+                   text, back, back_ld, ref_ld);
         double ref = strtod(text, NULL), got = nope_dec_to_double(&v);
         if (isfinite(ref) && fabs(ref) >= DBL_MIN)
             FUZZ_CHECK(fabs(got - ref) <= 1e-15 * fabs(ref),
@@ -92,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(want_ok && fx == want, "to_ufix(%s, %u) = %llu, exact rounding %s%llu", back, frac_bits,
                        (unsigned long long)fx, want_ok ? "" : "(out of range) ", (unsigned long long)want);
         else
-            FUZZ_CHECK(!want_ok || want >= (UINT64_C(1) << 62), "to_ufix(%s, %u) fails, exact rounding is %llu", back, frac_bits,
-                       (unsigned long long)want);
+            FUZZ_CHECK(!want_ok || want >= (UINT64_C(1) << 62), "to_ufix(%s, %u) fails, exact rounding is %llu", back,
+                       frac_bits, (unsigned long long)want);
     }
     uint64_t u;
     if (nope_dec_parse_u64(text, &u) == NOPE_OK) {

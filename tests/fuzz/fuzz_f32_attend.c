@@ -59,8 +59,8 @@ FUZZ_NO_COVERAGE static void check(const fuzz_attend *a)
         }
         tol = 1.01 * tol + 1e-30;
         FUZZ_CHECK(fabs(a->o[i] - want) <= tol,
-                   "attend dh=%zu keys=%zu stride=%zu: o[%zu] = %.9g, want %.9g: error %.3g > %.3g", dh, n_keys,
-                   stride, i, a->o[i], want, fabs(a->o[i] - want), tol);
+                   "attend dh=%zu keys=%zu stride=%zu: o[%zu] = %.9g, want %.9g: error %.3g > %.3g", dh, n_keys, stride,
+                   i, a->o[i], want, fabs(a->o[i] - want), tol);
     }
     free(s);
     free(e);

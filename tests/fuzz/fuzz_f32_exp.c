@@ -18,8 +18,8 @@ static void check_exp(float x)
         return;
     }
     double err = fabs((double)got - ref) / f32_ulp(ref);
-    FUZZ_CHECK(err <= 2.0, "exp(%a [bits %08x]) = %a, reference %a: %.3f ulp > 2", x,
-               (unsigned)bits_of_f32(x), got, ref, err);
+    FUZZ_CHECK(err <= 2.0, "exp(%a [bits %08x]) = %a, reference %a: %.3f ulp > 2", x, (unsigned)bits_of_f32(x), got,
+               ref, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      *   h_i   = (x_i - mean') rstd' (1 + u): |h_i - h_ref| <= rstd (Em + u |x_i - mean|)
      *           + |h_ref| (|r| + u), and 1% for the second-order terms. */
     double u = 0x1p-24;
-#define G(k) ((double)(k) * u / (1 - (double)(k) * u))
+#define G(k) ((double)(k)*u / (1 - (double)(k)*u))
     double em = G(n - 1) * abs_sum / (double)n + u * fabs(mean);
     double r = (G(n + 4) + em * em / (var + eps)) / 2 + 2 * u;
     double out_mean = 0, out_sq = 0, tol_sum = 0, tol_sq = 0;
@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double tol = 1.01 * (rstd * (em + u * fabs((double)x[k] - mean)) + fabs(want) * (r + u)) + 1e-30;
         FUZZ_CHECK(isfinite(h[k]), "layernorm n=%zu: h[%zu] = %a not finite", n, k, h[k]);
         FUZZ_CHECK(fabs(h[k] - want) <= tol,
-                   "layernorm n=%zu eps=%g var=%g mean=%g: h[%zu] = %.9g, want %.9g (x = %a): error %.3g > %.3g",
-                   n, eps, var, mean, k, h[k], want, x[k], fabs(h[k] - want), tol);
+                   "layernorm n=%zu eps=%g var=%g mean=%g: h[%zu] = %.9g, want %.9g (x = %a): error %.3g > %.3g", n,
+                   eps, var, mean, k, h[k], want, x[k], fabs(h[k] - want), tol);
         out_mean += h[k];
         out_sq += (double)h[k] * h[k];
         tol_sum += tol;
@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        var, mean, k, h[k], want);
         }
         FUZZ_CHECK(fabs(out_mean) < 1e-5, "layernorm n=%zu: output mean %.9g, want 0 within 1e-5", n, out_mean);
-        FUZZ_CHECK(fabs(out_sq - var / (var + eps)) < 1e-4, "layernorm n=%zu: mean square %.9g, want %.9g within 1e-4", n,
-                   out_sq, var / (var + eps));
+        FUZZ_CHECK(fabs(out_sq - var / (var + eps)) < 1e-4, "layernorm n=%zu: mean square %.9g, want %.9g within 1e-4",
+                   n, out_sq, var / (var + eps));
     }
     /* Invariants: mean 0 and mean square var / (var + eps), within the sums of the bounds. */
     FUZZ_CHECK(fabs(out_mean) <= tol_sum / (double)n + 1e-12,

@@ -23,8 +23,8 @@ static void check_log(float x)
     double ref = log((double)x);
     double scale = f32_ulp(fabs(ref) > 1.0 ? ref : 1.0);
     double err = fabs((double)got - ref) / scale;
-    FUZZ_CHECK(err <= 2.0, "log(%a [bits %08x]) = %a, reference %a: %.3f ulp of max(1,|ln x|) > 2",
-               x, (unsigned)bits, got, ref, err);
+    FUZZ_CHECK(err <= 2.0, "log(%a [bits %08x]) = %a, reference %a: %.3f ulp of max(1,|ln x|) > 2", x, (unsigned)bits,
+               got, ref, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -36,8 +36,8 @@ static void check(float got, const float *a, const float *wcol, size_t n_in, siz
         want += term;
         magnitude += fabs(term);
     }
-    FUZZ_CHECK(bits_of_f32(got) == bits_of_f32(exact), "matmul %zu -> %zu: out[%zu][%zu] = %a, the float sum in order is %a",
-               n_in, n_out, r, j, got, exact);
+    FUZZ_CHECK(bits_of_f32(got) == bits_of_f32(exact),
+               "matmul %zu -> %zu: out[%zu][%zu] = %a, the float sum in order is %a", n_in, n_out, r, j, got, exact);
     FUZZ_CHECK(fabs(got - want) <= (double)n_in * 0x1p-24 * magnitude,
                "matmul %zu -> %zu: out[%zu][%zu] = %.9g, want %.9g (bound %.3g)", n_in, n_out, r, j, got, want,
                (double)n_in * 0x1p-24 * magnitude);
@@ -62,8 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     float *out = product(a, rows, n_in, n_out, &w, n_in * n_out), *other = product(a, rows, n_in, n_out, &w, cap);
     FUZZ_CHECK(memcmp(other, out, rows * n_out * sizeof(float)) == 0,
-               "matmul %zux%zu -> %zu: weight buffer of %zu values gives other bits than one of %zu", rows, n_in,
-               n_out, cap, n_in * n_out);
+               "matmul %zux%zu -> %zu: weight buffer of %zu values gives other bits than one of %zu", rows, n_in, n_out,
+               cap, n_in * n_out);
     float *wcol = malloc(n_in * sizeof *wcol);
     for (int c = 0; c <= PICKS; c++) {
         size_t j = cols[c];

@@ -30,11 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double want = ref[k] / total;
         double tol = want * ((double)(n + 4) * 0x1p-24 + fabs(s[k] - top) * 0x1p-23) + 1e-30;
         FUZZ_CHECK(p[k] >= 0.0f, "softmax n=%zu: p[%zu] = %a < 0", n, k, p[k]);
-        FUZZ_CHECK(fabs(p[k] - want) <= tol, "softmax n=%zu: p[%zu] = %.9g (score %a, max %a), want %.9g: error %.3g > %.3g",
-                   n, k, p[k], s[k], top, want, fabs(p[k] - want), tol);
+        FUZZ_CHECK(fabs(p[k] - want) <= tol,
+                   "softmax n=%zu: p[%zu] = %.9g (score %a, max %a), want %.9g: error %.3g > %.3g", n, k, p[k], s[k],
+                   top, want, fabs(p[k] - want), tol);
         sum += p[k];
     }
-    FUZZ_CHECK(fabs(sum - 1.0) <= (double)(n + 4) * 0x1p-24, "softmax n=%zu: sum %.12g not 1 within (n+4) 2^-24", n, sum);
+    FUZZ_CHECK(fabs(sum - 1.0) <= (double)(n + 4) * 0x1p-24, "softmax n=%zu: sum %.12g not 1 within (n+4) 2^-24", n,
+               sum);
     free(p);
     free(s);
     free(ref);

@@ -11,8 +11,8 @@ static void check_sqrt(float x)
         FUZZ_CHECK(isnan(got), "sqrt(%a) = %a, want nan", x, got);
         return;
     }
-    FUZZ_CHECK(bits_of_f32(got) == bits_of_f32(want), "sqrt(%a [bits %08x]) = %a, IEEE says %a",
-               x, (unsigned)bits_of_f32(x), got, want);
+    FUZZ_CHECK(bits_of_f32(got) == bits_of_f32(want), "sqrt(%a [bits %08x]) = %a, IEEE says %a", x,
+               (unsigned)bits_of_f32(x), got, want);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

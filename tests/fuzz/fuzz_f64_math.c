@@ -22,8 +22,7 @@ static void check(double x)
     long double lref = logl((long double)x), sref = sqrtl((long double)x);
     long double lerr = fabsl((long double)lg - lref) / f64_ulp(lref);
     long double serr = fabsl((long double)sq - sref) / f64_ulp(sref);
-    FUZZ_CHECK(lref == 0 ? lg == 0.0 : lerr <= 4.0L,
-               "f64 log(%a [bits %016llx]) = %a, reference %La: %.3Lf ulp > 4", x,
+    FUZZ_CHECK(lref == 0 ? lg == 0.0 : lerr <= 4.0L, "f64 log(%a [bits %016llx]) = %a, reference %La: %.3Lf ulp > 4", x,
                (unsigned long long)bits_of_f64(x), lg, lref, lerr);
     FUZZ_CHECK(serr <= 1.0L, "f64 sqrt(%a [bits %016llx]) = %a, reference %La: %.3Lg ulp > 1", x,
                (unsigned long long)bits_of_f64(x), sq, sref, serr);

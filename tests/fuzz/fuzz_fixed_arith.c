@@ -36,8 +36,9 @@ static void check(int64_t x, uint64_t u, int32_t a, int32_t b, unsigned s)
     FUZZ_CHECK(nope_fx_floor_shr(x, s % 64) == (int64_t)floor_div_pow2(x, s % 64), "floor_shr(%lld, %u) = %lld",
                (long long)x, s % 64, (long long)nope_fx_floor_shr(x, s % 64));
     unsigned rs = 1 + s % 63;
-    FUZZ_CHECK(nope_fx_round_shr(x, rs) == (int64_t)round_div(x, (i128)1 << rs), "round_shr(%lld, %u) = %lld, want %lld",
-               (long long)x, rs, (long long)nope_fx_round_shr(x, rs), (long long)round_div(x, (i128)1 << rs));
+    FUZZ_CHECK(nope_fx_round_shr(x, rs) == (int64_t)round_div(x, (i128)1 << rs),
+               "round_shr(%lld, %u) = %lld, want %lld", (long long)x, rs, (long long)nope_fx_round_shr(x, rs),
+               (long long)round_div(x, (i128)1 << rs));
 
     before = nope_fx_sat_count;
     int32_t want = sat_ref(x, &sat);
@@ -47,8 +48,9 @@ static void check(int64_t x, uint64_t u, int32_t a, int32_t b, unsigned s)
     before = nope_fx_sat_count;
     want = sat_ref(round_div((i128)a * b, (i128)1 << NOPE_Q_FRAC), &sat);
     int32_t got = nope_fx_mul(a, b);
-    FUZZ_CHECK(got == want && nope_fx_sat_count == before + sat, "mul(%d, %d) = %d, want %d (saturated %d, count +%llu)",
-               (int)a, (int)b, (int)got, (int)want, (int)sat, (unsigned long long)(nope_fx_sat_count - before));
+    FUZZ_CHECK(got == want && nope_fx_sat_count == before + sat,
+               "mul(%d, %d) = %d, want %d (saturated %d, count +%llu)", (int)a, (int)b, (int)got, (int)want, (int)sat,
+               (unsigned long long)(nope_fx_sat_count - before));
 
     uint64_t d = u ? u : 1;
     uint64_t x_u = (uint64_t)x;
@@ -59,7 +61,9 @@ static void check(int64_t x, uint64_t u, int32_t a, int32_t b, unsigned s)
 
     if (b != 0) {
         before = nope_fx_sat_count;
-        want = sat_ref(round_div(b < 0 ? -((i128)a * ((i128)1 << NOPE_Q_FRAC)) : (i128)a * ((i128)1 << NOPE_Q_FRAC), b < 0 ? -(i128)b : b), &sat);
+        want = sat_ref(round_div(b < 0 ? -((i128)a * ((i128)1 << NOPE_Q_FRAC)) : (i128)a * ((i128)1 << NOPE_Q_FRAC),
+                                 b < 0 ? -(i128)b : b),
+                       &sat);
         got = nope_fx_div(a, b);
         FUZZ_CHECK(got == want && nope_fx_sat_count == before + sat, "div(%d, %d) = %d, want %d (saturated %d)", (int)a,
                    (int)b, (int)got, (int)want, (int)sat);

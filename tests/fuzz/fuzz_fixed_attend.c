@@ -60,11 +60,12 @@ FUZZ_NO_COVERAGE static void check(const fuzz_attend *a)
             }
             tol = 1.01L * tol + 1e-6L;
             FUZZ_CHECK(fabsl((long double)a->o[i] - want) <= tol,
-                       "attend dh=%zu keys=%zu stride=%zu: o[%zu] = %d, want %.4Lf: error %.3Lg LSB > %.3Lg", dh, n_keys,
-                       stride, i, (int)a->o[i], want, fabsl((long double)a->o[i] - want), tol);
+                       "attend dh=%zu keys=%zu stride=%zu: o[%zu] = %d, want %.4Lf: error %.3Lg LSB > %.3Lg", dh,
+                       n_keys, stride, i, (int)a->o[i], want, fabsl((long double)a->o[i] - want), tol);
             out_edge |= fabsl(want) + tol >= 0x1p31L - 1;
         }
-        FUZZ_CHECK(nope_fx_saturations() == 0 || out_edge, "attend: %llu saturations with every score and output in range",
+        FUZZ_CHECK(nope_fx_saturations() == 0 || out_edge,
+                   "attend: %llu saturations with every score and output in range",
                    (unsigned long long)nope_fx_saturations());
     }
     free(s);

@@ -52,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     out_mean /= (long double)n;
     if (in_domain)
-        FUZZ_CHECK(fabsl(out_mean) <= 2.0L,
-                   "layernorm n=%zu: output mean %.3Lg LSB, want 0 within 2", n, out_mean);
+        FUZZ_CHECK(fabsl(out_mean) <= 2.0L, "layernorm n=%zu: output mean %.3Lg LSB, want 0 within 2", n, out_mean);
     free(x);
     free(h);
     return 0;

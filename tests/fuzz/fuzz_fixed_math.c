@@ -21,11 +21,12 @@ static void check(uint64_t v)
     uint64_t y = v % (UINT64_C(23) << 32);
     uint32_t e = nope_fx_exp_neg_q31(y);
     long double e_want = expl(-ldexpl((long double)y, -32)) * 0x1p31L;
-    FUZZ_CHECK(fabsl((long double)e - e_want) <= 2.0L, "exp_neg_q31(%llu / 2^32) = %u, want %.6Lf (error %.3Lg LSB > 2)",
-               (unsigned long long)y, (unsigned)e, e_want, fabsl((long double)e - e_want));
+    FUZZ_CHECK(fabsl((long double)e - e_want) <= 2.0L,
+               "exp_neg_q31(%llu / 2^32) = %u, want %.6Lf (error %.3Lg LSB > 2)", (unsigned long long)y, (unsigned)e,
+               e_want, fabsl((long double)e - e_want));
     if (v >= (UINT64_C(22) << 32))
-        FUZZ_CHECK(nope_fx_exp_neg_q31(v) == 0, "exp_neg_q31(%llu / 2^32) = %u, want 0 (y >= 22)", (unsigned long long)v,
-                   (unsigned)nope_fx_exp_neg_q31(v));
+        FUZZ_CHECK(nope_fx_exp_neg_q31(v) == 0, "exp_neg_q31(%llu / 2^32) = %u, want 0 (y >= 22)",
+                   (unsigned long long)v, (unsigned)nope_fx_exp_neg_q31(v));
 
     uint64_t t_in = v % (UINT64_C(24) << 32);
     uint32_t t = nope_fx_tanh_q31(t_in);

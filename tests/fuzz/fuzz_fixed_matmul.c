@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int32_t *out = product(a, rows, n_in, n_out, &w, n_in * n_out, &sats);
     int32_t *other = product(a, rows, n_in, n_out, &w, cap, &other_sats);
     FUZZ_CHECK(memcmp(other, out, rows * n_out * sizeof(int32_t)) == 0 && other_sats == sats,
-               "matmul %zux%zu -> %zu: weight buffer of %zu values gives other bits than one of %zu", rows, n_in,
-               n_out, cap, n_in * n_out);
+               "matmul %zux%zu -> %zu: weight buffer of %zu values gives other bits than one of %zu", rows, n_in, n_out,
+               cap, n_in * n_out);
     int32_t *wcol = malloc(n_in * sizeof *wcol);
     uint64_t want_sats = 0;
     for (size_t j = 0; j < n_out; j++) {

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    (int)s[k], top, want, fabsl((long double)p[k] - want));
         sum += p[k];
     }
-    FUZZ_CHECK(fabsl(sum - Q_ONE) <= (long double)n, "softmax n=%zu: sum %.0Lf, want 2^%d within n", n, sum, NOPE_Q_FRAC);
+    FUZZ_CHECK(fabsl(sum - Q_ONE) <= (long double)n, "softmax n=%zu: sum %.0Lf, want 2^%d within n", n, sum,
+               NOPE_Q_FRAC);
     free(p);
     free(s);
     return 0;

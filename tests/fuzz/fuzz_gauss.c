@@ -10,6 +10,8 @@
 #include "nope/rng.h"
 
 /* Wichura, Algorithm AS241: The percentage points of the normal distribution (1988), PPND16. */
+/* (The polynomials keep AS241's layout, which a formatter would scatter.) */
+// clang-format off
 static double ppnd16(double p)
 {
     double q = p - 0.5, r, val;
@@ -44,6 +46,7 @@ static double ppnd16(double p)
     }
     return q < 0 ? -val : val;
 }
+// clang-format on
 
 static void check(uint32_t bits)
 {
@@ -61,8 +64,8 @@ static void check(uint32_t bits)
     FUZZ_CHECK(mag <= 6.34 * 16777216.0, "gauss: m = %u: |z| = %.9g > 6.34", (unsigned)m, mag / 16777216.0);
     if (m < 0x7FFFFFFFu) {
         int32_t next = nope_rng_gauss_q24(m + 1);
-        FUZZ_CHECK(z >= 0 && next >= 0 && next <= z,
-                   "gauss: not monotone: m = %u gives %d, m + 1 gives %d", (unsigned)m, (int)z, (int)next);
+        FUZZ_CHECK(z >= 0 && next >= 0 && next <= z, "gauss: not monotone: m = %u gives %d, m + 1 gives %d",
+                   (unsigned)m, (int)z, (int)next);
     }
 }
 

@@ -19,18 +19,18 @@
 #include "nope/experiment.h"
 #include "nope/kernels.h"
 
-#define FUZZ_FAIL(...)                                                                   \
-    do {                                                                                 \
-        fprintf(stderr, "\nFUZZ ORACLE FAILURE (%s:%d): ", __FILE__, __LINE__);          \
-        fprintf(stderr, __VA_ARGS__);                                                    \
-        fputc('\n', stderr);                                                             \
-        abort();                                                                         \
+#define FUZZ_FAIL(...)                                                          \
+    do {                                                                        \
+        fprintf(stderr, "\nFUZZ ORACLE FAILURE (%s:%d): ", __FILE__, __LINE__); \
+        fprintf(stderr, __VA_ARGS__);                                           \
+        fputc('\n', stderr);                                                    \
+        abort();                                                                \
     } while (0)
 
-#define FUZZ_CHECK(cond, ...)                                                            \
-    do {                                                                                 \
-        if (!(cond))                                                                     \
-            FUZZ_FAIL(__VA_ARGS__);                                                      \
+#define FUZZ_CHECK(cond, ...)       \
+    do {                            \
+        if (!(cond))                \
+            FUZZ_FAIL(__VA_ARGS__); \
     } while (0)
 
 /* Open findings: defects these harnesses found in core/ that are reported and not fixed yet,
@@ -133,16 +133,13 @@ static inline void take_matmul_shape(fuzz_in *in, size_t *rows, size_t *n_in, si
 static inline size_t take_wbuf_cap(fuzz_in *in, size_t n_in, size_t n_out)
 {
     switch (take_u8(in) % 4) {
-    case 0:
-        return n_out;
+    case 0: return n_out;
     case 1: {
         size_t whole = take_range(in, 1, n_in);
         return n_out * whole + take_range(in, 0, n_out - 1);
     }
-    case 2:
-        return take_range(in, 1, n_out);
-    default:
-        return 1;
+    case 2: return take_range(in, 1, n_out);
+    default: return 1;
     }
 }
 
