@@ -1,4 +1,4 @@
-/* The model of ../shared/notes/science.md: pre-LN causal transformer, no positional
+/* The model of docs/science.md: pre-LN causal transformer, no positional
  * embeddings, no biases, weights drawn afresh per trial from (seed, trial, layer, matrix). */
 #ifndef NOPE_MODEL_H
 #define NOPE_MODEL_H
