@@ -1,6 +1,6 @@
 /* The floating-point math the float32 mode needs, written with + - * / and bit operations only,
  * so every IEEE-754 target computes the very same bits (no libm, whose results differ between
- * C libraries). Error bounds are measured against double precision in tests/unit/test_math.c. */
+ * C libraries). Error bounds are measured against double precision in tests/unit/test_f32_math.c. */
 #ifndef NOPE_MATH_FLOAT_H
 #define NOPE_MATH_FLOAT_H
 
