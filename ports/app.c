@@ -63,25 +63,6 @@ typedef struct {
     bool shown;
 } progress_state;
 
-/* A line of progress: "nope: trial " and four numbers of at most 20 digits, with their words. */
-typedef struct {
-    char text[128];
-    size_t len;
-} progress_line;
-
-static void line_add(progress_line *l, const char *s)
-{
-    while (*s && l->len < sizeof l->text - 1) /* room for the line end */
-        l->text[l->len++] = *s++;
-}
-
-static void line_add_u64(progress_line *l, uint64_t v)
-{
-    char num[NOPE_FMT_MAX];
-    nope_fmt_u64(num, v);
-    line_add(l, num);
-}
-
 static void progress(void *ctx, uint32_t done, uint32_t total)
 {
     progress_state *p = ctx;
@@ -94,28 +75,30 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
         return; /* finished before anything was shown: say nothing */
     p->last = now;
     p->shown = true;
-    progress_line l = {.len = 0};
-    line_add(&l, "nope: trial ");
-    line_add_u64(&l, done);
-    line_add(&l, "/");
-    line_add_u64(&l, total);
-    line_add(&l, ", ");
-    line_add_u64(&l, (now - p->start) / p->rate);
-    line_add(&l, " s");
+    /* "nope: trial " and four numbers of at most 20 digits with their words: at most 112 bytes,
+     * padded to the widest update so far (so also at most 112), then the line end. */
+    char text[128];
+    char num[NOPE_FMT_MAX];
+    size_t at = nope_fmt_append(text, 0, "nope: trial ");
+    nope_fmt_u64(num, done);
+    at = nope_fmt_append(text, nope_fmt_append(text, at, num), "/");
+    nope_fmt_u64(num, total);
+    at = nope_fmt_append(text, nope_fmt_append(text, at, num), ", ");
+    nope_fmt_u64(num, (now - p->start) / p->rate);
+    at = nope_fmt_append(text, nope_fmt_append(text, at, num), " s");
     if (done < total) {
-        line_add(&l, ", about ");
-        line_add_u64(&l, (now - p->start) / p->rate * (total - done) / done);
-        line_add(&l, " s left");
+        nope_fmt_u64(num, (now - p->start) / p->rate * (total - done) / done);
+        at = nope_fmt_append(text, nope_fmt_append(text, nope_fmt_append(text, at, ", about "), num), " s left");
     }
-    size_t width = l.len;
-    while (l.len < p->width && l.len < sizeof l.text - 1)
-        l.text[l.len++] = ' ';
+    size_t width = at;
+    while (at < p->width)
+        text[at++] = ' ';
     p->width = width > p->width ? width : p->width;
     /* The update ends its own line: '\r' (the next one writes over it) or, at the end, '\n'. So
      * whoever splits the stream into lines as it comes (tools/qemu-run, a serial log) passes
      * each update on at once rather than when the next one starts it. One write per update. */
-    l.text[l.len++] = done < total ? '\r' : '\n';
-    port_write(PORT_STREAM_DIAG, l.text, l.len);
+    text[at++] = done < total ? '\r' : '\n';
+    port_write(PORT_STREAM_DIAG, text, at);
 }
 
 /* The report's warnings again on the diagnostic stream, where a person watching the run sees

@@ -125,13 +125,14 @@ static uint64_t undefined_slopes(const nope_config *cfg)
 
 bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
 {
-    uint32_t mode_warnings = 0;
-    while (mode_warnings <= k && nope_summary_warning(cfg, mode_warnings, buf))
-        mode_warnings++;
-    if (k < mode_warnings)
-        return nope_summary_warning(cfg, k, buf);
+    if (nope_summary_warning(cfg, k, buf))
+        return true;
+    /* The slopes' warning comes right after the numeric mode's own: k is its place when the
+     * mode has warning k - 1 (or k is 0). */
+    if (k > 0 && !nope_summary_warning(cfg, k - 1, buf))
+        return false;
     uint64_t undefined = undefined_slopes(cfg);
-    if (k > mode_warnings || undefined == 0)
+    if (undefined == 0)
         return false;
     char num[NOPE_FMT_MAX], all[NOPE_FMT_MAX];
     nope_fmt_u64(num, undefined);
