@@ -46,6 +46,9 @@ test-format:
 	$(Q)tests/scripts/format.sh
 test-acceptance: $(HOST_DIR)/nope
 	$(Q)tests/scripts/acceptance_f32.sh $(HOST_DIR)/nope
+# Shards merged in any order = one run, both modes; bad parts refused (issue #12).
+test-shard: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/shard_merge.sh
 
 ifneq ($(NUM),f32)
 $(HOST_DIR)/nope: FORCE
@@ -53,5 +56,5 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard

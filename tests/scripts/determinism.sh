@@ -31,7 +31,10 @@ build_variant() { # name cc flags...
         -D NOPE_NUM=NOPE_NUM_F32 -Icore/include -Iports "$@" -c "$s" -o "$o" 2>$dir/log || return 1
     objs+=("$o")
   done
-  $cc -std=c11 -O2 -c ports/host/port_host.c -o $dir/port_host.o 2>>$dir/log && $cc "${objs[@]}" $dir/port_host.o -o $dir/nope 2>>$dir/log
+  for s in ports/host/port_host.c ports/host/merge_host.c; do
+    $cc -std=c11 -O2 -D NOPE_NUM=NOPE_NUM_F32 -Icore/include -c $s -o $dir/$(basename "${s%.c}").o 2>>$dir/log || return 1
+  done
+  $cc "${objs[@]}" $dir/port_host.o $dir/merge_host.o -o $dir/nope 2>>$dir/log
 }
 variants=("gcc-O0:gcc:-O0" "gcc-O2:gcc:-O2" "gcc-O3-clones:gcc:-O3 -DNOPE_HOST_CLONES"
           "gcc-O2-x86-64-v3:gcc:-O2 -march=x86-64-v3" "clang-O0:clang:-O0" "clang-O2:clang:-O2"
