@@ -17,14 +17,18 @@ BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
-TEST_TARGETS += test-boards test-board-default
-PHONY += test-boards test-board-default size board-build board-run board-info
+TEST_TARGETS += test-boards test-board-default test-board-shards
+PHONY += test-boards test-board-default test-board-shards size board-build board-run board-info
 
 test-boards:
 	$(Q)tests/cross/test_boards.sh $(BOARDS)
 # The cheapest board and mode under QEMU (hardware float): seconds, not minutes.
 test-board-default:
 	$(Q)tests/cross/test_board_default.sh qemu-mps2-an386 f32
+
+# One run's two shards on an M0 and an M4F board, merged on the host: the host's single run.
+test-board-shards:
+	$(Q)tests/cross/test_board_shards.sh
 
 size:
 	$(Q)tests/cross/size.sh $(BOARDS)
