@@ -104,15 +104,22 @@ static bool finite(double v)
     return v == v && v <= DBL_MAX && v >= -DBL_MAX;
 }
 
+/* A NaN sum has no words: one form, whatever was added before. */
+static void set_nan(int16_t *exp, uint32_t *w, unsigned n)
+{
+    *exp = NOPE_F32_SUM_NAN;
+    nope_words_clear(w, n);
+}
+
 void nope_moments_add(nope_moments *m, nope_acc_t v)
 {
     double sq = v * v;
     if (!finite(v))
-        m->sum_exp = NOPE_F32_SUM_NAN;
+        set_nan(&m->sum_exp, m->sum, NOPE_F32_SUM_WORDS);
     else if (v > 0.0)
         add_double(&m->sum_exp, m->sum, NOPE_F32_SUM_WORDS, v);
     if (!finite(sq))
-        m->sq_exp = NOPE_F32_SUM_NAN;
+        set_nan(&m->sq_exp, m->sq, NOPE_F32_SQ_WORDS);
     else if (sq > 0.0)
         add_double(&m->sq_exp, m->sq, NOPE_F32_SQ_WORDS, sq);
 }
@@ -120,7 +127,7 @@ void nope_moments_add(nope_moments *m, nope_acc_t v)
 static void merge_sum(int16_t *exp, uint32_t *w, unsigned n, int16_t from_exp, const uint32_t *from)
 {
     if (from_exp == NOPE_F32_SUM_NAN)
-        *exp = NOPE_F32_SUM_NAN;
+        set_nan(exp, w, n);
     else
         exact_add(exp, w, n, from, n, from_exp);
 }
