@@ -12,7 +12,8 @@ float_bin=${1:?usage: slurm.sh FLOAT_BIN FIXED_BIN}
 fixed_bin=${2:?usage: slurm.sh FLOAT_BIN FIXED_BIN}
 flags=(--trials 60 --seed 5)
 shards=3
-out=$PWD/build/test/slurm
+out=$(realpath -m "${BUILD:-build}/test/slurm")
+slurm_run_tool=$(realpath "$(dirname "$0")/../../tools/slurm-run")
 t0=$(date +%s)
 fails=0 n=0
 ok() { echo "ok   $*"; n=$((n + 1)); }
@@ -74,13 +75,15 @@ stop_cluster() {
     ((${#pids[@]})) || return 0
     # slurmctld and slurmd shut down on request; munged (pids[0]) stops on SIGTERM after them.
     # Jobs first, while slurmctld and slurmd are there to end them (slurmd shuts down slowly
-    # while job steps remain).
-    scancel --user="$(id -un)" >/dev/null 2>&1 || true
-    for _ in $(seq 50); do
-        [[ -z $(squeue -h -t running,completing,configuring -o %i 2>/dev/null) ]] && break
-        sleep 0.1
-    done
-    scontrol shutdown >/dev/null 2>&1 || true
+    # while job steps remain). No requests to a slurmctld that is gone: each would retry ~10 s.
+    if running "${pids[1]:-0}"; then
+        scancel --user="$(id -un)" >/dev/null 2>&1 || true
+        for _ in $(seq 50); do
+            [[ -z $(squeue -h -t running,completing,configuring -o %i 2>/dev/null) ]] && break
+            sleep 0.1
+        done
+        scontrol shutdown >/dev/null 2>&1 || true
+    fi
     wait_gone 100 "${pids[@]:1}" || kill -TERM "${pids[@]:1}" 2>/dev/null || true
     kill -TERM "${pids[0]}" 2>/dev/null || true
     wait_gone 50 "${pids[@]}" || kill -KILL "${pids[@]}" 2>/dev/null || true
@@ -107,11 +110,12 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
-# Two free TCP ports for slurmctld and slurmd: nothing answers on either.
+# Two free TCP ports for slurmctld and slurmd: nothing answers on either, and both lie below
+# Linux's ephemeral range (32768 on), where outgoing connections take theirs.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=''
 for _ in $(seq 20); do
-    p=$((20000 + RANDOM % 20000))
+    p=$((20000 + RANDOM % 12000))
     if ! listening "$p" && ! listening $((p + 1)); then port=$p; break; fi
 done
 [[ -n $port ]] || die "found no two free TCP ports"
@@ -166,8 +170,10 @@ slurmctld -D -f "$conf" >/dev/null 2>&1 &
 pids+=($!)
 slurmd -D -f "$conf" >/dev/null 2>&1 &
 pids+=($!)
+daemons=(munged slurmctld slurmd) # in the order of pids
 state=''
 for _ in $(seq 60); do
+    for i in "${!pids[@]}"; do running "${pids[i]}" || die "${daemons[i]} exited at start"; done
     state=$(sinfo -h -N -n "$host" -o %T 2>/dev/null) || state=''
     [[ $state == idle ]] && break
     sleep 0.5
@@ -181,13 +187,13 @@ mkdir -p "$out"
 slurm_run() { # outdir bin slurm-run-options...: bounded, so a stuck queue fails instead of hanging
     local dir=$1 bin=$2 rc=0 t=$SECONDS
     shift 2
-    timeout 60 tools/slurm-run --bin "$bin" --shards "$shards" --outdir "$dir" --poll 1 "$@" -- "${flags[@]}" || rc=$?
+    timeout 60 "$slurm_run_tool" --bin "$bin" --shards "$shards" --outdir "$dir" --poll 1 "$@" -- "${flags[@]}" || rc=$?
     echo "slurm: slurm-run exit $rc after $((SECONDS - t)) s"
     return "$rc"
 }
 for bin in "$float_bin" "$fixed_bin"; do
     name=$(basename "$bin")
-    "$bin" "${flags[@]}" >"$out/$name-one.csv" 2>/dev/null
+    "$bin" "${flags[@]}" >"$out/$name-one.csv" 2>/dev/null || die "$bin ${flags[*]} failed on its own"
     echo "slurm: $name ${flags[*]}, $shards shards:"
     if slurm_run "$out/$name" "$bin" --wait; then
         if cmp "$out/$name/report.csv" "$out/$name-one.csv"; then
