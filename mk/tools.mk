@@ -31,11 +31,11 @@ $(FIGURE_DIR)/variance$(TOOLS_SUFFIX).png: $(FIGURE_REPORT) tools/plot tools/nop
 
 # ---- sharded runs (issue #12): the trials cut into shards, JOBS of them at once, then merged ----
 JOBS ?= $(shell nproc)
-# $(1) flags, $(2) report: written whole or not at all. The parts stay in $(2) less .csv, plus
-# .parts, until the merge: a run stopped half way, made again, runs only the missing shards; a
-# finished one, made again, runs afresh.
+# $(1) flags, $(2) report, $(3) more options of tools/shard-run: the report is written whole or not
+# at all. The parts stay in $(2) less .csv, plus .parts, until the merge: a run stopped half way,
+# made again, runs only the missing shards; a finished one, made again, runs afresh.
 run_report = $(if $(filter 1,$(JOBS)),$(TOOLS_BIN) $(1) > $(2).tmp && mv $(2).tmp $(2),\
-  tools/shard-run --bin $(TOOLS_BIN) --jobs $(JOBS) --replace-stale --outdir $(basename $(2)).parts \
+  tools/shard-run --bin $(TOOLS_BIN) --jobs $(JOBS) $(3) --replace-stale --outdir $(basename $(2)).parts \
   -o $(2) -- $(1) && rm -rf $(basename $(2)).parts)
 
 # ---- paper: the paper's own scale; about 6 s per trial on one core of a 2020s x86 ----
@@ -43,6 +43,9 @@ PAPER_TRIALS ?= 20
 PAPER_FLAGS := --d 768 --heads 12 --layers 12 --ffn 3072 --seq 512 --act gelu
 PAPER_DIR := $(BUILD)/paper
 PAPER_REPORT := $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv
+# Ten shards a job, one trial each at the least: a trial here takes seconds, so the progress bar
+# moves every few trials, and a core that ends early takes up another shard.
+PAPER_SHARDS = $(shell echo $$(( $(PAPER_TRIALS) < 10 * $(JOBS) ? $(PAPER_TRIALS) : 10 * $(JOBS) )))
 
 paper: $(TOOLS_BIN)
 	@mkdir -p $(PAPER_DIR)
@@ -54,7 +57,7 @@ paper: $(TOOLS_BIN)
 	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials on %d jobs, under %s minutes with the figure\n", \
 	         s, (m < 10 ? sprintf("%.1f", m) : sprintf("%.0f", m)), n, j, (u < 10 ? sprintf("%.1f", u) : sprintf("%.0f", u)) }'
 	$(Q)t0=$$(date +%s.%N); \
-	$(call run_report,$(PAPER_FLAGS) --trials $(PAPER_TRIALS),$(PAPER_REPORT)) || exit 1; \
+	$(call run_report,$(PAPER_FLAGS) --trials $(PAPER_TRIALS),$(PAPER_REPORT),--shards $(PAPER_SHARDS)) || exit 1; \
 	t1=$$(date +%s.%N); \
 	awk -v a=$$t0 -v b=$$t1 -v n=$(PAPER_TRIALS) -v j=$(JOBS) \
 	  'BEGIN { printf "paper: %d trials in %.1f s wall time, JOBS=%d\n", n, b - a, j }'
