@@ -7,7 +7,8 @@ HOST_DIR := $(BUILD)/host
 HOST_BIN := $(HOST_DIR)/$(HOST_BIN_NAME)
 HOST_OBJ_DIR := $(HOST_DIR)/obj-$(NUM)
 HOST_OBJS := $(patsubst core/src/%.c,$(HOST_OBJ_DIR)/core/%.o,$(CORE_SRCS)) \
-             $(HOST_OBJ_DIR)/ports/app.o $(HOST_OBJ_DIR)/ports/host/port_host.o
+             $(HOST_OBJ_DIR)/ports/app.o $(HOST_OBJ_DIR)/ports/host/port_host.o \
+             $(HOST_OBJ_DIR)/ports/host/merge_host.o
 HOST_CORE_FLAGS = $(CORE_STD_FLAGS) $(HOST_OPT) -fno-tree-loop-distribute-patterns -D NOPE_NUM=$(NUM_DEF) $(CORE_INC)
 
 $(HOST_OBJ_DIR)/core/%.o: core/src/%.c $(wildcard core/include/nope/*.h core/src/*.h) | deps-note
@@ -19,9 +20,13 @@ $(HOST_OBJ_DIR)/ports/app.o: ports/app.c ports/app.h ports/port.h $(wildcard cor
 	$(Q)$(HOST_CC) $(HOST_CORE_FLAGS) -c $< -o $@
 
 # The port is hosted code: libc is allowed here, and only here.
-$(HOST_OBJ_DIR)/ports/host/port_host.o: ports/host/port_host.c ports/port.h ports/app.h
+$(HOST_OBJ_DIR)/ports/host/port_host.o: ports/host/port_host.c ports/port.h ports/app.h ports/host/merge_host.h
 	@mkdir -p $(@D)
-	$(Q)$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -c $< -o $@
+	$(Q)$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -D NOPE_NUM=$(NUM_DEF) $(CORE_INC) -c $< -o $@
+$(HOST_OBJ_DIR)/ports/host/merge_host.o: ports/host/merge_host.c ports/host/merge_host.h ports/app.h \
+                                         $(wildcard core/include/nope/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -D NOPE_NUM=$(NUM_DEF) $(CORE_INC) -c $< -o $@
 
 $(HOST_BIN): $(HOST_OBJS)
 	@mkdir -p $(@D)

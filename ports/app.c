@@ -5,6 +5,7 @@
 #include "nope/format.h"
 #include "nope/model.h"
 #include "nope/num.h"
+#include "nope/partial.h"
 #include "nope/report.h"
 #include "port.h"
 
@@ -113,6 +114,23 @@ static __attribute__((noinline)) void warn(const nope_config *cfg)
     }
 }
 
+/* "nope: shard k/K: trials a to b (0-based) of T, a partial on the report stream". */
+static __attribute__((noinline)) void shard_banner(const nope_config *cfg)
+{
+    uint32_t first, end;
+    nope_experiment_trials(cfg, &first, &end);
+    const uint64_t numbers[] = {cfg->shard, cfg->shards, first, end - 1u, cfg->trials};
+    static const char *const after[] = {"/", ": trials ", " to ", " (0-based) of ",
+                                        ", written as a partial to merge\n"};
+    char num[NOPE_FMT_MAX];
+    diag("nope: shard ");
+    for (unsigned k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
+        nope_fmt_u64(num, numbers[k]);
+        diag(num);
+        diag(after[k]);
+    }
+}
+
 int nope_app_main(int argc, const char *const *argv)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT, diag_stream = PORT_STREAM_DIAG;
@@ -124,6 +142,8 @@ int nope_app_main(int argc, const char *const *argv)
     diag("nope: mode " NOPE_NUM_NAME ", ");
     nope_report_config_write(&cfg, &diag_sink);
     diag("\n");
+    if (cfg.shards > 0)
+        shard_banner(&cfg);
 
     progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
     p.last = p.start;
@@ -132,8 +152,20 @@ int nope_app_main(int argc, const char *const *argv)
         diag("nope: configuration rejected by the experiment after parsing\n");
         return 2;
     }
+    if (cfg.shards > 0) {
+        /* a shard's sums, to merge with the other shards'; the report and its warnings come then */
+        nope_sink report_sink = {stream_bytes, (void *)&report_stream};
+        nope_partial_write(&cfg, &report_sink);
+        return 0;
+    }
+    return nope_app_report(&cfg);
+}
+
+int nope_app_report(const nope_config *cfg)
+{
+    static const port_stream report_stream = PORT_STREAM_REPORT;
     nope_sink report_sink = {stream_bytes, (void *)&report_stream};
-    nope_report_write(&cfg, &report_sink);
-    warn(&cfg);
+    nope_report_write(cfg, &report_sink);
+    warn(cfg);
     return 0;
 }

@@ -129,6 +129,29 @@ static nope_status parse_decimal(const char *flag, const char *value, const char
     return NOPE_OK;
 }
 
+/* "k/K", whole numbers with 1 <= k <= K <= NOPE_MAX_TRIALS (K <= --trials is checked once all
+ * flags are read). */
+static nope_status parse_shard(const char *flag, const char *value, nope_config *c, char *err)
+{
+    static const char *const rule = "not a shard; allowed k/K, whole numbers with 1 <= k <= K <= --trials";
+    char part[24];
+    size_t slash = 0;
+    while (value[slash] && value[slash] != '/')
+        slash++;
+    if (value[slash] != '/' || slash == 0 || slash >= sizeof part)
+        return fail(err, NOPE_ERR_ARG, flag, value, rule);
+    for (size_t i = 0; i < slash; i++)
+        part[i] = value[i];
+    part[slash] = '\0';
+    uint64_t k, count;
+    if (nope_dec_parse_u64(part, &k) != NOPE_OK || nope_dec_parse_u64(value + slash + 1, &count) != NOPE_OK || k < 1 ||
+        k > count || count > NOPE_MAX_TRIALS)
+        return fail(err, NOPE_ERR_ARG, flag, value, rule);
+    c->shard = (uint32_t)k;
+    c->shards = (uint32_t)count;
+    return NOPE_OK;
+}
+
 static bool same(const char *a, const char *b)
 {
     while (*a && *a == *b) {
@@ -180,7 +203,7 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") || same(flag, "--ffn") ||
               same(flag, "--seq") || same(flag, "--vocab") || same(flag, "--trials") || same(flag, "--sigma") ||
               same(flag, "--sigma-in") || same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
-              same(flag, "--seed")))
+              same(flag, "--seed") || same(flag, "--shard")))
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (value == NULL)
             return fail(err, NOPE_ERR_USAGE, flag, NULL, "needs a value (see --help)");
@@ -214,6 +237,8 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
             st = NOPE_OK;
             if (nope_input_parse(value, &c.input) != NOPE_OK)
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown input; allowed gaussian, tokens");
+        } else if (same(flag, "--shard")) {
+            st = parse_shard(flag, value, &c, err);
         } else { /* --seed */
             st = NOPE_OK;
             c.seed_random = same(value, "random");
@@ -254,6 +279,17 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         say(&m, " is over this build's capacity NOPE_MAX_HEAD_DIM=" STR(NOPE_MAX_HEAD_DIM) "; use more heads");
         return NOPE_ERR_CAPACITY;
     }
+    if (c.shards > c.trials) {
+        message m = {err, 0};
+        say(&m, "--shard ");
+        say_u64(&m, c.shard);
+        say(&m, "/");
+        say_u64(&m, c.shards);
+        say(&m, ": more shards than --trials ");
+        say_u64(&m, c.trials);
+        say(&m, "; every shard needs a trial");
+        return NOPE_ERR_ARG;
+    }
     uint64_t scale_q;
     nope_dec_to_ufix(&c.sigma, NOPE_SCALE_FRAC_BITS, &scale_q);
     c.sigma_q = (uint32_t)scale_q;
@@ -265,33 +301,23 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
 
 const char *nope_cli_usage(void)
 {
+    // clang-format off
     return "usage: nope [flags]   (prints the variance report of a random NoPE transformer)\n"
-           "  --d N            model width (2.." STR(
-               NOPE_MAX_D) ", default 64)\n"
-                           "  --heads N        attention heads, must divide d (1.." STR(
-                               NOPE_MAX_HEADS) ", default 4)\n"
-                                               "  --layers N       layers (1.." STR(
-                                                   NOPE_MAX_LAYERS) ", default 4)\n"
-                                                                    "  --ffn N          FFN width (1.." STR(
-                                                                        NOPE_MAX_FFN) ", default 4*d)\n"
-                                                                                      "  --seq N          positions "
-                                                                                      "(2.." STR(
-                                                                                          NOPE_MAX_SEQ) ", default "
-                                                                                                        "64)\n"
-                                                                                                        "  --vocab N   "
-                                                                                                        "     "
-                                                                                                        "vocabulary "
-                                                                                                        "for --input "
-                                                                                                        "tokens "
-                                                                                                        "(1.." STR(
-                                                                                                            NOPE_MAX_VOCAB) ", default 256)\n"
-                                                                                                                            "  --sigma X        weight and embedding std (0.0001..2, default 0.02)\n"
-                                                                                                                            "  --sigma-in X     gaussian input std (0.0001..2, default 0.02)\n"
-                                                                                                                            "  --eps X          LayerNorm epsilon (1e-12..1, default 0.00001)\n"
-                                                                                                                            "  --act relu|gelu  FFN activation (default relu; gelu is the tanh form)\n"
-                                                                                                                            "  --input gaussian|tokens   inputs (default gaussian)\n"
-                                                                                                                            "  --trials N       trials, weights and inputs drawn afresh each (2.." STR(
-                                                                                                                                NOPE_MAX_TRIALS) ", default 1000)\n"
-                                                                                                                                                 "  --seed N|random  seed (default 1; random asks the platform and prints the seed used)\n"
-                                                                                                                                                 "  --help           this text\n";
+           "  --d N            model width (2.." STR(NOPE_MAX_D) ", default 64)\n"
+           "  --heads N        attention heads, must divide d (1.." STR(NOPE_MAX_HEADS) ", default 4)\n"
+           "  --layers N       layers (1.." STR(NOPE_MAX_LAYERS) ", default 4)\n"
+           "  --ffn N          FFN width (1.." STR(NOPE_MAX_FFN) ", default 4*d)\n"
+           "  --seq N          positions (2.." STR(NOPE_MAX_SEQ) ", default 64)\n"
+           "  --vocab N        vocabulary for --input tokens (1.." STR(NOPE_MAX_VOCAB) ", default 256)\n"
+           "  --sigma X        weight and embedding std (0.0001..2, default 0.02)\n"
+           "  --sigma-in X     gaussian input std (0.0001..2, default 0.02)\n"
+           "  --eps X          LayerNorm epsilon (1e-12..1, default 0.00001)\n"
+           "  --act relu|gelu  FFN activation (default relu; gelu is the tanh form)\n"
+           "  --input gaussian|tokens   inputs (default gaussian)\n"
+           "  --trials N       trials, weights and inputs drawn afresh each (2.." STR(NOPE_MAX_TRIALS) ", default 1000)\n"
+           "  --seed N|random  seed (default 1; random asks the platform and prints the seed used)\n"
+           "  --shard k/K      run only shard k of K of these trials and print a partial to merge\n"
+           "                   (on a host: nope merge PART... prints the report of the whole run)\n"
+           "  --help           this text\n";
+    // clang-format on
 }

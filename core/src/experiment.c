@@ -35,7 +35,8 @@ nope_status nope_experiment_check(const nope_config *cfg)
         cfg->trials > NOPE_MAX_TRIALS || (cfg->heads > 0 && cfg->d / cfg->heads > NOPE_MAX_HEAD_DIM))
         return NOPE_ERR_CAPACITY;
     if (cfg->d < 2 || cfg->heads < 1 || cfg->d % cfg->heads != 0 || cfg->layers < 1 || cfg->ffn < 1 || cfg->seq < 2 ||
-        cfg->vocab < 1 || cfg->trials < 2 || cfg->sigma_q == 0 || cfg->sigma_in_q == 0)
+        cfg->vocab < 1 || cfg->trials < 2 || cfg->sigma_q == 0 || cfg->sigma_in_q == 0 ||
+        (cfg->shards > 0 && (cfg->shard < 1 || cfg->shard > cfg->shards || cfg->shards > cfg->trials)))
         return NOPE_ERR_ARG;
     return NOPE_OK;
 }
@@ -47,10 +48,22 @@ nope_status nope_experiment_run(const nope_config *cfg, nope_progress_fn progres
         return status;
     const nope_kern_params *kp = nope_kern_params_init(cfg);
     nope_stats_reset(cfg);
-    for (uint32_t t = 0; t < cfg->trials; t++) {
+    uint32_t first, end;
+    nope_experiment_trials(cfg, &first, &end);
+    for (uint32_t t = first; t < end; t++) {
         nope_model_run_trial(cfg, kp, t);
         if (progress)
-            progress(ctx, t + 1, cfg->trials);
+            progress(ctx, t + 1 - first, end - first);
     }
     return NOPE_OK;
+}
+
+void nope_experiment_trials(const nope_config *cfg, uint32_t *first, uint32_t *end)
+{
+    *first = 0;
+    *end = cfg->trials;
+    if (cfg->shards > 0) {
+        *first = (uint32_t)((uint64_t)(cfg->shard - 1) * cfg->trials / cfg->shards);
+        *end = (uint32_t)((uint64_t)cfg->shard * cfg->trials / cfg->shards);
+    }
 }

@@ -1,5 +1,5 @@
 /* The integer math of the fixed-point mode: square roots, exp, tanh, GELU, log2, division and
- * the exact moment sums. Each function states its formats and bit budget next to its code. */
+ * the mode's counters. Each function states its formats and bit budget next to its code. */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_FIXED
@@ -36,27 +36,30 @@ void nope_fx_underflows_reset(void)
     underflow_count = 0;
 }
 
-/* ---- Sums over trials ---- */
+/* ---- The mode's counters (nope/num.h) ---- */
 
-void nope_fx_moments_add(nope_moments *m, uint64_t v)
+const char *nope_num_counter_name(unsigned k)
 {
-    /* sum += v exactly: below 2^84 (stated in num_fixed.h) */
-    nope_u128 sum = nope_u128_add(nope_fx_moments_sum(m), nope_u128_from_u64(v));
-    /* sum_sq = sig 2^e; t = v^2 / 2^e rounded (ties up) + sig < 2^128, then rounded back to 64
-     * significant bits, the exponent growing by what that drops. */
-    unsigned e;
-    uint64_t sig = nope_fx_moments_sum_sq(m, &e);
-    nope_u128 t = nope_u128_mul64(v, v);
-    if (e > 0)
-        t = nope_u128_shr_round(t, e);
-    unsigned k;
-    sig = nope_u128_round_u64(nope_u128_add(t, nope_u128_from_u64(sig)), &k);
-    e += k;
-    m->sum[0] = (uint32_t)sum.lo;
-    m->sum[1] = (uint32_t)(sum.lo >> 32);
-    m->sum[2] = (uint32_t)sum.hi | ((uint32_t)e << NOPE_FX_SQ_EXP_SHIFT);
-    m->sq[0] = (uint32_t)sig;
-    m->sq[1] = (uint32_t)(sig >> 32);
+    return k == 0 ? "saturations" : k == 1 ? "underflows" : NULL;
+}
+
+uint64_t nope_num_counter(unsigned k)
+{
+    return k == 0 ? nope_fx_sat_count : k == 1 ? underflow_count : 0;
+}
+
+void nope_num_counter_add(unsigned k, uint64_t v)
+{
+    if (k == 0)
+        nope_fx_sat_count += v;
+    else if (k == 1)
+        underflow_count += v;
+}
+
+void nope_num_counters_reset(void)
+{
+    nope_fx_saturations_reset();
+    nope_fx_underflows_reset();
 }
 
 /* ---- Division ---- */

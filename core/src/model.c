@@ -7,8 +7,7 @@
 static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) residual stream x */
 #if NOPE_KV_RECOMPUTE
 /* Keys and values are made again for every query from the layer's input, one head at a time:
- * the input must then stay whole while the output is written beside it. */
-static nope_num_t resid_next[NOPE_MAX_SEQ * NOPE_MAX_D];         /* (seq, d) the layer's output */
+ * positions then go last to first, so each output overwrites an input no later query needs. */
 static nope_num_t head_keys[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM];   /* (seq, d/H) one head's k */
 static nope_num_t head_values[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM]; /* (seq, d/H) one head's v */
 #else
@@ -27,7 +26,7 @@ static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matr
 size_t nope_model_static_bytes(void)
 {
 #if NOPE_KV_RECOMPUTE
-    size_t kv = sizeof resid_next + sizeof head_keys + sizeof head_values;
+    size_t kv = sizeof head_keys + sizeof head_values;
 #else
     size_t kv = sizeof keys + sizeof values;
 #endif
@@ -96,20 +95,19 @@ static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope
 }
 #endif
 
-/* Positions b0 .. b0+bn-1 of one layer, from x_in (resid) to x_out. With stored keys and values,
- * x_out is resid itself: a block's keys and values join those of earlier blocks before any of
- * their residuals change, so every query sees keys 1..m of the same (old) x; causal attention
- * needs nothing later, which is what lets a block update x in place. */
+/* Positions b0 .. b0+bn-1 of one layer, updating x (resid) in place. With stored keys and
+ * values, a block's keys and values join those of earlier blocks before any of their residuals
+ * change, so every query sees keys 1..m of the same (old) x; with keys made again per query,
+ * positions run last to first for the same reason. Causal attention needs nothing later. */
 static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial, uint32_t layer, uint32_t b0,
-                        uint32_t bn, nope_num_t *x_out)
+                        uint32_t bn)
 {
     const size_t d = cfg->d, ffn = cfg->ffn, dh = cfg->d / cfg->heads;
-    const nope_num_t *x_in = resid + (size_t)b0 * d;
-    x_out += (size_t)b0 * d;
+    nope_num_t *x = resid + (size_t)b0 * d;
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x_in + r * d, d, kp);
+        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
 #if !NOPE_KV_RECOMPUTE
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
@@ -133,21 +131,19 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
         nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
-        for (size_t i = 0; x_out != x_in && i < d; i++)
-            x_out[r * d + i] = x_in[r * d + i];
-        nope_kern_add(x_out + r * d, attn_out + r * d, d);
+        nope_kern_add(x + r * d, attn_out + r * d, d);
     }
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x_out + r * d, d, kp);
+        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
     nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
-        nope_kern_add(x_out + r * d, ffn_out + r * d, d);
-        nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x_out + r * d, d));
+        nope_kern_add(x + r * d, ffn_out + r * d, d);
+        nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d));
     }
 }
 
@@ -156,15 +152,15 @@ void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, ui
     nope_model_draw_input(resid, cfg, trial);
     for (uint32_t layer = 0; layer < cfg->layers; layer++) {
 #if NOPE_KV_RECOMPUTE
-        nope_num_t *x_out = resid_next;
+        /* Last position first: query m reads the inputs of positions 0..m only, and those are
+         * still the layer's input when it runs, so its output can take its own input's place. */
+        for (uint32_t m = cfg->seq; m-- > 0;)
+            layer_block(cfg, kp, trial, layer, m, 1);
 #else
-        nope_num_t *x_out = resid;
-#endif
         for (uint32_t b0 = 0; b0 < cfg->seq; b0 += NOPE_BLOCK_POS) {
             uint32_t bn = cfg->seq - b0 < NOPE_BLOCK_POS ? cfg->seq - b0 : NOPE_BLOCK_POS;
-            layer_block(cfg, kp, trial, layer, b0, bn, x_out);
+            layer_block(cfg, kp, trial, layer, b0, bn);
         }
-        for (size_t k = 0; x_out != resid && k < (size_t)cfg->seq * cfg->d; k++)
-            resid[k] = x_out[k]; /* the output becomes the next layer's input */
+#endif
     }
 }

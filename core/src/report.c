@@ -7,81 +7,32 @@
 
 _Static_assert(NOPE_REPORT_WARNING_MAX == NOPE_SUMMARY_NOTE_MAX, "a warning is a note's size");
 
-/* Lines leave in pieces of up to PIECE_MAX bytes: a small board's stack is a few hundred bytes. */
-enum { PIECE_MAX = 96 };
-
-/* Bytes on their way to the sink, and the checksum of everything already sent. */
-typedef struct {
-    const nope_sink *sink;
-    uint64_t checksum;
-    char piece[PIECE_MAX];
-    size_t len;
-} report_writer;
-
-uint64_t nope_report_fnv1a64(uint64_t hash, const char *bytes, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        hash ^= (uint8_t)bytes[k];
-        hash *= UINT64_C(0x100000001b3);
-    }
-    return hash;
-}
-
-static void flush(report_writer *w)
-{
-    w->checksum = nope_report_fnv1a64(w->checksum, w->piece, w->len);
-    w->sink->write(w->sink->ctx, w->piece, w->len);
-    w->len = 0;
-}
-
-static void put(report_writer *w, const char *s)
-{
-    while (*s) {
-        if (w->len == PIECE_MAX)
-            flush(w);
-        w->piece[w->len++] = *s++;
-    }
-}
-
-static void put_u64(report_writer *w, uint64_t v)
-{
-    char buf[NOPE_FMT_MAX];
-    nope_fmt_u64(buf, v);
-    put(w, buf);
-}
-
 /* A number in 9 significant digits; an undefined one (NaN, infinity) is an empty field, never
  * "nan" or "inf": readers take an empty field as missing, and a warning line says why. */
-static void put_sci(report_writer *w, const nope_dec *v)
+static void put_sci(nope_writer *w, const nope_dec *v)
 {
     if (v->special != NOPE_DEC_FINITE)
         return;
     char buf[NOPE_FMT_MAX];
     nope_fmt_sci(buf, v, NOPE_REPORT_DIGITS);
-    put(w, buf);
+    nope_writer_put(w, buf);
 }
 
-static void end_line(report_writer *w)
+static void put_keyed_u64(nope_writer *w, const char *key, uint64_t v)
 {
-    put(w, "\n");
-    flush(w);
+    nope_writer_put(w, key);
+    nope_writer_put_u64(w, v);
 }
 
-static void put_keyed_u64(report_writer *w, const char *key, uint64_t v)
-{
-    put(w, key);
-    put_u64(w, v);
-}
-
-static void put_keyed_plain(report_writer *w, const char *key, const nope_dec *v)
+static void put_keyed_plain(nope_writer *w, const char *key, const nope_dec *v)
 {
     char num[NOPE_FMT_MAX];
     nope_fmt_plain(num, v);
-    put(w, key);
-    put(w, num);
+    nope_writer_put(w, key);
+    nope_writer_put(w, num);
 }
 
-static void put_config(report_writer *w, const nope_config *cfg)
+void nope_report_config_put(nope_writer *w, const nope_config *cfg)
 {
     put_keyed_u64(w, "d=", cfg->d);
     put_keyed_u64(w, " heads=", cfg->heads);
@@ -92,10 +43,10 @@ static void put_config(report_writer *w, const nope_config *cfg)
     put_keyed_plain(w, " sigma=", &cfg->sigma);
     put_keyed_plain(w, " sigma_in=", &cfg->sigma_in);
     put_keyed_plain(w, " eps=", &cfg->eps);
-    put(w, " act=");
-    put(w, nope_act_name(cfg->act));
-    put(w, " input=");
-    put(w, nope_input_name(cfg->input));
+    nope_writer_put(w, " act=");
+    nope_writer_put(w, nope_act_name(cfg->act));
+    nope_writer_put(w, " input=");
+    nope_writer_put(w, nope_input_name(cfg->input));
     put_keyed_u64(w, " trials=", cfg->trials);
     put_keyed_u64(w, " seed=", cfg->seed);
 }
@@ -145,93 +96,90 @@ bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
 
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
 {
-    report_writer w = {sink, NOPE_FNV1A64_INIT, {0}, 0};
-    put_config(&w, cfg);
-    flush(&w);
+    nope_writer w;
+    nope_writer_init(&w, sink);
+    nope_report_config_put(&w, cfg);
+    nope_writer_flush(&w);
 }
 
 void nope_report_write(const nope_config *cfg, const nope_sink *sink)
 {
-    report_writer w = {sink, NOPE_FNV1A64_INIT, {0}, 0};
+    nope_writer w;
+    nope_writer_init(&w, sink);
 
-    put(&w, "# nope-variance report v1");
-    end_line(&w);
-    put(&w, "# mode=" NOPE_NUM_NAME);
-    end_line(&w);
-    put(&w, "# config ");
-    put_config(&w, cfg);
-    end_line(&w);
+    nope_writer_put(&w, "# nope-variance report v1");
+    nope_writer_end_line(&w);
+    nope_writer_put(&w, "# mode=" NOPE_NUM_NAME);
+    nope_writer_end_line(&w);
+    nope_writer_put(&w, "# config ");
+    nope_report_config_put(&w, cfg);
+    nope_writer_end_line(&w);
     char note[NOPE_SUMMARY_NOTE_MAX];
     for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
-        put(&w, "# ");
-        put(&w, note);
-        end_line(&w);
+        nope_writer_put(&w, "# ");
+        nope_writer_put(&w, note);
+        nope_writer_end_line(&w);
     }
     for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++) {
-        put(&w, "# warning ");
-        put(&w, note);
-        end_line(&w);
+        nope_writer_put(&w, "# warning ");
+        nope_writer_put(&w, note);
+        nope_writer_end_line(&w);
     }
     nope_dec c = nope_summary_theory_c(cfg);
-    put(&w, "# theory layer=1 c=");
+    nope_writer_put(&w, "# theory layer=1 c=");
     put_sci(&w, &c);
-    put(&w, " formula=");
-    put(&w, theory_formula(cfg->input));
-    end_line(&w);
+    nope_writer_put(&w, " formula=");
+    nope_writer_put(&w, theory_formula(cfg->input));
+    nope_writer_end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
-        put(&w, "# slope layer=");
-        put_u64(&w, l + 1);
+        nope_writer_put(&w, "# slope layer=");
+        nope_writer_put_u64(&w, l + 1);
         for (int s = 0; s < NOPE_STAT_COUNT; s++) {
             nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
-            put(&w, " ");
-            put(&w, nope_stat_name((nope_stat)s));
-            put(&w, "=");
+            nope_writer_put(&w, " ");
+            nope_writer_put(&w, nope_stat_name((nope_stat)s));
+            nope_writer_put(&w, "=");
             put_sci(&w, &slope);
         }
-        end_line(&w);
+        nope_writer_end_line(&w);
     }
     nope_dec ratio = nope_summary_ratio(cfg);
-    put(&w, "# ratio layer=1 mean=");
+    nope_writer_put(&w, "# ratio layer=1 mean=");
     put_sci(&w, &ratio);
-    end_line(&w);
+    nope_writer_end_line(&w);
 
     /* Each statistic's mean and standard error; the theory beside the attention's. */
-    put(&w, "layer,pos");
+    nope_writer_put(&w, "layer,pos");
     for (int s = 0; s < NOPE_STAT_COUNT; s++) {
-        put(&w, ",");
-        put(&w, nope_stat_name((nope_stat)s));
-        put(&w, "_var,");
-        put(&w, nope_stat_name((nope_stat)s));
-        put(&w, "_se");
+        nope_writer_put(&w, ",");
+        nope_writer_put(&w, nope_stat_name((nope_stat)s));
+        nope_writer_put(&w, "_var,");
+        nope_writer_put(&w, nope_stat_name((nope_stat)s));
+        nope_writer_put(&w, "_se");
         if (s == NOPE_STAT_ATTN)
-            put(&w, ",attn_theory");
+            nope_writer_put(&w, ",attn_theory");
     }
-    end_line(&w);
+    nope_writer_end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
         for (uint32_t p = 0; p < cfg->seq; p++) {
             nope_summary_row row;
             nope_summary_row_get(cfg, l, p, &row);
-            put_u64(&w, l + 1);
-            put(&w, ",");
-            put_u64(&w, p + 1);
+            nope_writer_put_u64(&w, l + 1);
+            nope_writer_put(&w, ",");
+            nope_writer_put_u64(&w, p + 1);
             for (int s = 0; s < NOPE_STAT_COUNT; s++) {
-                put(&w, ",");
+                nope_writer_put(&w, ",");
                 put_sci(&w, &row.var[s]);
-                put(&w, ",");
+                nope_writer_put(&w, ",");
                 put_sci(&w, &row.se[s]);
                 if (s == NOPE_STAT_ATTN) {
-                    put(&w, ",");
+                    nope_writer_put(&w, ",");
                     if (nope_summary_has_theory(l))
                         put_sci(&w, &row.attn_theory);
                 }
             }
-            end_line(&w);
+            nope_writer_end_line(&w);
         }
     }
-    flush(&w); /* the checksum covers every byte before its line */
-    char hex[NOPE_FMT_MAX];
-    nope_fmt_hex64(hex, w.checksum);
-    put(&w, "# checksum fnv1a64=");
-    put(&w, hex);
-    end_line(&w);
+    nope_writer_checksum_line(&w);
 }

@@ -20,6 +20,7 @@ void nope_stats_reset(const nope_config *cfg)
 {
     static const nope_moments zero;
     stats_seq = cfg->seq;
+    nope_num_counters_reset();
     for (int s = 0; s < NOPE_STAT_COUNT; s++)
         for (uint32_t k = 0; k < cfg->layers * cfg->seq; k++)
             moments[s][k] = zero;
@@ -33,4 +34,9 @@ void nope_stats_add(nope_stat stat, uint32_t layer, uint32_t pos, nope_acc_t v)
 const nope_moments *nope_stats_get(nope_stat stat, uint32_t layer, uint32_t pos)
 {
     return &moments[stat][layer * stats_seq + pos];
+}
+
+bool nope_stats_merge(nope_stat stat, uint32_t layer, uint32_t pos, const nope_moments *from)
+{
+    return nope_moments_merge(&moments[stat][layer * stats_seq + pos], from);
 }

@@ -1,22 +1,24 @@
-/* The float32 mode's summary: everything in IEEE double with the core's own log and sqrt. */
+/* The float32 mode's summary: everything in IEEE double with the core's own log and sqrt, from
+ * the exact sums rounded once to double. */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_F32
 
 #include "nope/decimal.h"
+#include "nope/format.h"
 #include "nope/math_float.h"
 #include "nope/summary.h"
 
 static double mean_of(const nope_moments *m, uint32_t trials)
 {
-    return m->sum / (double)trials;
+    return nope_f32_moments_sum(m) / (double)trials;
 }
 
 /* Standard error of the mean: sqrt(sample variance / T), sample variance with T - 1. */
 static double se_of(const nope_moments *m, uint32_t trials)
 {
-    double mean = m->sum / (double)trials;
-    double var = (m->sum_sq - (double)trials * mean * mean) / (double)(trials - 1);
+    double mean = mean_of(m, trials);
+    double var = (nope_f32_moments_sum_sq(m) - (double)trials * mean * mean) / (double)(trials - 1);
     if (var < 0.0)
         var = 0.0; /* rounding can push an all-equal sample just below zero */
     return nope_f64_sqrt(var / (double)trials);
@@ -101,9 +103,15 @@ bool nope_summary_note(const nope_config *cfg, uint32_t k, char *buf)
 bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf)
 {
     (void)cfg;
-    (void)k;
-    (void)buf;
-    return false; /* nothing of float32's own: an undefined slope is the report's warning */
+    uint64_t inexact = nope_num_counter(0);
+    if (k > 0 || inexact == 0)
+        return false; /* an undefined slope is the report's own warning */
+    char num[NOPE_FMT_MAX];
+    nope_fmt_u64(num, inexact);
+    nope_fmt_append(buf, nope_fmt_append(buf, nope_fmt_append(buf, 0, "inexact="), num),
+                    ": sums over trials spanned more than their exact range and were rounded, so a merge of"
+                    " shards may differ from one run in the last digits");
+    return true;
 }
 
 nope_dec nope_summary_ratio(const nope_config *cfg)

@@ -18,14 +18,12 @@
 
 static void sum_of(nope_big *r, const nope_moments *m)
 {
-    nope_big_set_u128(r, nope_fx_moments_sum(m));
+    nope_big_set_words(r, m->sum, NOPE_FX_SUM_WORDS);
 }
 
 static void sum_sq_of(nope_big *r, const nope_moments *m)
 {
-    unsigned e;
-    nope_big_set_u64(r, nope_fx_moments_sum_sq(m, &e));
-    nope_big_shl(r, e);
+    nope_big_set_words(r, m->sq, NOPE_FX_SQ_WORDS);
 }
 
 /* T 2^(2F): the denominator that turns a sum of Q(2F) statistics into their mean. */
@@ -44,9 +42,8 @@ static nope_dec mean_of(const nope_moments *m, uint32_t trials)
 }
 
 /* SE = the root of (sample variance / T) = root of ((T sum_sq - sum^2) / (T^2 (T-1))) / 2^(2F): the
- * numerator in exact integers from the sums as held (sum_sq to 64 significant bits: a
- * negative numerator, possible only through that rounding when all values are equal, is 0),
- * the square root of the quotient scaled by 2^(2j) so that it carries about 64 bits. */
+ * numerator in exact integers from the exact sums (never negative; 0 when all values are
+ * equal), the square root of the quotient scaled by 2^(2j) so that it carries about 64 bits. */
 static nope_dec se_of(const nope_moments *m, uint32_t trials)
 {
     nope_big a, b, c;

@@ -285,3 +285,97 @@ void nope_big_isqrt(nope_big *a)
     }
     *a = res;
 }
+
+/* ---- Word arrays ---- */
+
+unsigned nope_words_bitlen(const uint32_t *w, unsigned n)
+{
+    for (unsigned k = n; k-- > 0;)
+        if (w[k] != 0)
+            return k * 32 + nope_bitlen64(w[k]);
+    return 0;
+}
+
+void nope_words_clear(uint32_t *w, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        w[k] = 0;
+}
+
+/* Word k of t 2^s (t of tn words). */
+static uint32_t shifted_word(const uint32_t *t, unsigned tn, unsigned s, unsigned k)
+{
+    unsigned whole = s / 32, bits = s % 32;
+    if (k < whole || k - whole > tn)
+        return 0;
+    unsigned j = k - whole; /* t's word landing here, with the top of word j - 1 */
+    uint32_t hi = j < tn ? t[j] << bits : 0;
+    uint32_t lo = (bits > 0 && j > 0) ? t[j - 1] >> (32 - bits) : 0;
+    return hi | lo;
+}
+
+bool nope_words_add_shifted(uint32_t *w, unsigned n, const uint32_t *t, unsigned tn, unsigned s)
+{
+    unsigned tl = nope_words_bitlen(t, tn);
+    if (tl == 0)
+        return true;
+    unsigned wl = nope_words_bitlen(w, n);
+    if (s >= 32 * n || tl + s >= 32 * n || wl >= 32 * n)
+        return false; /* the sum could carry out of the top word */
+    uint64_t carry = 0;
+    for (unsigned k = 0; k < n; k++) {
+        carry += (uint64_t)w[k] + shifted_word(t, tn, s, k);
+        w[k] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return true;
+}
+
+void nope_words_shr(uint32_t *w, unsigned n, unsigned s)
+{
+    unsigned whole = s / 32, bits = s % 32;
+    for (unsigned k = 0; k < n; k++) {
+        uint32_t lo = k + whole < n ? w[k + whole] >> bits : 0;
+        uint32_t hi = (bits > 0 && k + whole + 1 < n) ? w[k + whole + 1] << (32 - bits) : 0;
+        w[k] = lo | hi;
+    }
+}
+
+void nope_big_set_words(nope_big *r, const uint32_t *w, unsigned n)
+{
+    for (unsigned k = 0; k < NOPE_BIG_LIMBS; k++)
+        r->w[k] = k < n ? w[k] : 0;
+}
+
+size_t nope_words_to_hex(char *buf, const uint32_t *w, unsigned n)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned bits = nope_words_bitlen(w, n);
+    size_t len = bits == 0 ? 1 : (bits + 3) / 4;
+    for (size_t i = 0; i < len; i++) {
+        size_t nibble = len - 1 - i;
+        buf[i] = digits[(w[nibble / 8] >> (4 * (nibble % 8))) & 0xf];
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+bool nope_words_from_hex(uint32_t *w, unsigned n, const char *text, size_t len)
+{
+    if (len == 0 || len > 8 * (size_t)n || (len > 1 && text[0] == '0'))
+        return false;
+    nope_words_clear(w, n);
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        uint32_t v;
+        if (c >= '0' && c <= '9')
+            v = (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = (uint32_t)(c - 'a' + 10);
+        else
+            return false;
+        size_t nibble = len - 1 - i;
+        w[nibble / 8] |= v << (4 * (nibble % 8));
+    }
+    return true;
+}

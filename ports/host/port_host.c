@@ -9,6 +9,7 @@
 
 #include "../app.h"
 #include "../port.h"
+#include "merge_host.h"
 
 /* errno of the first write of the report (or --help) that failed, 0 while none has. */
 static int report_errno;
@@ -66,7 +67,8 @@ int main(int argc, char **argv)
     /* A write to a pipe whose reader has gone must fail (EPIPE), not kill the program: for
      * stderr that write is dropped and the run goes on; for stdout it is reported below. */
     signal(SIGPIPE, SIG_IGN);
-    int status = nope_app_main(argc, (const char *const *)argv);
+    int status = argc > 1 && strcmp(argv[1], "merge") == 0 ? nope_host_merge(argc - 2, argv + 2)
+                                                           : nope_app_main(argc, (const char *const *)argv);
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout))
         note_report_error();

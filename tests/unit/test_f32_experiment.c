@@ -68,7 +68,7 @@ static void test_report_structure(void **state)
     assert_int_equal((size_t)(last - report) + 19 + 16 + 1, report_len);
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx",
-             (unsigned long long)nope_report_fnv1a64(NOPE_FNV1A64_INIT, report, (size_t)(last - report)));
+             (unsigned long long)nope_fnv1a64(NOPE_FNV1A64_INIT, report, (size_t)(last - report)));
     assert_memory_equal(last + 19, hex, 16);
     /* Layer 2 rows have an empty theory column; layer 1 rows do not. */
     assert_non_null(strstr(report, "\n2,1,"));

@@ -69,28 +69,13 @@ static void ref_add_square(uint32_t *limbs, uint64_t v)
     ref_add_at(limbs, 2, a * a);
 }
 
-static long double limbs_value(const uint32_t *limbs)
-{
-    long double x = 0;
-    for (int k = REF_LIMBS - 1; k >= 0; k--)
-        x = x * 4294967296.0L + limbs[k];
-    return x;
-}
-
 static u128 moments_sum(const nope_moments *m)
 {
-    return (u128)m->sum[0] | (u128)m->sum[1] << 32 | (u128)(m->sum[2] & NOPE_FX_SUM_TOP_MASK) << 64;
+    return (u128)m->sum[0] | (u128)m->sum[1] << 32 | (u128)m->sum[2] << 64;
 }
 
-static long double moments_sum_sq(const nope_moments *m)
-{
-    uint64_t sig = (uint64_t)m->sq[1] << 32 | m->sq[0];
-    return ldexpl((long double)sig, (int)(m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT));
-}
-
-/* The largest per-trial value, UINT64_MAX, added NOPE_MAX_TRIALS times: the sum stays exact
- * (T (2^64 - 1) < 2^84 in 88 bits), the sum of squares (T (2^64 - 1)^2 < 2^148) within its
- * stated rounding (64 significant bits, relative 2^-63 per trial), and the summary reads them. */
+/* The largest per-trial value, UINT64_MAX, added NOPE_MAX_TRIALS times: both sums stay exact
+ * (T (2^64 - 1) < 2^84 in 96 bits, T (2^64 - 1)^2 < 2^148 in 160), and the summary reads them. */
 static void test_accumulators_hold_max_value_max_trials(void **state)
 {
     (void)state;
@@ -104,8 +89,7 @@ static void test_accumulators_hold_max_value_max_trials(void **state)
     const nope_moments *m = nope_stats_get(NOPE_STAT_ATTN, 0, 0);
     assert_true(moments_sum(m) == (u128)trials * UINT64_MAX);
     uint32_t ref[REF_LIMBS] = {0};
-    /* T (2^64-1)^2 = T 2^128 - T 2^65 + T, built by adding the square T times would be slow:
-     * multiply the square's limbs by T instead */
+    /* T (2^64-1)^2, by multiplying the square's limbs by T rather than adding it T times */
     u128 sq = (u128)UINT64_MAX * UINT64_MAX;
     uint64_t carry = 0;
     for (int k = 0; k < REF_LIMBS; k++) {
@@ -114,48 +98,43 @@ static void test_accumulators_hold_max_value_max_trials(void **state)
         ref[k] = (uint32_t)v;
         carry = v >> 32;
     }
-    long double want = limbs_value(ref), got = moments_sum_sq(m);
-    print_message("sum_sq after 10^6 x (2^64-1)^2: relative error %.3Lg (bound T 2^-63 = %.3g)\n",
-                  fabsl(got - want) / want, (double)trials * ldexp(1.0, -63));
-    assert_true(fabsl(got - want) <= want * (long double)trials * ldexpl(1.0L, -63));
+    assert_memory_equal(m->sq, ref, sizeof m->sq);
     assert_memory_equal(nope_stats_get(NOPE_STAT_ATTN, 0, 0), nope_stats_get(NOPE_STAT_HID, 0, 1),
                         sizeof(nope_moments));
 
     nope_summary_row row;
     nope_summary_row_get(&cfg, 0, 0, &row);
-    /* (2^64 - 1) / 2^48 = 65535.99999999999644: 9 digits 6.55360000e4; no spread: SE is 0
-     * but for sum_sq's rounding (then below mean sqrt(2^-63 T / T) ~ 1e-9 mean) */
+    /* (2^64 - 1) / 2^48 = 65535.99999999999644: 9 digits 6.55360000e4; all equal: SE exactly 0 */
     assert_true(row.var[NOPE_STAT_ATTN].digits == 655360000 && row.var[NOPE_STAT_ATTN].exp10 == -4);
-    assert_true(dec_value(&row.se[NOPE_STAT_ATTN]) <= 1e-9L * 65536.0L);
+    assert_true(row.se[NOPE_STAT_ATTN].digits == 0);
     nope_summary_row_get(&cfg, 0, 1, &row);
     assert_true(row.var[NOPE_STAT_HID].digits == 655360000 && row.var[NOPE_STAT_HID].exp10 == -4);
 }
 
-/* Below 2^64 the sum of squares is exact; above, every addition rounds to 64 bits. */
-static void test_sum_sq_rounding_against_exact_limbs(void **state)
+/* Both sums equal exact limb references, and merging any split of the stream in any order gives
+ * the very same words as adding it in one go. */
+static void test_sums_exact_and_split_invariant(void **state)
 {
     (void)state;
-    nope_moments m = {{0}, {0}};
-    for (int k = 0; k < 1 << 20; k++)
-        nope_fx_moments_add(&m, UINT64_C(1) << 20);
-    assert_true(m.sq[1] == (UINT32_C(1) << 28) && m.sq[0] == 0 && (m.sum[2] >> NOPE_FX_SQ_EXP_SHIFT) == 0);
-    assert_true(moments_sum(&m) == (u128)1 << 40);
-
     uint64_t rng = 7;
     for (int rep = 0; rep < 50; rep++) {
-        nope_moments mm = {{0}, {0}};
+        nope_moments whole = {{0}, {0}}, parts[3] = {{{0}, {0}}, {{0}, {0}}, {{0}, {0}}};
         uint32_t ref_sum[REF_LIMBS] = {0}, ref_sq[REF_LIMBS] = {0};
         int n = nope_test_quick() ? 2000 : 20000;
         for (int k = 0; k < n; k++) {
             uint64_t v =
                 nope_test_splitmix(&rng) >> (rep % 2 ? (unsigned)(nope_test_splitmix(&rng) % 64) : (unsigned)rep);
-            nope_fx_moments_add(&mm, v);
+            nope_moments_add(&whole, v);
+            nope_moments_add(&parts[nope_test_splitmix(&rng) % 3], v);
             ref_add_at(ref_sum, 0, v);
             ref_add_square(ref_sq, v);
         }
-        assert_true(moments_sum(&mm) == ((u128)ref_sum[0] | (u128)ref_sum[1] << 32 | (u128)ref_sum[2] << 64));
-        long double want = limbs_value(ref_sq), got = moments_sum_sq(&mm);
-        assert_true(fabsl(got - want) <= want * (long double)n * ldexpl(1.0L, -63));
+        assert_memory_equal(whole.sum, ref_sum, sizeof whole.sum);
+        assert_memory_equal(whole.sq, ref_sq, sizeof whole.sq);
+        nope_moments merged = parts[2];
+        assert_true(nope_moments_merge(&merged, &parts[0]));
+        assert_true(nope_moments_merge(&merged, &parts[1]));
+        assert_memory_equal(&merged, &whole, sizeof whole);
     }
 }
 
@@ -304,7 +283,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accumulators_hold_max_value_max_trials),
-        cmocka_unit_test(test_sum_sq_rounding_against_exact_limbs),
+        cmocka_unit_test(test_sums_exact_and_split_invariant),
         cmocka_unit_test(test_mean_and_se_against_long_double),
         cmocka_unit_test(test_theory_and_c_are_exact),
         cmocka_unit_test(test_slopes_and_ratio),

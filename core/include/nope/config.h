@@ -119,6 +119,9 @@ typedef struct {
     nope_input input;
     uint64_t seed;
     bool seed_random; /* the caller must fill .seed from its entropy source */
+    /* --shard k/K: run only shard k (1-based) of K and write a partial (nope/partial.h) instead
+     * of the report; shards 0 for the whole run. Not part of the configuration a report names. */
+    uint32_t shard, shards;
 } nope_config;
 
 /* Each value's one name, as the CLI reads it and the report prints it (config.c); NULL for a

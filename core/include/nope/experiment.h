@@ -19,7 +19,12 @@ nope_status nope_experiment_check(const nope_config *cfg);
 /* Called after each trial; may be NULL. */
 typedef void (*nope_progress_fn)(void *ctx, uint32_t trials_done, uint32_t trials_total);
 
-/* Check, then run every trial. The results stay in the statistics for nope_report_write. */
+/* The trials [*first, *end) this run makes: all of them, or shard k of K's share,
+ * [floor((k-1) T / K), floor(k T / K)): every trial in exactly one shard. */
+void nope_experiment_trials(const nope_config *cfg, uint32_t *first, uint32_t *end);
+
+/* Check, then run the trials (all, or the shard's). The results stay in the statistics for
+ * nope_report_write or nope_partial_write. */
 nope_status nope_experiment_run(const nope_config *cfg, nope_progress_fn progress, void *ctx);
 
 #endif

@@ -7,7 +7,7 @@
  *   activations  int32  Q(31-F).F, F = NOPE_Q_FRAC, default 24: range +-128, step 6e-8
  *   weights      int32  Q20, exactly the drawn integers (|w| < 2^24 for sigma <= 2)
  *   statistic    uint64 Q(2F): one trial's variance, exact up to its final rounding
- *   sums         an exact 88-bit sum, a 64-bit-significand sum of squares (never overflow)
+ *   sums         exact: 96 bits for the statistic, 160 for its square (never overflow)
  *
  * Why F = 24: drawn inputs (a 2^-20 grid) convert exactly for any F >= 20; LayerNorm outputs
  * reach sqrt(d) <= 32 at the largest capacity, which leaves 4x headroom at F = 24; the smallest
@@ -52,41 +52,28 @@ typedef uint64_t nope_acc_t;
 #define NOPE_FX_ONE ((int32_t)1 << NOPE_Q_FRAC)
 #define NOPE_FX_STAT_FRAC (2 * NOPE_Q_FRAC)
 
-/* Sums over trials of the statistic (exact) and of its square (64 significant bits), in 20
- * bytes (a 16 KB board holds two per layer and position):
- *   sum    = sum[0] + sum[1] 2^32 + (sum[2] & 0xFFFFFF) 2^64, exact: v < 2^64 and at most
- *            2^20 > NOPE_MAX_TRIALS trials give sum < 2^84 < 2^88;
- *   sum_sq = (sq[0] + sq[1] 2^32) 2^(sum[2] >> 24): exact while it is below 2^64, then each
- *            addition rounds it to 64 significant bits (relative error <= 2^-63 per trial,
- *            10^6 trials: < 1.1e-13), exponent <= 84 < 256 since sum_sq < 2^148. */
+/* Sums over trials of the statistic and of its square, both exact, so that shards of one run
+ * merge, in any order, into the very bits of one run: v < 2^64 and at most 2^20 >= NOPE_MAX_TRIALS
+ * trials give sum < 2^84 (3 words) and sum_sq < 2^148 (5 words). 32 bytes. */
+#define NOPE_FX_SUM_WORDS 3
+#define NOPE_FX_SQ_WORDS 5
 typedef struct {
-    uint32_t sum[3];
-    uint32_t sq[2];
+    uint32_t sum[NOPE_FX_SUM_WORDS];
+    uint32_t sq[NOPE_FX_SQ_WORDS];
 } nope_moments;
-#define NOPE_FX_SUM_TOP_MASK UINT32_C(0xFFFFFF)
-#define NOPE_FX_SQ_EXP_SHIFT 24
 
-/* sum += v exactly, sum_sq += v * v rounded to 64 significant bits (math_fixed.c). */
-void nope_fx_moments_add(nope_moments *m, uint64_t v);
+/* sum += v, sum_sq += v * v (moments_fixed.c). */
+void nope_moments_add(nope_moments *m, nope_acc_t v);
 
-/* The exact sum. */
+/* The exact sum (< 2^84). */
 static inline nope_u128 nope_fx_moments_sum(const nope_moments *m)
 {
-    nope_u128 r = {m->sum[2] & NOPE_FX_SUM_TOP_MASK, (uint64_t)m->sum[1] << 32 | m->sum[0]};
+    nope_u128 r = {m->sum[2], (uint64_t)m->sum[1] << 32 | m->sum[0]};
     return r;
 }
 
-/* The sum of squares: the significand returned, times 2^*exp. */
-static inline uint64_t nope_fx_moments_sum_sq(const nope_moments *m, unsigned *exp)
-{
-    *exp = m->sum[2] >> NOPE_FX_SQ_EXP_SHIFT;
-    return (uint64_t)m->sq[1] << 32 | m->sq[0];
-}
-
-static inline void nope_moments_add(nope_moments *m, nope_acc_t v)
-{
-    nope_fx_moments_add(m, v);
-}
+/* The mode's counters (nope/num.h): saturations, underflows. */
+#define NOPE_NUM_COUNTERS 2
 
 /* A drawn integer in units of 2^-20 as an activation: exact (|q| < 2^24, times 2^(F-20) <= 64). */
 static inline nope_num_t nope_num_from_draw(int32_t q)

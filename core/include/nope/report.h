@@ -23,12 +23,7 @@
 #include <stdint.h>
 
 #include "nope/config.h"
-
-/* Where the report's bytes go. */
-typedef struct {
-    void (*write)(void *ctx, const char *bytes, size_t n);
-    void *ctx;
-} nope_sink;
+#include "nope/writer.h"
 
 /* Warning k about the last run's report (why some of it cannot be trusted or is empty), into
  * buf of NOPE_REPORT_WARNING_MAX bytes; false when there is no warning k. The report prints
@@ -39,11 +34,9 @@ bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf);
 /* Write the report of the last nope_experiment_run with this configuration. */
 void nope_report_write(const nope_config *cfg, const nope_sink *sink);
 
-/* The configuration line's body ("d=64 heads=4 ... seed=1", no newline), for banners too. */
+/* The configuration line's body ("d=64 heads=4 ... seed=1", no newline), for banners too;
+ * and the same into a writer (a partial carries it). */
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink);
-
-/* FNV-1a 64-bit over bytes, continuing from hash (start with NOPE_FNV1A64_INIT). */
-#define NOPE_FNV1A64_INIT UINT64_C(0xcbf29ce484222325)
-uint64_t nope_report_fnv1a64(uint64_t hash, const char *bytes, size_t n);
+void nope_report_config_put(nope_writer *w, const nope_config *cfg);
 
 #endif

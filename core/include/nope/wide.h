@@ -9,6 +9,7 @@
 #define NOPE_WIDE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Bits needed to write v: 0 for 0, 64 for v >= 2^63. */
@@ -151,5 +152,23 @@ void nope_big_mul(nope_big *r, const nope_big *a, const nope_big *b);
 void nope_big_div(nope_big *q, const nope_big *a, const nope_big *b);
 /* a = floor(sqrt(a)). */
 void nope_big_isqrt(nope_big *a);
+
+/* ---- Unsigned integers of n little-endian uint32 words: the exact sums over trials, which
+ * shards of one run add up in any order to the same bits. ---- */
+unsigned nope_words_bitlen(const uint32_t *w, unsigned n);
+/* w = 0. */
+void nope_words_clear(uint32_t *w, unsigned n);
+/* w += t 2^s (t of tn words), exactly: false, and w unchanged, when the sum could need more
+ * than n words (that is, when max(bitlen(w), bitlen(t) + s) >= 32 n). */
+bool nope_words_add_shifted(uint32_t *w, unsigned n, const uint32_t *t, unsigned tn, unsigned s);
+/* w = floor(w / 2^s), any s. */
+void nope_words_shr(uint32_t *w, unsigned n, unsigned s);
+/* r = w (n <= NOPE_BIG_LIMBS). */
+void nope_big_set_words(nope_big *r, const uint32_t *w, unsigned n);
+/* w in lower-case hex without leading zeros ("0" for 0) into buf (8 n + 1 bytes); its length. */
+size_t nope_words_to_hex(char *buf, const uint32_t *w, unsigned n);
+/* text[0..len) as written by nope_words_to_hex into w: false for anything else (empty, a
+ * leading zero, a byte not in 0-9a-f, a value over n words). */
+bool nope_words_from_hex(uint32_t *w, unsigned n, const char *text, size_t len);
 
 #endif
