@@ -60,4 +60,5 @@ PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determin
 # both modes; a deleted or killed shard is rerun alone.
 test-shard-parallel: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/shard_parallel.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+TEST_TARGETS += test-shard-parallel
 PHONY += test-shard-parallel

@@ -54,7 +54,7 @@ paper: $(TOOLS_BIN)
 	t1=$$(date +%s.%N); \
 	awk -v a=$$t0 -v b=$$t1 -v n=$(PAPER_TRIALS) -v j=$(JOBS) 'BEGIN { s = (b - a) / 2; \
 	  m = s * n / (j < n ? j : n) / 60; u = m * 1.25 + 0.5; \
-	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials on %d jobs, under %s minutes with the figure\n", \
+	  printf "paper: %.1f s per trial (measured on 2 trials); expected: about %s minutes for %d trials on %d job(s), under %s minutes with the figure\n", \
 	         s, (m < 10 ? sprintf("%.1f", m) : sprintf("%.0f", m)), n, j, (u < 10 ? sprintf("%.1f", u) : sprintf("%.0f", u)) }'
 	$(Q)t0=$$(date +%s.%N); \
 	$(call run_report,$(PAPER_FLAGS) --trials $(PAPER_TRIALS),$(PAPER_REPORT),--shards $(PAPER_SHARDS)) || exit 1; \
