@@ -58,3 +58,10 @@ FORCE:
 
 TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
 PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
+
+# tools/shard-run (issue #12): 1, 2, 3 and 7 shards through GNU parallel, merged, equal one run in
+# both modes; a deleted or killed shard is rerun alone.
+test-shard-parallel: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/shard_parallel.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+TEST_TARGETS += test-shard-parallel
+PHONY += test-shard-parallel
