@@ -49,10 +49,6 @@ test-acceptance: $(HOST_DIR)/nope
 # Shards merged in any order = one run, both modes; bad parts refused (issue #12).
 test-shard: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/shard_merge.sh
-# Shards as a Slurm job array and a merge job, on a real one-node Slurm (munged, slurmctld,
-# slurmd) that the script brings up and stops itself (issue #12). Not in TEST_TARGETS yet.
-test-slurm: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
-	$(Q)tests/scripts/slurm.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 
 ifneq ($(NUM),f32)
 $(HOST_DIR)/nope: FORCE
@@ -62,4 +58,16 @@ FORCE:
 
 TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
 PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
+
+# tools/shard-run (issue #12): 1, 2, 3 and 7 shards through GNU parallel, merged, equal one run in
+# both modes; a deleted or killed shard is rerun alone.
+test-shard-parallel: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/shard_parallel.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+TEST_TARGETS += test-shard-parallel
+PHONY += test-shard-parallel
+
+# Shards as a Slurm job array and a merge job, on a real one-node Slurm (munged, slurmctld,
+# slurmd) that the script brings up and stops itself (issue #12). Not in TEST_TARGETS yet.
+test-slurm: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/slurm.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 PHONY += test-slurm

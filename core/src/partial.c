@@ -99,21 +99,22 @@ static bool equal(const char *line, size_t n, const char *text)
     return starts(line, n, text, &rest) && rest == n;
 }
 
-/* A whole number line[*at..) up to the byte stop (or the end), no leading zeros; *at moved
- * past the stop. */
+/* A whole number line[*at..) up to the byte stop, or to the line's end for stop '\0' (so a NUL
+ * in the line is not a digit, and refused); no leading zeros; *at moved past the stop. */
 static bool read_u32(const char *line, size_t n, size_t *at, char stop, uint32_t *out)
 {
+    bool to_end = stop == '\0';
     size_t i = *at;
     uint64_t v = 0;
-    for (; i < n && line[i] != stop; i++) {
+    for (; i < n && (to_end || line[i] != stop); i++) {
         if (line[i] < '0' || line[i] > '9' || (i > *at && line[*at] == '0') || v > UINT32_MAX / 10)
             return false;
         v = v * 10 + (uint64_t)(line[i] - '0');
     }
-    if (i == *at || v > UINT32_MAX || (stop != '\0' && i >= n))
+    if (i == *at || v > UINT32_MAX || (!to_end && i >= n))
         return false;
     *out = (uint32_t)v;
-    *at = i + 1;
+    *at = to_end ? i : i + 1;
     return true;
 }
 

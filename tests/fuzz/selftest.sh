@@ -38,6 +38,7 @@ f32~fmt~sci-half-down~src/format.c~s/dropped >= 5/dropped > 5/~fmt_sci: rounds h
 f32~fmt~from-double-trunc~src/decimal.c~s/uint64_t digits = \(uint64_t\)\(s \+ 0\.5\);/uint64_t digits = (uint64_t)s;/~dec_from_double: truncates the 9th digit
 f32~cli~cli-no-divides-check~src/cli.c~s/if \(c\.d % c\.heads != 0\) \{/if (0) {/~cli: heads-divides-d check missing
 f32~cli~cli-capacity-off-by-one~src/cli.c~s/parse_uint\(flag, value, 2, NOPE_MAX_D,/parse_uint(flag, value, 2, NOPE_MAX_D + 1,/~cli: d accepted one past capacity
+f32~partial~partial-leading-zeros~src/partial.c~s/\(i > \*at && line\[\*at\] == '0'\) \|\| //~merge: numbers with leading zeros accepted (a part a run never writes)
 fixed~fixed_arith~sat32-no-low-clamp~include/nope/math_fixed.h~s/    if \(x < INT32_MIN\) \{\n\s*nope_fx_sat_count\+\+;\n\s*return INT32_MIN;\n\s*\}\n//~sat32: no saturation below INT32_MIN (missing saturation)
 fixed~fixed_arith~round-shr-trunc~include/nope/math_fixed.h~s/\+ \(int64_t\)\(\(\(uint64_t\)x >> \(s - 1\)\) & 1u\);/+ 0;/~round_shr: floor instead of round (so mul truncates)
 fixed~fixed_arith~div-round-ties~src/math_fixed.c~s/return -\(int64_t\)\(q \+ \(r > d - r/return -(int64_t)(q + (r >= d - r/~div_round: negative ties rounded down (wrong rounding)
