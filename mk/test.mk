@@ -70,4 +70,5 @@ PHONY += test-shard-parallel
 # slurmd) that the script brings up and stops itself (issue #12). Not in TEST_TARGETS yet.
 test-slurm: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/slurm.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+TEST_TARGETS += test-slurm
 PHONY += test-slurm
