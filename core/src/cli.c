@@ -279,6 +279,9 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         say(&m, " is over this build's capacity NOPE_MAX_HEAD_DIM=" STR(NOPE_MAX_HEAD_DIM) "; use more heads");
         return NOPE_ERR_CAPACITY;
     }
+    if (c.shards > 0 && c.seed_random)
+        return fail(err, NOPE_ERR_ARG, "--seed", "random",
+                    "not with --shard: each shard would draw its own seed; give every shard the same --seed N");
     if (c.shards > c.trials) {
         message m = {err, 0};
         say(&m, "--shard ");

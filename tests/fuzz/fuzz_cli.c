@@ -7,7 +7,7 @@
  *     for the checks made after all flags;
  *   - on NOPE_OK the configuration is within this build's capacity and the documented ranges,
  *     heads divides d, ffn is 4 d unless given, and sigma_q / sigma_in_q are the decimals
- *     rounded to 2^-24 (nope_dec_to_ufix).
+ *     rounded to 2^-24 (nope_dec_to_ufix); a shard k/K has 1 <= k <= K <= trials and a fixed seed.
  * Every argument is its own heap block, so ASan sees any read past its NUL. */
 #include "fuzz_util.h"
 
@@ -80,6 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    (unsigned)cfg.sigma_in_q);
         FUZZ_CHECK(cfg.act == NOPE_ACT_RELU || cfg.act == NOPE_ACT_GELU, "act = %d", (int)cfg.act);
         FUZZ_CHECK(cfg.input == NOPE_INPUT_GAUSSIAN || cfg.input == NOPE_INPUT_TOKENS, "input = %d", (int)cfg.input);
+        FUZZ_CHECK(cfg.shards == 0 ||
+                       (cfg.shard >= 1 && cfg.shard <= cfg.shards && cfg.shards <= cfg.trials && !cfg.seed_random),
+                   "shard %u/%u of %u trials, seed_random %d", (unsigned)cfg.shard, (unsigned)cfg.shards,
+                   (unsigned)cfg.trials, (int)cfg.seed_random);
     } else if (st != NOPE_HELP) {
         FUZZ_CHECK(st == NOPE_ERR_ARG || st == NOPE_ERR_CAPACITY || st == NOPE_ERR_USAGE, "status %d", (int)st);
         const char *nul = memchr(err, 0, NOPE_CLI_ERR_MAX);

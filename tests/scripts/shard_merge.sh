@@ -94,5 +94,9 @@ for s in 0/3 4/3 3 /3 1/ a/b 1/0 2/1000001 1/61; do
     && ok "--shard $s refused: $(cat $out/flag.err)" || bad "--shard $s: exit $rc"
 done
 
+$f --seed random --shard 1/2 > $out/flag.out 2> $out/flag.err; rc=$?
+[ $rc -eq 2 ] && [ ! -s $out/flag.out ] && grep -q "not with --shard" $out/flag.err \
+  && ok "--seed random with --shard refused: $(cat $out/flag.err)" || bad "--seed random --shard 1/2: exit $rc"
+
 echo "shard-merge: $((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
