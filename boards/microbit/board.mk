@@ -2,25 +2,18 @@
 # the code qemu-microbit runs, without semihosting (a BKPT with no debugger attached faults), the
 # report and diagnostics on the UART that the interface chip turns into USB serial, nope.hex to
 # copy onto the MICROBIT drive. QEMU's "microbit" machine runs this very image (UART only).
-BOARD_FLASHABLE := 1
-BOARD_IMAGES := hex bin
+include boards/nrf5.mk
 BOARD_RAM_BYTES := 16384
 BOARD_FLASH_BYTES := 262144
-BOARD_FLASH_TOOL := pyocd
 BOARD_FLASH_TARGET := nrf51
-BOARD_SERIAL_BAUD := 115200
 BOARD_CPU_HZ := 16000000
-ifneq ($(filter-out uart,$(OUT)),)
-$(error BOARD=microbit is flashable: its output is the UART (OUT=uart), never semihosting)
-endif
-OUT := uart
 BOARD_CPU := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
 # The capacities of qemu-microbit (the canonical configuration in 16 KB; see its board.mk).
 BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_FFN=128 \
               -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16 \
               -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=8
 # LED: row 1 = P0.13, column 1 = P0.04 (micro:bit v1 schematic: a 3 x 9 scanned matrix).
-BOARD_DEFS := -DCM_CPU_HZ=$(BOARD_CPU_HZ)u -DCM_FAULT_ADDRESS=0x10001000u -DCM_SEMIHOSTING=0 \
+BOARD_DEFS := $(NRF5_DEFS) -DCM_FAULT_ADDRESS=0x10001000u \
               -DNRF5_BOARD_START=1 -DNRF5_LED_ROW=13u -DNRF5_LED_COL=4u
 BOARD_SRCS := ports/cortex-m/nrf5/uart_nrf51.c ports/cortex-m/nrf5/entropy_nrf5.c \
               ports/cortex-m/nrf5/board_nrf5.c
