@@ -41,8 +41,8 @@
 
 static bool hfxo_running;
 static bool led_lit;
-static uint32_t counter_last;  /* the 32-bit counter when last read */
-static uint64_t counter_high;  /* its wraps so far, times 2^32 */
+static uint32_t counter_last; /* the 32-bit counter when last read */
+static uint64_t counter_high; /* its wraps so far, times 2^32 */
 
 static uint32_t counter_read(void)
 {
@@ -130,8 +130,7 @@ static void board_banner(void)
         diag(" polls; running on the internal RC oscillator, so seconds from cycle counts and "
              "the baud rate are off by up to a few percent");
     }
-    diag("; LED row 1 column 1 toggles each trial; cycles per trial from " NRF5_COUNTER_NAME
-         " at ");
+    diag("; LED row 1 column 1 toggles each trial; cycles per trial from " NRF5_COUNTER_NAME " at ");
     diag_u64(CM_CPU_HZ);
     diag(" Hz\n");
 }

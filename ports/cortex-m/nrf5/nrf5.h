@@ -21,9 +21,9 @@
 #define NRF5_GPIO_OUTSET(port) CM_REG(NRF5_GPIO_BASE(port) + 0x508u)
 #define NRF5_GPIO_OUTCLR(port) CM_REG(NRF5_GPIO_BASE(port) + 0x50Cu)
 #define NRF5_GPIO_DIRSET(port) CM_REG(NRF5_GPIO_BASE(port) + 0x518u)
-#define NRF5_PIN(port, n) ((uint32_t)(port) * 32u + (uint32_t)(n))
+#define NRF5_PIN(port, n) ((uint32_t)(port)*32u + (uint32_t)(n))
 #define NRF5_PIN_PORT(pin) ((pin) >> 5)
-#define NRF5_PIN_BIT(pin) (1u << ((pin) & 31u))
+#define NRF5_PIN_BIT(pin) (1u << ((pin)&31u))
 
 /* TIMER0: a free-running 32-bit counter of the 16 MHz HFCLK (prescaler 0), read by capturing it
  * into CC[0]. On the nRF51 this is the cycle counter: its Cortex-M0 has neither SysTick nor DWT. */
