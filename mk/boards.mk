@@ -79,7 +79,7 @@ board-info:
 board-run: $(B_ELF)
 	@printf '%s\n' '$(BOARD) $(NUM): EXP="$(subst ','\'',$(EXP))" ($(B_EXP_FROM)), timeout $(QEMU_TIMEOUT) s (QEMU_TIMEOUT=s)' >&2
 	$(Q)tools/qemu-run --machine $(BOARD_QEMU_MACHINE) --timeout $(QEMU_TIMEOUT) \
-	    $(if $(filter uart,$(OUT)),--uart) $(B_ELF)
+	    $(if $(filter uart,$(OUT)),--uart) $(if $(filter 1,$(BOARD_FLASHABLE)),--until-exit) $(B_ELF)
 
 $(B_ELF): $(B_OBJS) boards/$(BOARD)/linker.ld ports/cortex-m/sections.ld
 	$(Q)$(CROSS)gcc $(B_LDFLAGS) -o $@ $(B_OBJS) -lgcc
@@ -104,3 +104,21 @@ endif
 
 PHONY += board-force
 board-force:
+
+# ---- nordic ----
+# The flashable micro:bit boards (boards/microbit, boards/microbit-v2; ports/cortex-m/nrf5/):
+# their link flags (BOARD_LDFLAGS), nope.hex and nope.bin next to nope.elf on every build, and
+# the QEMU proof of the v1 image (tests/cross/test_microbit_flashable.sh).
+NORDIC_BOARDS := microbit microbit-v2
+PHONY += test-microbit-flashable
+test-microbit-flashable:
+	$(Q)tests/cross/test_microbit_flashable.sh
+
+ifneq ($(filter $(NORDIC_BOARDS),$(BOARD)),)
+B_LDFLAGS += $(BOARD_LDFLAGS)
+board-build: $(B_DIR)/nope.hex $(B_DIR)/nope.bin
+$(B_DIR)/nope.hex: $(B_ELF)
+	$(Q)$(CROSS)objcopy -O ihex $< $@
+$(B_DIR)/nope.bin: $(B_ELF)
+	$(Q)$(CROSS)objcopy -O binary $< $@
+endif

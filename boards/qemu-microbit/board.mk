@@ -7,7 +7,7 @@ BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_
               -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16 \
               -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=8
 BOARD_DEFS := -DCM_CPU_HZ=16000000u -DCM_FAULT_ADDRESS=0x10001000u
-BOARD_SRCS := ports/cortex-m/uart_nrf51.c ports/cortex-m/entropy_nrf51.c
+BOARD_SRCS := ports/cortex-m/nrf5/uart_nrf51.c ports/cortex-m/nrf5/entropy_nrf5.c
 BOARD_QEMU_MACHINE := microbit
 # `make BOARD=qemu-microbit run` without EXP: this configuration, 2 trials, well under a minute
 # under QEMU (a trial takes 5 to 15 s; the 1000 of the host's default would take hours).

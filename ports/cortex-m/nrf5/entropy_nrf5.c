@@ -1,7 +1,7 @@
-/* nRF51 RNG peripheral (0x4000D000), which QEMU models: four 8-bit samples with bias
- * correction (CONFIG.DERCEN) make one word. Bounded waits: a peripheral that never signals
- * VALRDY yields false instead of a hang. */
-#include "cm.h"
+/* RNG of the nRF51 and the nRF52 (0x4000D000, the same registers on both; QEMU models the
+ * nRF51's): four 8-bit samples with bias correction (CONFIG.DERCEN) make one word. Bounded
+ * waits: a peripheral that never signals VALRDY yields false instead of a hang. */
+#include "../cm.h"
 
 #define RNG_BASE 0x4000D000u
 #define RNG_TASKS_START CM_REG(RNG_BASE + 0x000u)
