@@ -110,6 +110,7 @@ board-force:
 # their link flags (BOARD_LDFLAGS), nope.hex and nope.bin next to nope.elf on every build, and
 # the QEMU proof of the v1 image (tests/cross/test_microbit_flashable.sh).
 NORDIC_BOARDS := microbit microbit-v2
+TEST_TARGETS += test-microbit-flashable
 PHONY += test-microbit-flashable
 test-microbit-flashable:
 	$(Q)tests/cross/test_microbit_flashable.sh
