@@ -104,3 +104,15 @@ endif
 
 PHONY += board-force
 board-force:
+
+# ---- stm32f4 ----
+# Board link flags (the STM32F4 boards wrap the program's trials loop: ports/cortex-m/stm32f4/
+# trials.c). Generic; belongs in B_LDFLAGS above once merged.
+ifneq ($(BOARD),)
+B_LDFLAGS += $(BOARD_LDFLAGS)
+endif
+PHONY += test-stm32
+# The STM32F4 port under QEMU's netduinoplus2 against the host, both modes; the two real
+# boards build in both modes.
+test-stm32:
+	$(Q)tests/cross/test_stm32_qemu.sh
