@@ -13,7 +13,7 @@
 #   make test-boards                          every board x {f32, fixed} against the host program
 #   make test-board-default                   `make BOARD=... run` without EXP ends, and shows
 #                                             progress while it runs
-BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505
+BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505 qemu-netduinoplus2
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
