@@ -17,15 +17,9 @@
 #define STM32_APB2_DIV 1u
 #define STM32_FLASH_WAIT_STATES 3u
 #define STM32_PWR_VOS (3u << 14)
-/* The clock the core keeps when the PLL does not come up, and its name for the diagnostic. */
-#define STM32_RESET_HZ 16000000u
-#define STM32_RESET_CLOCK "the 16 MHz HSI"
-
-/* The ST-LINK/V2-1 virtual COM port: USART2 TX on PA2 (its RX on PA3 is not used). */
-#define STM32_CONSOLE_USART 2
-#define STM32_CONSOLE_TX_PORT 'A'
-#define STM32_CONSOLE_TX_PIN 2u
-#define STM32_CONSOLE_BAUD 115200u
+/* The console is the family default (stm32f4.h): USART2 TX on PA2 at 115200 baud, which the
+ * ST-LINK/V2-1 carries to its virtual COM port (RX on PA3 is not used). If the PLL does not
+ * come up, the core stays on the 16 MHz HSI (also the family default). */
 
 /* LD2, the green user LED, on PA5 (high = on). */
 #define STM32_LED_PORT 'A'

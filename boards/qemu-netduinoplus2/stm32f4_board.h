@@ -25,7 +25,6 @@
 #define STM32_CONSOLE_USART 1 /* PA9 TX */
 #define STM32_CONSOLE_TX_PORT 'A'
 #define STM32_CONSOLE_TX_PIN 9u
-#define STM32_CONSOLE_BAUD 115200u
 
 /* One LED pin, PA10, to run the LED code: QEMU ignores GPIO writes. */
 #define STM32_LED_PORT 'A'

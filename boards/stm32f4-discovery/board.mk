@@ -7,10 +7,6 @@ BOARD_CPU_HZ := 168000000
 BOARD_DEFS := -DCM_CPU_HZ=$(BOARD_CPU_HZ)u -DCM_FAULT_ADDRESS=0x70000000u -Iboards/stm32f4-discovery
 BOARD_SRCS += ports/cortex-m/stm32f4/rng.c
 include ports/cortex-m/stm32f4/flashable.mk
-# Built into the image when no EXP is given: the host's default configuration with 50 trials,
-# a few minutes on the board (README.md here); EXP="" for the host's full default of 1000.
-BOARD_EXP := --trials 50
 BOARD_RAM_BYTES := 196608
 BOARD_FLASH_BYTES := 1048576
-BOARD_FLASH_TOOL := openocd
 BOARD_FLASH_TARGET := board/stm32f4discovery.cfg

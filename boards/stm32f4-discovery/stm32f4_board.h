@@ -16,15 +16,9 @@
 #define STM32_APB2_DIV 2u
 #define STM32_FLASH_WAIT_STATES 5u
 #define STM32_PWR_VOS (1u << 14)
-#define STM32_RESET_HZ 16000000u
-#define STM32_RESET_CLOCK "the 16 MHz HSI"
-
-/* No virtual COM port on the ST-LINK/V2 of most boards (MB997B/C): a 3.3 V USB-serial
- * adapter's RX goes to PA2 (USART2 TX), its GND to GND. */
-#define STM32_CONSOLE_USART 2
-#define STM32_CONSOLE_TX_PORT 'A'
-#define STM32_CONSOLE_TX_PIN 2u
-#define STM32_CONSOLE_BAUD 115200u
+/* The console is the family default (stm32f4.h), USART2 TX on PA2 at 115200 baud. The
+ * ST-LINK/V2 of the MB997B/C boards has no virtual COM port: a 3.3 V USB-serial adapter's RX
+ * goes to PA2, its GND to GND. Without the PLL the core stays on the 16 MHz HSI. */
 
 /* The four user LEDs, PD12 green, PD13 orange, PD14 red, PD15 blue: two on, two off, swapped
  * after every trial. */

@@ -16,7 +16,8 @@ _Static_assert(VCO_IN_HZ >= 1000000u && VCO_IN_HZ <= 2000000u, "PLL input must b
 _Static_assert(VCO_HZ >= 100000000u && VCO_HZ <= 432000000u, "PLL VCO must be 100 to 432 MHz");
 _Static_assert(STM32_PLL_M >= 2u && STM32_PLL_M <= 63u, "PLLM is 2 to 63");
 _Static_assert(STM32_PLL_N >= 50u && STM32_PLL_N <= 432u, "PLLN is 50 to 432");
-_Static_assert(STM32_PLL_P == 2u || STM32_PLL_P == 4u || STM32_PLL_P == 6u || STM32_PLL_P == 8u, "PLLP is 2, 4, 6 or 8");
+_Static_assert(STM32_PLL_P == 2u || STM32_PLL_P == 4u || STM32_PLL_P == 6u || STM32_PLL_P == 8u,
+               "PLLP is 2, 4, 6 or 8");
 _Static_assert(STM32_PLL_Q >= 2u && STM32_PLL_Q <= 15u, "PLLQ is 2 to 15");
 _Static_assert(CM_CPU_HZ / STM32_APB1_DIV <= 50000000u, "APB1 runs at 50 MHz at most (42 on the F405/F407)");
 
@@ -78,7 +79,7 @@ const char *stm32_clock_init(void)
     }
     uint32_t before = RCC_CFGR;
     uint32_t cfgr = before & ~((RCC_CFGR_PPRE_MASK << RCC_CFGR_PPRE1_SHIFT) |
-                                 (RCC_CFGR_PPRE_MASK << RCC_CFGR_PPRE2_SHIFT) | RCC_CFGR_SW_MASK);
+                               (RCC_CFGR_PPRE_MASK << RCC_CFGR_PPRE2_SHIFT) | RCC_CFGR_SW_MASK);
     cfgr |= (ppre_bits(STM32_APB1_DIV) << RCC_CFGR_PPRE1_SHIFT) | (ppre_bits(STM32_APB2_DIV) << RCC_CFGR_PPRE2_SHIFT);
     RCC_CFGR = cfgr; /* still on the HSI: the buses slow down first */
     RCC_CFGR = cfgr | RCC_CFGR_SW_PLL;

@@ -7,3 +7,7 @@ $(error BOARD=$(BOARD) is a real board: its output is the serial console (OUT=ua
 endif
 OUT := uart
 BOARD_DEFS += -DCM_SEMIHOSTING=0
+# Built into the image when no EXP is given: the host's default configuration with 50 trials,
+# a few minutes on the board (its README.md); EXP="" for the host's full default of 1000.
+BOARD_EXP := --trials 50
+BOARD_FLASH_TOOL := openocd

@@ -8,6 +8,20 @@
 #include "../cm.h"
 #include "stm32f4_board.h"
 
+/* Family defaults a board may override in its stm32f4_board.h. */
+#ifndef STM32_RESET_HZ /* every STM32F4 leaves reset on its 16 MHz HSI */
+#define STM32_RESET_HZ 16000000u
+#define STM32_RESET_CLOCK "the 16 MHz HSI"
+#endif
+#ifndef STM32_CONSOLE_USART /* ST's boards: USART2 TX on PA2, the ST-LINK's COM port */
+#define STM32_CONSOLE_USART 2
+#define STM32_CONSOLE_TX_PORT 'A'
+#define STM32_CONSOLE_TX_PIN 2u
+#endif
+#ifndef STM32_CONSOLE_BAUD
+#define STM32_CONSOLE_BAUD 115200u
+#endif
+
 /* ---- RCC: reset and clock control ---- */
 #define RCC_BASE 0x40023800u
 #define RCC_CR CM_REG(RCC_BASE + 0x00u)
@@ -53,11 +67,11 @@
 
 /* ---- GPIO ports A..I, 0x400 apart ---- */
 #define GPIO_BASE(port) (0x40020000u + 0x400u * (uint32_t)((port) - 'A'))
-#define GPIO_MODER(port) CM_REG(GPIO_BASE(port) + 0x00u)  /* 2 bits a pin: 01 out, 10 alternate */
+#define GPIO_MODER(port) CM_REG(GPIO_BASE(port) + 0x00u) /* 2 bits a pin: 01 out, 10 alternate */
 #define GPIO_OSPEEDR(port) CM_REG(GPIO_BASE(port) + 0x08u)
 #define GPIO_PUPDR(port) CM_REG(GPIO_BASE(port) + 0x0Cu)
 #define GPIO_ODR(port) CM_REG(GPIO_BASE(port) + 0x14u)
-#define GPIO_BSRR(port) CM_REG(GPIO_BASE(port) + 0x18u) /* low half sets, high half resets */
+#define GPIO_BSRR(port) CM_REG(GPIO_BASE(port) + 0x18u)                         /* low half sets, high half resets */
 #define GPIO_AFR(port, pin) CM_REG(GPIO_BASE(port) + 0x20u + 4u * ((pin) / 8u)) /* 4 bits a pin */
 #define GPIO_MODE_OUTPUT 1u
 #define GPIO_MODE_ALTERNATE 2u

@@ -17,7 +17,7 @@ nope_status __wrap_nope_experiment_run(const nope_config *cfg, nope_progress_fn 
 typedef struct {
     nope_progress_fn progress; /* the program's callback and its context */
     void *ctx;
-    uint64_t ticks;  /* SysTick and DWT at the start of the trial */
+    uint64_t ticks; /* SysTick and DWT at the start of the trial */
     uint32_t cycles;
 } trial_clock;
 
