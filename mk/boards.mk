@@ -13,7 +13,7 @@
 #   make test-boards                          every board x {f32, fixed} against the host program
 #   make test-board-default                   `make BOARD=... run` without EXP ends, and shows
 #                                             progress while it runs
-BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505
+BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505 qemu-netduinoplus2
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
@@ -66,7 +66,8 @@ B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) $(B_NUM_FLAGS) -O2 -g -ffunction-sect
             -fno-tree-loop-distribute-patterns \
             -DNOPE_NUM=$(NUM_DEF) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
             $(CORE_INC) -I$(B_DIR)
-B_LDFLAGS := $(BOARD_CPU) -nostdlib -Wl,--gc-sections -Wl,-Map=$(B_DIR)/nope.map -L. -T boards/$(BOARD)/linker.ld
+B_LDFLAGS := $(BOARD_CPU) -nostdlib -Wl,--gc-sections -Wl,-Map=$(B_DIR)/nope.map -L. -T boards/$(BOARD)/linker.ld \
+             $(BOARD_LDFLAGS)
 
 board-build: $(B_ELF)
 run: board-run
@@ -105,21 +106,27 @@ endif
 PHONY += board-force
 board-force:
 
-# ---- nordic ----
-# The flashable micro:bit boards (boards/microbit, boards/microbit-v2; ports/cortex-m/nrf5/):
-# their link flags (BOARD_LDFLAGS), nope.hex and nope.bin next to nope.elf on every build, and
-# the QEMU proof of the v1 image (tests/cross/test_microbit_flashable.sh).
-NORDIC_BOARDS := microbit microbit-v2
-TEST_TARGETS += test-microbit-flashable
-PHONY += test-microbit-flashable
-test-microbit-flashable:
-	$(Q)tests/cross/test_microbit_flashable.sh
-
-ifneq ($(filter $(NORDIC_BOARDS),$(BOARD)),)
-B_LDFLAGS += $(BOARD_LDFLAGS)
-board-build: $(B_DIR)/nope.hex $(B_DIR)/nope.bin
+# ---- flashable boards: images next to nope.elf (BOARD_IMAGES: hex, bin) ----
+ifneq ($(BOARD),)
+board-build: $(addprefix $(B_DIR)/nope.,$(filter hex bin,$(BOARD_IMAGES)))
 $(B_DIR)/nope.hex: $(B_ELF)
 	$(Q)$(CROSS)objcopy -O ihex $< $@
 $(B_DIR)/nope.bin: $(B_ELF)
 	$(Q)$(CROSS)objcopy -O binary $< $@
 endif
+
+# ---- nordic ----
+# The flashable micro:bit boards (boards/microbit, boards/microbit-v2; ports/cortex-m/nrf5/):
+# the QEMU proof of the v1 image (tests/cross/test_microbit_flashable.sh).
+TEST_TARGETS += test-microbit-flashable
+PHONY += test-microbit-flashable
+test-microbit-flashable:
+	$(Q)tests/cross/test_microbit_flashable.sh
+
+# ---- stm32f4 ----
+# The STM32F4 port under QEMU's netduinoplus2 against the host, both modes; the two real
+# boards build in both modes.
+TEST_TARGETS += test-stm32
+PHONY += test-stm32
+test-stm32:
+	$(Q)tests/cross/test_stm32_qemu.sh

@@ -91,6 +91,16 @@ void cm_ticks_init(void);
 void cm_output_init(void);
 void cm_systick_handler(void);
 
+/* The processor clock in Hz as the board's clock code left it: CM_CPU_HZ unless a board's
+ * cm_board_init found otherwise (a PLL that did not lock). SysTick counts it, so
+ * port_ticks_per_second() reports it. */
+extern uint32_t cm_cpu_hz;
+
+/* startup.c: the board's hook, run at reset after .data and .bss are set up and before the
+ * output starts (clocks first, so that a UART's baud divider sees the final clock); the weak
+ * default does nothing. */
+void cm_board_init(void);
+
 /* startup.c: stack high-water mark from the painted stack, in bytes. */
 uint32_t cm_stack_used(void);
 bool cm_stack_overflowed(void);

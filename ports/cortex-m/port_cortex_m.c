@@ -137,6 +137,7 @@ _Noreturn void port_exit(int status)
 /* ---- clock: SysTick on the processor clock, 24 bits extended in its interrupt ---- */
 
 static volatile uint32_t systick_wraps;
+uint32_t cm_cpu_hz = CM_CPU_HZ;
 
 void cm_systick_handler(void)
 {
@@ -171,5 +172,5 @@ uint64_t port_ticks(void)
 
 uint64_t port_ticks_per_second(void)
 {
-    return CM_CPU_HZ;
+    return cm_cpu_hz;
 }

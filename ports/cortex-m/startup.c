@@ -4,7 +4,8 @@
  *
  * Reset order matters: the FPU is switched on before any code that might use it, then .data
  * is copied and .bss zeroed, the stack below us is painted (for the high-water mark reported
- * at exit), the clock and the output are started, and main() runs. */
+ * at exit), the board's clocks and pins are set up (cm_board_init), the output and SysTick are
+ * started, and main() runs. */
 #include "cm.h"
 #include "port.h"
 
@@ -68,6 +69,11 @@ bool cm_stack_overflowed(void)
     return *(const volatile uint32_t *)__stack_bottom != CM_STACK_PAINT;
 }
 
+/* Boards without clock or pin setup (the QEMU MPS2 images, the micro:bit) keep this. */
+__attribute__((weak)) void cm_board_init(void)
+{
+}
+
 void cm_reset_handler(void)
 {
 #if defined(__ARM_FP)
@@ -90,6 +96,7 @@ void cm_reset_handler(void)
         *dst = 0;
     }
     stack_paint();
+    cm_board_init();
     cm_output_init();
     cm_ticks_init();
     int status = main();
