@@ -78,7 +78,8 @@ board-info:
 	    'ram_base=$(BOARD_RAM_BASE)' 'ram_bytes=$(BOARD_RAM_BYTES)' \
 	    'flash_base=$(BOARD_FLASH_BASE)' 'flash_bytes=$(BOARD_FLASH_BYTES)' \
 	    'vector_offset=$(BOARD_VECTOR_OFFSET)' 'uf2_family=$(BOARD_UF2_FAMILY)' \
-	    'flash_tool=$(BOARD_FLASH_TOOL)' 'flash_target=$(BOARD_FLASH_TARGET)' 'serial_baud=$(BOARD_SERIAL_BAUD)'
+	    'flash_tool=$(BOARD_FLASH_TOOL)' 'flash_target=$(BOARD_FLASH_TARGET)' 'serial_baud=$(BOARD_SERIAL_BAUD)' \
+	    'boot2=$(BOARD_BOOT2)'
 
 # The banner goes to stderr with the diagnostics: stdout is the report's.
 board-run: $(B_ELF)
