@@ -11,7 +11,7 @@
 #           -fstack-usage (also written, build/<board>-<num>/obj/**/*.su) cannot: it does not
 #           add up calls through pointers. A real board with no QEMU machine is not measured.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 source tests/cross/lib.sh
 LOG_DIR=${BUILD:-build}/size
 mkdir -p "$LOG_DIR"

@@ -124,8 +124,7 @@ void rp2040_led_toggle(void)
 void rp2040_clock_report(void)
 {
     switch (clock_result) {
-    case CLOCK_PLL:
-        return;
+    case CLOCK_PLL: return;
     case CLOCK_NO_PLL_LOCK:
         cm_diag_str("clock: PLL_SYS did not lock within ");
         cm_diag_dec(RP_MAX_POLLS);

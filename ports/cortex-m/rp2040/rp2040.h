@@ -61,8 +61,8 @@
 #define CLK_REF_SRC_XOSC 0x2u
 #define CLK_SYS_SRC_AUX 0x1u
 #define CLK_SYS_AUXSRC_MASK (0x7u << 5) /* 0 = pll_sys */
-#define CLK_PERI_ENABLE (1u << 11)       /* AUXSRC 0 = clk_sys */
-#define CLK_DIV_ONE (1u << 8)            /* integer part 1, fraction 0 */
+#define CLK_PERI_ENABLE (1u << 11)      /* AUXSRC 0 = clk_sys */
+#define CLK_DIV_ONE (1u << 8)           /* integer part 1, fraction 0 */
 
 /* Ring oscillator: the reset clock (nominally 6.5 MHz, 1.8 to 12 MHz across parts and
  * temperature), and RANDOMBIT, one sample of its output. */

@@ -12,7 +12,7 @@
 #define UART_LCR_H CM_REG(UART0_BASE + 0x02Cu)
 #define UART_CR CM_REG(UART0_BASE + 0x030u)
 #define UART_FR_TXFF (1u << 5)
-#define UART_LCR_H_8N1_FIFO ((3u << 5) | (1u << 4)) /* WLEN 8 bits, FIFOs on */
+#define UART_LCR_H_8N1_FIFO ((3u << 5) | (1u << 4))        /* WLEN 8 bits, FIFOs on */
 #define UART_CR_ENABLE ((1u << 0) | (1u << 8) | (1u << 9)) /* UARTEN, TXE, RXE */
 #define UART_BAUD 115200u
 
