@@ -11,7 +11,9 @@
 #     semihosting image (qemu-mps2-an385);
 #   - `make BOARD=<b> flash` with no board attached: exit non-zero, exactly one line of its
 #     own on stderr (make adds its usual "*** Error" line), for every flash tool kind present;
-#     the uf2 kind also copies the image to a directory standing in for the mounted drive.
+#     the uf2 kind also copies the image to a directory standing in for the mounted drive;
+#   - `make monitor`'s tools/monitor reads a report over a pty replaying a QEMU UART capture and
+#     finds it equal to the host's, and unequal to the host's with another seed.
 # The Debian flash tools are installed when running as root; one that cannot be is named.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -150,6 +152,52 @@ for board in "$@"; do
         fi
     fi
 done
+
+# make monitor's reader and comparison over a real serial line: a pseudo-terminal replaying,
+# again and again (as a board reset by hand would), what a UART image printed under QEMU.
+echo "monitor over a serial line (a pty replaying a QEMU UART capture):"
+mon_exp="--d 16 --heads 2 --layers 2 --ffn 32 --seq 16 --trials 3 --seed 9"
+mon_elf=$(make -s --no-print-directory BOARD=qemu-mps2-an386 OUT=uart board-info | sed -n 's/^elf=//p')
+if ! make -s --no-print-directory BOARD=qemu-mps2-an386 OUT=uart EXP="$mon_exp" board-build >"$LOG_DIR/mon.build" 2>&1 ||
+    ! build_host f32 ||
+    ! tools/qemu-run --machine mps2-an386 --uart --keep "$LOG_DIR/mon-qemu" "$mon_elf" >/dev/null 2>&1; then
+    fail "monitor: the UART capture could not be made (logs in $LOG_DIR)"
+else
+    # monitor_replay EXP: tools/monitor on a pty fed the capture; its exit status.
+    monitor_replay() {
+        rm -f "$LOG_DIR/pty"
+        python3 - "$LOG_DIR/mon-qemu/uart" >"$LOG_DIR/pty" <<'PY' &
+import os, pty, sys, time, tty
+master, slave = pty.openpty()
+tty.setraw(slave)
+print(os.ttyname(slave), flush=True)
+data = open(sys.argv[1], "rb").read()
+for _ in range(30):
+    os.write(master, data)
+    time.sleep(0.5)
+PY
+        local feeder=$! status=0
+        for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$LOG_DIR/pty" ] && break; sleep 0.2; done
+        [ -s "$LOG_DIR/pty" ] || { echo "no pty came up" >"$LOG_DIR/mon.out"; kill "$feeder"; return 2; }
+        tools/monitor --baud 115200 --host "$(host_bin f32)" --exp "$1" --port "$(cat "$LOG_DIR/pty")" \
+            --timeout 10 >"$LOG_DIR/mon.out" 2>&1 || status=$?
+        kill "$feeder" 2>/dev/null || true
+        wait "$feeder" 2>/dev/null || true
+        return $status
+    }
+    if monitor_replay "$mon_exp"; then
+        pass "$(tail -1 "$LOG_DIR/mon.out")"
+    else
+        fail "monitor on the replayed capture: $(tail -1 "$LOG_DIR/mon.out")"
+    fi
+    if monitor_replay "${mon_exp/--seed 9/--seed 10}"; then
+        fail "monitor accepted a report made with another seed"
+    elif grep -q '^compare: .*differ' "$LOG_DIR/mon.out"; then
+        pass "monitor refuses the same capture against the host's --seed 10: $(grep -m1 '^compare' "$LOG_DIR/mon.out")"
+    else
+        fail "monitor against --seed 10 failed, but not by comparing: $(tail -1 "$LOG_DIR/mon.out")"
+    fi
+fi
 
 echo "semihosting image:"
 make -s --no-print-directory BOARD=qemu-mps2-an385 NUM=f32 board-build >"$LOG_DIR/an385.build" 2>&1 ||
