@@ -3,7 +3,8 @@
 # BOARD_FLASHABLE := 1), proven without the hardware:
 #   - builds in every mode (NUMS) with its default EXP, making each of its BOARD_IMAGES;
 #   - each image passes tools/check-image (format, flash addresses, vector table, boot2 CRC),
-#     and the ELF's entry point is the reset vector the image holds;
+#     the ELF's sections lie in the chip's memory map (and an ELF linked for another chip's
+#     map is refused), and the ELF's entry point is the reset vector the image holds;
 #   - a deliberately broken copy of each format is refused: one changed digit in a hex data
 #     record, a wrong UF2 start magic, a bin whose reset vector is even (and, with boot2, a
 #     bin whose boot2 CRC no longer checks);
@@ -69,7 +70,7 @@ for board in "$@"; do
             continue
         fi
         pass "builds with EXP='$(get exp)': $(get images)"
-        for kind in $(get images); do
+        for kind in elf $(get images); do
             f=$dir/nope.$kind
             if out=$(tools/check-image "$f" --board "$board" 2>&1); then
                 pass "${out#check-image: }"
@@ -116,6 +117,13 @@ for board in "$@"; do
                 mv "$b/boot2.bin" "$b/nope-boot2.bin"
                 expect_refused "$b/nope-boot2.bin" "$board" "bin with one boot2 byte changed (CRC)"
             fi
+        fi
+
+        # An image linked for another chip's memory map (the MPS2's: code at 0) is refused.
+        if make -s --no-print-directory BOARD=qemu-mps2-an385 NUM="$num" board-build >"$LOG_DIR/an385-$num.build" 2>&1; then
+            expect_refused "$(board_info qemu-mps2-an385 "$num" elf)" "$board" "an ELF linked for qemu-mps2-an385"
+        else
+            fail "qemu-mps2-an385 $num does not build"
         fi
 
         if out=$(tests/cross/check_no_semihosting.sh "$elf" 2>&1); then
