@@ -121,7 +121,7 @@ board-force:
 #                                  and compares it with the host program's for the same EXP
 #   make test-images               every flashable board x mode: builds, images validated by
 #                                  tools/check-image, no semihosting call, flash without a board
-FLASHABLE_BOARDS := $(patsubst boards/%/board.mk,%,$(shell grep -l '^BOARD_FLASHABLE *:= *1' boards/*/board.mk))
+FLASHABLE_BOARDS := $(patsubst boards/%/board.mk,%,$(shell grep -lE '^BOARD_FLASHABLE *:?= *1 *($$|#)' boards/*/board.mk))
 PHONY += flash monitor test-images board-images board-no-qemu board-flashable
 test-images:
 	$(Q)tests/cross/test_images.sh $(FLASHABLE_BOARDS)

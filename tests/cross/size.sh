@@ -22,7 +22,7 @@ boards=("$@")
 for mk in boards/*/board.mk; do
     b=${mk#boards/}
     b=${b%/board.mk}
-    if grep -qE '^BOARD_FLASHABLE *:= *1' "$mk" && [[ " ${boards[*]} " != *" $b "* ]]; then
+    if grep -qE '^BOARD_FLASHABLE *:?= *1 *($|#)' "$mk" && [[ " ${boards[*]} " != *" $b "* ]]; then
         boards+=("$b")
     fi
 done
