@@ -75,6 +75,12 @@ run: board-run
 # What tests/cross/ needs to know about a board, one name=value per line.
 board-info:
 	@printf '%s\n' 'machine=$(BOARD_QEMU_MACHINE)' 'elf=$(B_ELF)' 'exp=$(BOARD_EXP)' 'test_exp=$(BOARD_TEST_EXP)'
+	@printf '%s\n' 'flashable=$(BOARD_FLASHABLE)' 'images=$(BOARD_IMAGES)' 'dir=$(B_DIR)' \
+	    'ram_base=$(BOARD_RAM_BASE)' 'ram_bytes=$(BOARD_RAM_BYTES)' \
+	    'flash_base=$(BOARD_FLASH_BASE)' 'flash_bytes=$(BOARD_FLASH_BYTES)' \
+	    'vector_offset=$(BOARD_VECTOR_OFFSET)' 'uf2_family=$(BOARD_UF2_FAMILY)' \
+	    'flash_tool=$(BOARD_FLASH_TOOL)' 'flash_target=$(BOARD_FLASH_TARGET)' 'serial_baud=$(BOARD_SERIAL_BAUD)' \
+	    'boot2=$(BOARD_BOOT2)'
 
 # The banner goes to stderr with the diagnostics: stdout is the report's.
 board-run: $(B_ELF)
@@ -106,13 +112,72 @@ endif
 PHONY += board-force
 board-force:
 
-# ---- flashable boards: images next to nope.elf (BOARD_IMAGES: hex, bin) ----
+# ---- images ----
+# Real boards (BOARD_FLASHABLE := 1 in boards/<b>/board.mk): flashable files next to nope.elf,
+# flashing and reading them, and their checks.
+#   make BOARD=<b>                 builds nope.elf and the board's BOARD_IMAGES (hex bin uf2)
+#   make BOARD=<b> flash           writes the image through BOARD_FLASH_TOOL (tools/flash)
+#   make BOARD=<b> monitor [PORT=/dev/ttyACM0]
+#                                  reads the report at BOARD_SERIAL_BAUD (tools/serial-capture)
+#                                  and compares it with the host program's for the same EXP
+#   make test-images               every flashable board x mode: builds, images validated by
+#                                  tools/check-image, no semihosting call, flash without a board
+FLASHABLE_BOARDS := $(patsubst boards/%/board.mk,%,$(shell grep -lE '^BOARD_FLASHABLE *:?= *1 *($$|#)' boards/*/board.mk))
+TEST_TARGETS += test-images
+PHONY += flash monitor test-images board-images board-no-qemu board-flashable
+test-images:
+	$(Q)tests/cross/test_images.sh $(FLASHABLE_BOARDS)
+
 ifneq ($(BOARD),)
-board-build: $(addprefix $(B_DIR)/nope.,$(filter hex bin,$(BOARD_IMAGES)))
+B_IMAGES := $(foreach i,$(BOARD_IMAGES),$(B_DIR)/nope.$(i))
+board-build: $(B_IMAGES)
+board-images: $(B_IMAGES)
+
+# A real board: `make BOARD=<b>` builds its images; with no QEMU twin, `run` says what to do.
+ifeq ($(BOARD_FLASHABLE),1)
+.DEFAULT_GOAL := board-build
+endif
+ifeq ($(BOARD_FLASHABLE)$(BOARD_QEMU_MACHINE),1)
+board-run: board-no-qemu
+endif
+board-no-qemu:
+	@echo '$(BOARD): no QEMU machine runs this image; make BOARD=$(BOARD) flash, then make BOARD=$(BOARD) monitor' >&2
+	@exit 1
+
 $(B_DIR)/nope.hex: $(B_ELF)
 	$(Q)$(CROSS)objcopy -O ihex $< $@
 $(B_DIR)/nope.bin: $(B_ELF)
 	$(Q)$(CROSS)objcopy -O binary $< $@
+$(B_DIR)/nope.uf2: $(B_ELF) tools/uf2conv
+	$(Q)tools/uf2conv --family $(BOARD_UF2_FAMILY) -o $@ $<
+
+# RP2040 boot2: linked alone at the SRAM address the bootrom runs it from, padded to 252 bytes,
+# its CRC32 appended, and turned into an object whose .boot2 section the linker.ld places first.
+ifneq ($(BOARD_BOOT2),)
+B_BOOT2 := $(B_DIR)/boot2
+B_OBJS += $(B_BOOT2)/boot2.o
+$(B_ELF): $(B_BOOT2)/boot2.o
+$(B_BOOT2)/code.elf: $(BOARD_BOOT2) $(B_DIR)/flags.txt
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CROSS)gcc $(BOARD_CPU) -nostdlib -Wl,-Ttext=0x20041f00 -Wl,-e,boot2_entry $< -o $@
+$(B_BOOT2)/code.bin: $(B_BOOT2)/code.elf
+	$(Q)$(CROSS)objcopy -O binary -j .text $< $@
+$(B_BOOT2)/boot2.bin: $(B_BOOT2)/code.bin tools/rp2040_boot2.py
+	$(Q)tools/rp2040_boot2.py $< $@
+$(B_BOOT2)/boot2.o: $(B_BOOT2)/boot2.bin
+	$(Q)cd $(@D) && $(CROSS)objcopy -I binary -O elf32-littlearm -B arm \
+	    --rename-section .data=.boot2,alloc,load,readonly,contents boot2.bin boot2.o
+endif
+
+board-flashable:
+	@[ '$(BOARD_FLASHABLE)' = 1 ] || { echo 'flash: $(BOARD) is not a flashable board (it runs under QEMU: make BOARD=$(BOARD) run); flashable: $(FLASHABLE_BOARDS)' >&2; exit 2; }
+
+flash: board-flashable $(B_IMAGES)
+	$(Q)tools/flash --tool '$(BOARD_FLASH_TOOL)' --target '$(BOARD_FLASH_TARGET)' --dir $(B_DIR)
+
+monitor: board-flashable $(HOST_BIN)
+	$(Q)tools/monitor --baud $(BOARD_SERIAL_BAUD) $(if $(PORT),--port $(PORT)) \
+	    --host $(HOST_BIN) --exp '$(subst ','\'',$(EXP))' --log $(B_DIR)/serial.log
 endif
 
 # ---- nordic ----
