@@ -2,8 +2,12 @@
 # flash), FLASHABLE: no semihosting, the report and diagnostics on UARTE0, which the interface
 # chip turns into USB serial; nope.hex to copy onto the MICROBIT drive. QEMU has no nRF52
 # machine: this image is checked by building it and by its static layout (test-microbit-flashable).
+# A real board: flashed, no semihosting, found by make test-images and make size.
+BOARD_FLASHABLE := 1
 include boards/nrf5.mk
+BOARD_RAM_BASE := 0x20000000
 BOARD_RAM_BYTES := 131072
+BOARD_FLASH_BASE := 0x00000000
 BOARD_FLASH_BYTES := 524288
 BOARD_FLASH_TARGET := nrf52833
 BOARD_CPU_HZ := 64000000

@@ -2,8 +2,12 @@
 # the code qemu-microbit runs, without semihosting (a BKPT with no debugger attached faults), the
 # report and diagnostics on the UART that the interface chip turns into USB serial, nope.hex to
 # copy onto the MICROBIT drive. QEMU's "microbit" machine runs this very image (UART only).
+# A real board: flashed, no semihosting, found by make test-images and make size.
+BOARD_FLASHABLE := 1
 include boards/nrf5.mk
+BOARD_RAM_BASE := 0x20000000
 BOARD_RAM_BYTES := 16384
+BOARD_FLASH_BASE := 0x00000000
 BOARD_FLASH_BYTES := 262144
 BOARD_FLASH_TARGET := nrf51
 BOARD_CPU_HZ := 16000000

@@ -1,7 +1,6 @@
 # A real STM32F4 board (included by its board.mk): the report and diagnostics go out of the
 # console USART, and no semihosting call may be in the image (one without a debugger attached
 # is a fault), so OUT is uart, always.
-BOARD_FLASHABLE := 1
 ifneq ($(filter-out uart,$(OUT)),)
 $(error BOARD=$(BOARD) is a real board: its output is the serial console (OUT=uart), not '$(OUT)')
 endif
