@@ -67,6 +67,7 @@ typedef struct {
 static void progress(void *ctx, uint32_t done, uint32_t total)
 {
     progress_state *p = ctx;
+    port_trial_done(done, total);
     if (p->rate == 0)
         return;
     uint64_t now = port_ticks();

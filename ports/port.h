@@ -26,6 +26,11 @@ bool port_entropy(uint32_t *out);
 /* Leave the program with this status; never returns. */
 _Noreturn void port_exit(int status);
 
+/* After each trial (done of total), called by the program: a board blinks its LED and writes the
+ * trial's cycle count to the diagnostic stream, so a person watching it sees it work; a host does
+ * nothing. Never touches the report. */
+void port_trial_done(uint32_t done, uint32_t total);
+
 /* Optional clock for progress and benchmarks: a free-running tick count and its rate.
  * A port without a clock returns 0 from port_ticks_per_second(). */
 uint64_t port_ticks(void);

@@ -20,8 +20,6 @@ BOARD_DEFS := $(NRF5_DEFS) -DCM_FAULT_ADDRESS=0x60000000u \
               -DNRF5_LED_ROW=21u -DNRF5_LED_COL=28u
 BOARD_SRCS := ports/cortex-m/nrf5/uarte_nrf52.c ports/cortex-m/nrf5/entropy_nrf5.c \
               ports/cortex-m/nrf5/board_nrf5.c
-# Trials seen through the program's call into the core: see ports/cortex-m/nrf5/board_nrf5.c.
-BOARD_LDFLAGS := -Wl,--wrap=nope_experiment_run
 # The host's default configuration (d=64 heads=4 layers=4 ffn=256 seq=64), 10 trials.
 BOARD_EXP := --trials 10
 BOARD_TEST_EXP := --trials 3 --seed 9

@@ -21,9 +21,7 @@ BOARD_DEFS := $(NRF5_DEFS) -DCM_FAULT_ADDRESS=0x10001000u \
               -DNRF5_BOARD_START=1 -DNRF5_LED_ROW=13u -DNRF5_LED_COL=4u
 BOARD_SRCS := ports/cortex-m/nrf5/uart_nrf51.c ports/cortex-m/nrf5/entropy_nrf5.c \
               ports/cortex-m/nrf5/board_nrf5.c
-# Trials seen through the program's call into the core; ticks from TIMER0 (no SysTick on the
-# nRF51): see ports/cortex-m/nrf5/board_nrf5.c.
-BOARD_LDFLAGS := -Wl,--wrap=nope_experiment_run -Wl,--wrap=port_ticks
+# Ticks and cycles from TIMER0 (the nRF51 has no SysTick): see ports/cortex-m/nrf5/board_nrf5.c.
 BOARD_QEMU_MACHINE := microbit
 BOARD_EXP := --d 32 --heads 4 --layers 2 --ffn 128 --seq 32 --trials 2
 BOARD_TEST_EXP := --d 32 --heads 4 --layers 2 --ffn 128 --seq 32 --trials 2 --seed 9

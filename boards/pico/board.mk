@@ -13,8 +13,6 @@ BOARD_CPU_HZ := 125000000
 # 0x30000000: nothing is mapped there (RP2040 datasheet 2.2), so FAULT_TEST=2 bus-faults.
 BOARD_DEFS := -DCM_CPU_HZ=$(BOARD_CPU_HZ)u -DCM_SEMIHOSTING=0 -DCM_FAULT_ADDRESS=0x30000000u
 BOARD_SRCS := $(addprefix ports/cortex-m/rp2040/,board_rp2040.c uart_rp2040.c entropy_rosc.c trial_clock.c)
-# trial_clock.c wraps the experiment to toggle the LED and count cycles per trial.
-BOARD_LDFLAGS := -Wl,--wrap=nope_experiment_run
 # The 256-byte second stage at the start of flash, CRC32 appended (mk/boards.mk, images block).
 BOARD_BOOT2 := ports/cortex-m/rp2040/boot2_03h.S
 

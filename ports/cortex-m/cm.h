@@ -101,6 +101,18 @@ extern uint32_t cm_cpu_hz;
  * default does nothing. */
 void cm_board_init(void);
 
+/* Board hooks around the trials (port_cortex_m.c has weak defaults):
+ *   cm_board_ready       once the output works, before the program: the board's banner (the
+ *                        clock it got, where its LED and cycle counts come from);
+ *   cm_board_trial_done  after each trial: blink the LED;
+ *   cm_cycles            a 64-bit count of processor cycles for the per-trial line (default:
+ *                        port_ticks, SysTick on the processor clock; DWT where it counts). */
+void cm_board_ready(void);
+void cm_board_trial_done(uint32_t done, uint32_t total);
+uint64_t cm_cycles(void);
+/* port_cortex_m.c: start the first trial's cycle count (main.c, just before the program). */
+void cm_trials_start(void);
+
 /* startup.c: stack high-water mark from the painted stack, in bytes. */
 uint32_t cm_stack_used(void);
 bool cm_stack_overflowed(void);

@@ -3,6 +3,7 @@
  * UART, where both streams share one wire and every diagnostic line starts with
  * CM_DIAG_PREFIX so that tools/qemu-run can split them again. */
 #include "cm.h"
+#include "nope/format.h"
 #include "port.h"
 
 /* ---- output ---- */
@@ -134,6 +135,57 @@ _Noreturn void port_exit(int status)
 #endif
 }
 
+/* ---- after each trial: the board's sign of life and the trial's cycle count ---- */
+
+__attribute__((weak)) void cm_board_ready(void)
+{
+}
+
+__attribute__((weak)) void cm_board_trial_done(uint32_t done, uint32_t total)
+{
+    (void)done;
+    (void)total;
+}
+
+__attribute__((weak)) uint64_t cm_cycles(void)
+{
+    return port_ticks();
+}
+
+static uint64_t trial_start;
+
+void cm_trials_start(void)
+{
+    trial_start = cm_cycles();
+}
+
+/* "cycles: trial 3/10: 123456789 (7.716 s at 16000000 Hz)": the count leaves out this line. */
+void port_trial_done(uint32_t done, uint32_t total)
+{
+    uint64_t spent = cm_cycles() - trial_start;
+    cm_board_trial_done(done, total);
+    char num[NOPE_FMT_MAX];
+    uint64_t ms = spent / (cm_cpu_hz / 1000u);
+    cm_diag_str("cycles: trial ");
+    cm_diag_dec(done);
+    cm_diag_str("/");
+    cm_diag_dec(total);
+    cm_diag_str(": ");
+    nope_fmt_u64(num, spent);
+    cm_diag_str(num);
+    cm_diag_str(" (");
+    nope_fmt_u64(num, ms / 1000u);
+    cm_diag_str(num);
+    cm_diag_str(".");
+    uint32_t frac = (uint32_t)(ms % 1000u);
+    cm_diag_str(frac < 10u ? "00" : frac < 100u ? "0" : "");
+    cm_diag_dec(frac);
+    cm_diag_str(" s at ");
+    cm_diag_dec(cm_cpu_hz);
+    cm_diag_str(" Hz)\n");
+    trial_start = cm_cycles();
+}
+
 /* ---- clock: SysTick on the processor clock, 24 bits extended in its interrupt ---- */
 
 static volatile uint32_t systick_wraps;
@@ -155,7 +207,8 @@ void cm_ticks_init(void)
  * takes interrupts only between translated blocks. So a pending SysTick with a counter still
  * in the upper half of its range means one wrap not yet counted. The wrap count is read on
  * both sides to catch an interrupt taken in between. 2^32 wraps of 2^24 ticks never run out. */
-uint64_t port_ticks(void)
+/* Weak: a core without SysTick (the nRF51's M0) counts with a timer of its own instead. */
+__attribute__((weak)) uint64_t port_ticks(void)
 {
     uint32_t hi, cur;
     bool pending;

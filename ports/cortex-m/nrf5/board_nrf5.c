@@ -1,19 +1,14 @@
 /* The flashable micro:bit boards (microbit, microbit-v2): what a real board adds to the QEMU
  * image. Reset brings up the 16 MHz crystal (bounded wait), lights one LED of the matrix and
- * starts a cycle counter; each trial then toggles the LED and writes its cycle count to the
- * diagnostic stream.
- *
- * Trials are seen without touching the shared program: the board links with
- * -Wl,--wrap=nope_experiment_run, so ports/app.c's call lands in __wrap_nope_experiment_run
- * below, which runs the real experiment with its own progress callback in front of the
- * program's. The nRF51 also links with -Wl,--wrap=port_ticks: its Cortex-M0 has no SysTick (an
- * option ARMv6-M allows and Nordic left out), so the port's SysTick clock would stand still on
- * the real chip; TIMER0 counts the same 16 MHz instead, and QEMU models it too.
+ * starts a cycle counter; each trial then toggles the LED, and the port's per-trial line counts
+ * its cycles with that counter (the hooks of ports/cortex-m/cm.h). The nRF51 also replaces the
+ * port's weak port_ticks: its Cortex-M0 has no SysTick (an option ARMv6-M allows and Nordic left
+ * out), so the SysTick clock would stand still on the real chip; TIMER0 counts the same 16 MHz
+ * instead, and QEMU models it too.
  *
  * Cycle counters: DWT CYCCNT on the nRF52's Cortex-M4, TIMER0 (HFCLK, prescaler 0) on the nRF51,
  * both 32 bits, made 64 by noting each wrap when read; they are read at least once a trial, and
  * a trial is far shorter than a wrap (67 s at 64 MHz, 268 s at 16 MHz: see the boards' READMEs). */
-#include "nope/experiment.h"
 #include "nope/format.h"
 #include "nrf5.h"
 #include "port.h"
@@ -71,7 +66,7 @@ static void counter_start(void)
 }
 
 /* Cycles since reset, 64 bits: a read lower than the last one means one wrap in between. */
-static uint64_t cycles(void)
+uint64_t cm_cycles(void)
 {
     uint32_t now = counter_read();
     if (now < counter_last) {
@@ -96,10 +91,9 @@ void nrf5_board_start(void)
 }
 
 #if !NRF5_CYCLES_DWT
-uint64_t __wrap_port_ticks(void);
-uint64_t __wrap_port_ticks(void)
+uint64_t port_ticks(void)
 {
-    return cycles(); /* at CM_CPU_HZ = 16 MHz, what port_ticks_per_second() says */
+    return cm_cycles(); /* at CM_CPU_HZ = 16 MHz, what port_ticks_per_second() says */
 }
 #endif
 
@@ -120,7 +114,7 @@ static void diag_u64(uint64_t v)
 }
 
 /* "board: clock ...; LED ...; cycles per trial from ..." once, before the first trial. */
-static void board_banner(void)
+void cm_board_ready(void)
 {
     if (hfxo_running) {
         diag("board: HFCLK from the 16 MHz crystal");
@@ -135,43 +129,10 @@ static void board_banner(void)
     diag(" Hz\n");
 }
 
-typedef struct {
-    nope_progress_fn program_progress; /* ports/app.c's callback, called after ours */
-    void *program_ctx;
-    uint64_t trial_start;
-} trial_watch;
-
-/* "cycles: trial 3/10: 123456789 (7.7 s)", then the program's own progress. */
-static void on_trial(void *ctx, uint32_t done, uint32_t total)
+void cm_board_trial_done(uint32_t done, uint32_t total)
 {
-    trial_watch *w = ctx;
-    uint64_t spent = cycles() - w->trial_start;
+    (void)done;
+    (void)total;
     led_lit = !led_lit;
     nrf5_gpio_write(NRF5_LED_ROW, led_lit);
-    diag("cycles: trial ");
-    diag_u64(done);
-    diag("/");
-    diag_u64(total);
-    diag(": ");
-    diag_u64(spent);
-    diag(" (");
-    uint64_t tenths = spent / (CM_CPU_HZ / 10u);
-    diag_u64(tenths / 10u);
-    diag(".");
-    diag_u64(tenths % 10u);
-    diag(" s)\n");
-    if (w->program_progress) {
-        w->program_progress(w->program_ctx, done, total);
-    }
-    w->trial_start = cycles(); /* the next trial's count leaves out this printing */
-}
-
-nope_status __real_nope_experiment_run(const nope_config *cfg, nope_progress_fn progress, void *ctx);
-nope_status __wrap_nope_experiment_run(const nope_config *cfg, nope_progress_fn progress, void *ctx);
-
-nope_status __wrap_nope_experiment_run(const nope_config *cfg, nope_progress_fn progress, void *ctx)
-{
-    board_banner();
-    trial_watch w = {progress, ctx, cycles()};
-    return __real_nope_experiment_run(cfg, on_trial, &w);
 }

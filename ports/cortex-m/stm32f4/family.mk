@@ -13,8 +13,6 @@ BOARD_CPU := -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard
 BOARD_CAPS := -DNOPE_MAX_D=64 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=4 -DNOPE_MAX_FFN=256 \
               -DNOPE_MAX_SEQ=64 -DNOPE_BLOCK_POS=22 -DNOPE_WEIGHT_BUF=1024 -DNOPE_FX_ACC_CAP=1024
 BOARD_SRCS := $(addprefix ports/cortex-m/stm32f4/,board.c clock.c led.c trials.c usart.c)
-# trials.c wraps the program's call of the trials loop: LED and cycle count after each trial.
-BOARD_LDFLAGS := -Wl,--wrap=nope_experiment_run
 BOARD_SERIAL_BAUD := 115200
 BOARD_IMAGES := hex bin
 # `make BOARD=... run` without EXP (QEMU twin) and test-boards: the canonical small shape.
