@@ -51,7 +51,9 @@ for kind in $kinds; do
     pkg=${tool_pkg[$kind]:-}
     [ -n "$pkg" ] || continue
     command -v "${tool_cmd[$kind]}" >/dev/null 2>&1 || { [ "$kind" = pyocd ] && command -v pyocd >/dev/null 2>&1; } && continue
-    if [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" \
+    # a fresh machine may have no package lists yet: update once if the first try fails
+    if [ "$(id -u)" -eq 0 ] && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg"; }; } \
         >"$LOG_DIR/apt-$pkg.log" 2>&1; then
         echo "installed $pkg"
     else
