@@ -1,6 +1,6 @@
 # Tools around the host program (tools/, python3 + numpy + matplotlib).
 #   make figure [NUM=f32|fixed]     default experiment -> build/figures/variance{,-fixed}.{png,svg}
-#   make paper [PAPER_TRIALS=20] [JOBS=N]   the paper's scale (d=768 H=12 L=12 ffn=3072 seq=512
+#   make paper [TRIALS=20] [JOBS=N]   the paper's scale (d=768 H=12 L=12 ffn=3072 seq=512
 #                                   gelu): prints the expected time, then build/paper/report.csv +
 #                                   figure, and the run's wall time
 #   make sweep [JOBS=N]             layer-1 slope vs weight sigma -> build/sweep/slope-vs-sigma.{png,svg}
@@ -39,7 +39,8 @@ run_report = $(if $(filter 1,$(JOBS)),$(TOOLS_BIN) $(1) > $(2).tmp && mv $(2).tm
   -o $(2) -- $(1) && rm -rf $(basename $(2)).parts)
 
 # ---- paper: the paper's own scale; about 6 s per trial on one core of a 2020s x86 ----
-PAPER_TRIALS ?= 20
+# TRIALS=N is the short name (PAPER_TRIALS=N works too).
+PAPER_TRIALS ?= $(or $(TRIALS),20)
 PAPER_FLAGS := --d 768 --heads 12 --layers 12 --ffn 3072 --seq 512 --act gelu
 PAPER_DIR := $(BUILD)/paper
 PAPER_REPORT := $(PAPER_DIR)/report$(TOOLS_SUFFIX).csv

@@ -24,13 +24,7 @@ void nope_partial_write(const nope_config *cfg, const nope_sink *sink)
     nope_writer_init(&w, sink);
     uint32_t first, end;
     nope_experiment_trials(cfg, &first, &end);
-    nope_writer_put(&w, MAGIC VERSION);
-    nope_writer_end_line(&w);
-    nope_writer_put(&w, "# mode=" NOPE_NUM_NAME);
-    nope_writer_end_line(&w);
-    nope_writer_put(&w, "# config ");
-    nope_report_config_put(&w, cfg);
-    nope_writer_end_line(&w);
+    nope_report_head_put(&w, MAGIC VERSION, cfg);
     nope_writer_put(&w, "# trials from=");
     nope_writer_put_u64(&w, first);
     nope_writer_put(&w, " to=");
@@ -100,21 +94,32 @@ static bool equal(const char *line, size_t n, const char *text)
 }
 
 /* A whole number line[*at..) up to the byte stop, or to the line's end for stop '\0' (so a NUL
- * in the line is not a digit, and refused); no leading zeros; *at moved past the stop. */
-static bool read_u32(const char *line, size_t n, size_t *at, char stop, uint32_t *out)
+ * in the line is not a digit, and refused); at most max, no leading zeros, the one way a run
+ * writes it; *at moved past the stop. */
+static bool read_whole(const char *line, size_t n, size_t *at, char stop, uint64_t max, uint64_t *out)
 {
     bool to_end = stop == '\0';
     size_t i = *at;
     uint64_t v = 0;
     for (; i < n && (to_end || line[i] != stop); i++) {
-        if (line[i] < '0' || line[i] > '9' || (i > *at && line[*at] == '0') || v > UINT32_MAX / 10)
+        unsigned digit = (unsigned)(unsigned char)line[i] - '0';
+        if (digit > 9 || (i > *at && line[*at] == '0') || v > (max - digit) / 10)
             return false;
-        v = v * 10 + (uint64_t)(line[i] - '0');
+        v = v * 10 + digit;
     }
-    if (i == *at || v > UINT32_MAX || (!to_end && i >= n))
+    if (i == *at || (!to_end && i >= n))
+        return false;
+    *out = v;
+    *at = to_end ? i : i + 1;
+    return true;
+}
+
+static bool read_u32(const char *line, size_t n, size_t *at, char stop, uint32_t *out)
+{
+    uint64_t v;
+    if (!read_whole(line, n, at, stop, UINT32_MAX, &v))
         return false;
     *out = (uint32_t)v;
-    *at = to_end ? i : i + 1;
     return true;
 }
 
@@ -241,31 +246,23 @@ static nope_status add_range(uint32_t from, uint32_t to, char *err)
     return NOPE_OK;
 }
 
+/* "# counts name=N name=N": the mode's counters, in their order, added to the merge's. */
 static nope_status read_counts(const char *line, size_t n, char *err)
 {
     size_t at;
-    if (!starts(line, n, "# counts", &at))
+    if (!starts(line, n, "# counts ", &at))
         return refuse(err, "line 5 is not the counts line", 0, NULL);
     for (unsigned k = 0; k < NOPE_NUM_COUNTERS; k++) {
         size_t key;
-        const char *name = nope_num_counter_name(k);
-        if (at >= n || line[at] != ' ' || !starts(line + at + 1, n - at - 1, name, &key) || at + 1 + key >= n ||
-            line[at + 1 + key] != '=')
+        uint64_t count;
+        if (!starts(line + at, n - at, nope_num_counter_name(k), &key) || at + key >= n || line[at + key] != '=')
             return refuse(err, "its counts line does not name this mode's counters", 0, NULL);
-        at += key + 2;
-        /* a count is a uint64: read it as whole numbers of up to 9 digits at a time */
-        uint64_t v = 0;
-        size_t digits = 0;
-        for (; at < n && line[at] >= '0' && line[at] <= '9'; at++, digits++) {
-            if (digits == 19 || (digits > 0 && v == 0))
-                return refuse(err, "its counts line has a count that is not a whole number", 0, NULL);
-            v = v * 10 + (uint64_t)(line[at] - '0');
-        }
-        if (digits == 0)
-            return refuse(err, "its counts line has a count that is not a whole number", 0, NULL);
-        nope_num_counter_add(k, v);
+        at += key + 1;
+        if (!read_whole(line, n, &at, k + 1 < NOPE_NUM_COUNTERS ? ' ' : '\0', UINT64_MAX, &count))
+            return refuse(err, "its counts line has a count that is not a whole number, or more counters", 0, NULL);
+        nope_num_counter_add(k, count);
     }
-    return at == n ? NOPE_OK : refuse(err, "its counts line has more than this mode's counters", 0, NULL);
+    return NOPE_OK;
 }
 
 /* Row "l,p,<sums>,<sums>" of layer l and position p (1-based). */

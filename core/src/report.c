@@ -32,7 +32,7 @@ static void put_keyed_plain(nope_writer *w, const char *key, const nope_dec *v)
     nope_writer_put(w, num);
 }
 
-void nope_report_config_put(nope_writer *w, const nope_config *cfg)
+static void put_config(nope_writer *w, const nope_config *cfg)
 {
     put_keyed_u64(w, "d=", cfg->d);
     put_keyed_u64(w, " heads=", cfg->heads);
@@ -98,8 +98,19 @@ void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
 {
     nope_writer w;
     nope_writer_init(&w, sink);
-    nope_report_config_put(&w, cfg);
+    put_config(&w, cfg);
     nope_writer_flush(&w);
+}
+
+void nope_report_head_put(nope_writer *w, const char *title, const nope_config *cfg)
+{
+    nope_writer_put(w, title);
+    nope_writer_end_line(w);
+    nope_writer_put(w, "# mode=" NOPE_NUM_NAME);
+    nope_writer_end_line(w);
+    nope_writer_put(w, "# config ");
+    put_config(w, cfg);
+    nope_writer_end_line(w);
 }
 
 void nope_report_write(const nope_config *cfg, const nope_sink *sink)
@@ -107,13 +118,7 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     nope_writer w;
     nope_writer_init(&w, sink);
 
-    nope_writer_put(&w, "# nope-variance report v1");
-    nope_writer_end_line(&w);
-    nope_writer_put(&w, "# mode=" NOPE_NUM_NAME);
-    nope_writer_end_line(&w);
-    nope_writer_put(&w, "# config ");
-    nope_report_config_put(&w, cfg);
-    nope_writer_end_line(&w);
+    nope_report_head_put(&w, "# nope-variance report v1", cfg);
     char note[NOPE_SUMMARY_NOTE_MAX];
     for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
         nope_writer_put(&w, "# ");

@@ -34,9 +34,11 @@ bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf);
 /* Write the report of the last nope_experiment_run with this configuration. */
 void nope_report_write(const nope_config *cfg, const nope_sink *sink);
 
-/* The configuration line's body ("d=64 heads=4 ... seed=1", no newline), for banners too;
- * and the same into a writer (a partial carries it). */
+/* The configuration line's body ("d=64 heads=4 ... seed=1", no newline), for banners too. */
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink);
-void nope_report_config_put(nope_writer *w, const nope_config *cfg);
+
+/* The lines every file of a run begins with: title ("# nope-variance report v1"), the mode and
+ * the configuration; the report and the partial (nope/partial.h) share them. */
+void nope_report_head_put(nope_writer *w, const char *title, const nope_config *cfg);
 
 #endif
