@@ -4,6 +4,7 @@
 #include "nope/format.h"
 #include "nope/num.h"
 #include "nope/summary.h"
+#include "nope/theory2.h"
 
 _Static_assert(NOPE_REPORT_WARNING_MAX == NOPE_SUMMARY_NOTE_MAX, "a warning is a note's size");
 
@@ -74,14 +75,9 @@ static uint64_t undefined_slopes(const nope_config *cfg)
     return n;
 }
 
-bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
+/* The slopes' warning: how many are undefined, when any is. */
+static bool slope_warning(const nope_config *cfg, char *buf)
 {
-    if (nope_summary_warning(cfg, k, buf))
-        return true;
-    /* The slopes' warning comes right after the numeric mode's own: k is its place when the
-     * mode has warning k - 1 (or k is 0). */
-    if (k > 0 && !nope_summary_warning(cfg, k - 1, buf))
-        return false;
     uint64_t undefined = undefined_slopes(cfg);
     if (undefined == 0)
         return false;
@@ -92,6 +88,35 @@ bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
     at = nope_fmt_append(buf, nope_fmt_append(buf, at, " of "), all);
     nope_fmt_append(buf, at, " are undefined (a mean variance is 0 and has no logarithm); left empty");
     return true;
+}
+
+/* The second theory's warning, when the logits are too large for it. */
+static bool theory2_warning(const nope_config *cfg, char *buf)
+{
+    if (nope_summary_theory2_defined(cfg))
+        return false;
+    nope_dec scale = nope_summary_theory2_scale(cfg);
+    char num[NOPE_FMT_MAX];
+    nope_fmt_sci(num, &scale, NOPE_REPORT_DIGITS);
+    size_t at = nope_fmt_append(buf, nope_fmt_append(buf, 0, "theory2: logit scale s="), num);
+    nope_fmt_append(buf, at,
+                    " spreads past the " NOPE_THEORY2_S_MAX_TEXT " it integrates (softmax is close to a one-hot"
+                    " choice there); attn_theory2 left empty");
+    return true;
+}
+
+bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
+{
+    /* The numeric mode's own warnings first, then the report's: k counts the ones present. */
+    uint32_t n = 0;
+    for (uint32_t j = 0; nope_summary_warning(cfg, j, buf); j++)
+        if (n++ == k)
+            return true;
+    if (slope_warning(cfg, buf) && n++ == k)
+        return true;
+    if (theory2_warning(cfg, buf) && n++ == k)
+        return true;
+    return false;
 }
 
 void nope_report_config_write(const nope_config *cfg, const nope_sink *sink)
@@ -110,6 +135,26 @@ void nope_report_head_put(nope_writer *w, const char *title, const nope_config *
     nope_writer_end_line(w);
     nope_writer_put(w, "# config ");
     put_config(w, cfg);
+    nope_writer_end_line(w);
+}
+
+/* "# theory2 layer=1 s=... mean=... worst=... at=...": the logits' scale, then layer 1's mean
+ * measured / theory2 over positions and the one furthest from 1 (when theory2 is defined). */
+static void put_theory2_line(nope_writer *w, const nope_config *cfg)
+{
+    nope_dec scale = nope_summary_theory2_scale(cfg);
+    nope_writer_put(w, "# theory2 layer=1 s=");
+    put_sci(w, &scale);
+    if (nope_summary_theory2_defined(cfg)) {
+        nope_dec mean, worst;
+        uint32_t worst_pos;
+        nope_summary_ratio2(cfg, &mean, &worst, &worst_pos);
+        nope_writer_put(w, " mean=");
+        put_sci(w, &mean);
+        nope_writer_put(w, " worst=");
+        put_sci(w, &worst);
+        put_keyed_u64(w, " at=", worst_pos + 1);
+    }
     nope_writer_end_line(w);
 }
 
@@ -152,6 +197,7 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
     nope_writer_put(&w, "# ratio layer=1 mean=");
     put_sci(&w, &ratio);
     nope_writer_end_line(&w);
+    put_theory2_line(&w, cfg);
 
     /* Each statistic's mean and standard error; the theory beside the attention's. */
     nope_writer_put(&w, "layer,pos");
@@ -162,7 +208,7 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
         nope_writer_put(&w, nope_stat_name((nope_stat)s));
         nope_writer_put(&w, "_se");
         if (s == NOPE_STAT_ATTN)
-            nope_writer_put(&w, ",attn_theory");
+            nope_writer_put(&w, ",attn_theory,attn_theory2");
     }
     nope_writer_end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++) {
@@ -181,6 +227,8 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
                     nope_writer_put(&w, ",");
                     if (nope_summary_has_theory(l))
                         put_sci(&w, &row.attn_theory);
+                    nope_writer_put(&w, ",");
+                    put_sci(&w, &row.attn_theory2);
                 }
             }
             nope_writer_end_line(&w);

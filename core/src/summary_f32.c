@@ -8,6 +8,7 @@
 #include "nope/format.h"
 #include "nope/math_float.h"
 #include "nope/summary.h"
+#include "nope/theory2.h"
 
 static double mean_of(const nope_moments *m, uint32_t trials)
 {
@@ -50,6 +51,32 @@ static double theory_at(const nope_config *cfg, uint32_t pos)
     return t;
 }
 
+static const double Q40 = 1099511627776.0; /* 2^40 */
+
+static int64_t theory_c_q40(const nope_config *cfg)
+{
+    return (int64_t)(theory_c(cfg) * Q40 + 0.5);
+}
+
+/* d^2 sigma^4 c G(m), G from nope/theory2.h. */
+static double theory2_at(const nope_config *cfg, uint32_t pos)
+{
+    double sigma = scale_of(cfg->sigma_q);
+    double d = (double)cfg->d;
+    double g = (double)nope_theory2_g_q40(cfg, theory_c_q40(cfg), pos) / Q40;
+    return d * d * sigma * sigma * sigma * sigma * theory_c(cfg) * g;
+}
+
+bool nope_summary_theory2_defined(const nope_config *cfg)
+{
+    return nope_theory2_defined(cfg, theory_c_q40(cfg));
+}
+
+nope_dec nope_summary_theory2_scale(const nope_config *cfg)
+{
+    return nope_dec_from_double((double)nope_theory2_scale_q40(cfg, theory_c_q40(cfg)) / Q40);
+}
+
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
 {
     for (int s = 0; s < NOPE_STAT_COUNT; s++) {
@@ -58,6 +85,9 @@ void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, 
         row->se[s] = nope_dec_from_double(se_of(m, cfg->trials));
     }
     row->attn_theory = nope_dec_from_double(nope_summary_has_theory(layer) ? theory_at(cfg, pos) : 0.0);
+    row->attn_theory2 = nope_dec_nan();
+    if (nope_summary_has_theory(layer) && nope_summary_theory2_defined(cfg))
+        row->attn_theory2 = nope_dec_from_double(theory2_at(cfg, pos));
 }
 
 nope_dec nope_summary_theory_c(const nope_config *cfg)
@@ -120,6 +150,24 @@ nope_dec nope_summary_ratio(const nope_config *cfg)
     for (uint32_t p = 0; p < cfg->seq; p++)
         total += mean_of(nope_stats_get(NOPE_STAT_ATTN, 0, p), cfg->trials) / theory_at(cfg, p);
     return nope_dec_from_double(total / (double)cfg->seq);
+}
+
+void nope_summary_ratio2(const nope_config *cfg, nope_dec *mean, nope_dec *worst, uint32_t *worst_pos)
+{
+    double total = 0.0, far = 0.0, far_ratio = 1.0;
+    *worst_pos = 0;
+    for (uint32_t p = 0; p < cfg->seq; p++) {
+        double ratio = mean_of(nope_stats_get(NOPE_STAT_ATTN, 0, p), cfg->trials) / theory2_at(cfg, p);
+        double off = ratio > 1.0 ? ratio - 1.0 : 1.0 - ratio;
+        total += ratio;
+        if (off > far) {
+            far = off;
+            far_ratio = ratio;
+            *worst_pos = p;
+        }
+    }
+    *mean = nope_dec_from_double(total / (double)cfg->seq);
+    *worst = nope_dec_from_double(far_ratio);
 }
 
 #endif

@@ -3,7 +3,8 @@
  * into the report's decimal by exact long division (nope_dec_from_ratio). The exact sums over
  * trials (nope_moments) are read as big integers (nope/wide.h). Bit budget of the largest value
  * formed: the ratio's sum (2^84) times the theory's denominator (< 2^300 with eps of 18 digits
- * at 1e-12) times 2^64 stays below 2^460, inside nope_big's 512 bits. */
+ * at 1e-12; theory2's, c's times 2^136, is below 2^306) times 2^64 stays below 2^460, inside
+ * nope_big's 512 bits. */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_FIXED
@@ -12,6 +13,7 @@
 #include "nope/format.h"
 #include "nope/math_fixed.h"
 #include "nope/summary.h"
+#include "nope/theory2.h"
 #include "nope/wide.h"
 
 /* ---- Means and standard errors ---- */
@@ -104,6 +106,45 @@ static void theory_at(const nope_config *cfg, uint32_t pos, nope_big *num, nope_
     }
 }
 
+/* c as Q40, rounded: (num 2^41 + den) / (2 den). */
+static int64_t theory_c_q40(const nope_config *cfg)
+{
+    nope_big num, den, q;
+    theory_c(cfg, &num, &den);
+    nope_big_shl(&num, NOPE_THEORY2_FRAC + 1);
+    nope_big_add(&num, &den);
+    nope_big_shl(&den, 1);
+    nope_big_div(&q, &num, &den);
+    return (int64_t)nope_big_low_u64(&q);
+}
+
+/* d^2 sigma^4 c G(m) = c d^2 sigma_q^4 G_q40 / 2^(96 + 40). */
+static void theory2_at(const nope_config *cfg, uint32_t pos, nope_big *num, nope_big *den)
+{
+    uint64_t g = (uint64_t)nope_theory2_g_q40(cfg, theory_c_q40(cfg), pos);
+    theory_c(cfg, num, den);
+    nope_big_mul_u32(num, cfg->d);
+    nope_big_mul_u32(num, cfg->d);
+    for (int k = 0; k < 4; k++)
+        nope_big_mul_u32(num, cfg->sigma_q);
+    nope_big_mul_u64(num, g);
+    nope_big_shl(den, 4 * NOPE_SCALE_FRAC_BITS + NOPE_THEORY2_FRAC);
+}
+
+bool nope_summary_theory2_defined(const nope_config *cfg)
+{
+    return nope_theory2_defined(cfg, theory_c_q40(cfg));
+}
+
+nope_dec nope_summary_theory2_scale(const nope_config *cfg)
+{
+    nope_big num, den;
+    nope_big_set_u64(&num, (uint64_t)nope_theory2_scale_q40(cfg, theory_c_q40(cfg)));
+    nope_big_set_u64(&den, 1);
+    nope_big_shl(&den, NOPE_THEORY2_FRAC);
+    return nope_dec_from_ratio(&num, &den, false);
+}
+
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
 {
     for (int s = 0; s < NOPE_STAT_COUNT; s++) {
@@ -116,6 +157,12 @@ void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, 
         nope_big num, den;
         theory_at(cfg, pos, &num, &den);
         row->attn_theory = nope_dec_from_ratio(&num, &den, false);
+    }
+    row->attn_theory2 = nope_dec_nan();
+    if (nope_summary_has_theory(layer) && nope_summary_theory2_defined(cfg)) {
+        nope_big num, den;
+        theory2_at(cfg, pos, &num, &den);
+        row->attn_theory2 = nope_dec_from_ratio(&num, &den, false);
     }
 }
 
@@ -230,25 +277,69 @@ bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf)
     return false;
 }
 
-/* Mean over positions of mean / theory: each ratio to 64 fraction bits (floor), then their
- * exact sum over seq 2^64. mean / theory = sum tden / (T 2^(2F) tnum). */
+/* Layer 1's mean / theory at pos, to 64 fraction bits (floor), into r; the theory is tnum / tden.
+ * mean / theory = sum tden / (T 2^(2F) tnum). */
+static void ratio_at(const nope_config *cfg, uint32_t pos, nope_big *tnum, const nope_big *tden, nope_big *r)
+{
+    nope_big t;
+    nope_big_mul_u32(tnum, cfg->trials);
+    nope_big_shl(tnum, NOPE_FX_STAT_FRAC); /* T 2^(2F) tnum */
+    sum_of(r, nope_stats_get(NOPE_STAT_ATTN, 0, pos));
+    nope_big_mul(&t, r, tden);
+    nope_big_shl(&t, 64); /* sum tden 2^64 */
+    nope_big_div(r, &t, tnum);
+}
+
+/* sum / (seq 2^64): a mean of ratios kept to 64 fraction bits. */
+static nope_dec mean_of_ratios(const nope_config *cfg, const nope_big *sum)
+{
+    nope_big t;
+    nope_big_set_u64(&t, cfg->seq);
+    nope_big_shl(&t, 64);
+    return nope_dec_from_ratio(sum, &t, false);
+}
+
+/* Mean over positions of mean / theory: each ratio to 64 fraction bits, then their exact sum. */
 nope_dec nope_summary_ratio(const nope_config *cfg)
 {
-    nope_big acc, tnum, tden, s, t;
+    nope_big acc, tnum, tden, r;
     nope_big_set_u64(&acc, 0);
     for (uint32_t p = 0; p < cfg->seq; p++) {
         theory_at(cfg, p, &tnum, &tden);
-        nope_big_mul_u32(&tnum, cfg->trials);
-        nope_big_shl(&tnum, NOPE_FX_STAT_FRAC); /* T 2^(2F) tnum */
-        sum_of(&s, nope_stats_get(NOPE_STAT_ATTN, 0, p));
-        nope_big_mul(&t, &s, &tden);
-        nope_big_shl(&t, 64); /* sum tden 2^64 */
-        nope_big_div(&s, &t, &tnum);
-        nope_big_add(&acc, &s);
+        ratio_at(cfg, p, &tnum, &tden, &r);
+        nope_big_add(&acc, &r);
     }
-    nope_big_set_u64(&t, cfg->seq);
-    nope_big_shl(&t, 64);
-    return nope_dec_from_ratio(&acc, &t, false);
+    return mean_of_ratios(cfg, &acc);
+}
+
+void nope_summary_ratio2(const nope_config *cfg, nope_dec *mean, nope_dec *worst, uint32_t *worst_pos)
+{
+    nope_big acc, tnum, tden, r, one, off, far, far_ratio;
+    nope_big_set_u64(&acc, 0);
+    nope_big_set_u64(&one, 1);
+    nope_big_shl(&one, 64);
+    nope_big_set_u64(&far, 0);
+    far_ratio = one;
+    *worst_pos = 0;
+    for (uint32_t p = 0; p < cfg->seq; p++) {
+        theory2_at(cfg, p, &tnum, &tden);
+        ratio_at(cfg, p, &tnum, &tden, &r);
+        nope_big_add(&acc, &r);
+        if (nope_big_cmp(&r, &one) >= 0) {
+            off = r;
+            nope_big_sub(&off, &one);
+        } else {
+            off = one;
+            nope_big_sub(&off, &r);
+        }
+        if (nope_big_cmp(&off, &far) > 0) {
+            far = off;
+            far_ratio = r;
+            *worst_pos = p;
+        }
+    }
+    *mean = mean_of_ratios(cfg, &acc);
+    *worst = nope_dec_from_ratio(&far_ratio, &one, false);
 }
 
 #endif

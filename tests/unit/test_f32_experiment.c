@@ -55,10 +55,12 @@ static void test_report_structure(void **state)
         "# nope-variance report v1\n# mode=f32\n# config d=16 heads=2 layers=2 ffn=32 seq=8 vocab=256 sigma=0.02 "
         "sigma_in=0.02 eps=0.00001 act=relu input=gaussian trials=20 seed=1\n# theory layer=1 c=",
         174);
-    const char *header = strstr(report, "\nlayer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se\n");
+    const char *header = strstr(report, "\nlayer,pos,attn_var,attn_se,attn_theory,attn_theory2,hid_var,hid_se\n");
     assert_non_null(header);
     assert_non_null(strstr(report, "# slope layer=2 attn="));
     assert_non_null(strstr(report, "# ratio layer=1 mean="));
+    assert_non_null(strstr(report, "\n# theory2 layer=1 s="));
+    assert_non_null(strstr(report, " worst="));
     int rows = 0; /* newlines after the header line that start a data row */
     for (const char *p = strchr(header + 1, '\n'); p != NULL && p[1] != '#'; p = strchr(p + 1, '\n'))
         rows++;
@@ -70,9 +72,9 @@ static void test_report_structure(void **state)
     snprintf(hex, sizeof hex, "%016llx",
              (unsigned long long)nope_fnv1a64(NOPE_FNV1A64_INIT, report, (size_t)(last - report)));
     assert_memory_equal(last + 19, hex, 16);
-    /* Layer 2 rows have an empty theory column; layer 1 rows do not. */
+    /* Layer 2 rows have empty theory columns; layer 1 rows do not. */
     assert_non_null(strstr(report, "\n2,1,"));
-    assert_non_null(strstr(strstr(report, "\n2,1,"), ",,"));
+    assert_non_null(strstr(strstr(report, "\n2,1,"), ",,,"));
     assert_true(strstr(strstr(report, "\n1,1,"), ",,") > strstr(report, "\n2,1,"));
 }
 

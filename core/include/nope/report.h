@@ -9,12 +9,15 @@
  *   # theory layer=1 c=... formula=d^2*sigma^4*c/m
  *   # slope layer=L attn=... hid=...          (one line per layer)
  *   # ratio layer=1 mean=...                  (mean over positions of measured / theory)
- *   layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se
+ *   # theory2 layer=1 s=... mean=... worst=... at=m   (the logits' scale; measured / theory2:
+ *                                             mean over positions, the one furthest from 1)
+ *   layer,pos,attn_var,attn_se,attn_theory,attn_theory2,hid_var,hid_se
  *   1,1,...                                   (one row per layer and position, 1-based)
  *   # checksum fnv1a64=<16 hex digits>        (FNV-1a 64 of every byte before this line)
  *
- * No number is ever "nan" or "inf": an undefined value is an empty field (attn_theory beyond
- * layer 1, a slope where a mean variance is 0), and a warning line says why.
+ * No number is ever "nan" or "inf": an undefined value is an empty field (the theories beyond
+ * layer 1, attn_theory2 past its largest logit scale, a slope where a mean variance is 0), and a
+ * warning line says why. Readers find columns by name: v1 grew attn_theory2 and "# theory2".
  */
 #ifndef NOPE_REPORT_H
 #define NOPE_REPORT_H

@@ -15,6 +15,7 @@
 typedef struct {
     nope_dec var[NOPE_STAT_COUNT], se[NOPE_STAT_COUNT]; /* mean over trials, standard error */
     nope_dec attn_theory;                               /* layer 1 only: see nope_summary_has_theory */
+    nope_dec attn_theory2; /* layer 1 only, NaN where nope_summary_theory2_defined is false */
 } nope_summary_row;
 
 /* Whether the report gives a theory for the layer: layer 1's only (0-based 0). */
@@ -42,5 +43,14 @@ bool nope_summary_warning(const nope_config *cfg, uint32_t k, char *buf);
 
 /* Mean over positions of layer 1's measured / theory ratio. */
 nope_dec nope_summary_ratio(const nope_config *cfg);
+
+/* Layer 1's theory beyond first order (nope/theory2.h): d^2 sigma^4 c G(m). Whether it is
+ * computed for cfg, and the logits' scale s = sigma^2 d c it depends on. */
+bool nope_summary_theory2_defined(const nope_config *cfg);
+nope_dec nope_summary_theory2_scale(const nope_config *cfg);
+
+/* Layer 1's measured / theory2 over positions: the mean, and the ratio furthest from 1 with its
+ * position (0-based). For a defined theory2 only. */
+void nope_summary_ratio2(const nope_config *cfg, nope_dec *mean, nope_dec *worst, uint32_t *worst_pos);
 
 #endif
