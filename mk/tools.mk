@@ -3,7 +3,8 @@
 #   make paper [TRIALS=20] [JOBS=N]   the paper's scale (d=768 H=12 L=12 ffn=3072 seq=512
 #                                   gelu): prints the expected time, then build/paper/report.csv +
 #                                   figure, and the run's wall time
-#   make sweep [JOBS=N]             layer-1 slope vs weight sigma -> build/sweep/slope-vs-sigma.{png,svg}
+#   make sweep [JOBS=N]             layer-1 slope vs weight sigma, and layer 1 against both theories
+#                                   -> build/sweep/slope-vs-sigma.{png,svg}
 #   JOBS: shards run at once by GNU parallel (tools/shard-run), default all cores; the merged
 #   report is the same bytes whatever JOBS is. JOBS=1 is one plain process (no GNU parallel).
 #   make check-reference            the C program against the NumPy reference (z-scores, |z| <= 5)
@@ -79,6 +80,7 @@ $(SWEEP_DIR)/sigma-%$(TOOLS_SUFFIX).csv: $(TOOLS_BIN)
 	@mkdir -p $(@D)
 	$(Q)$(call run_report,$(SWEEP_FLAGS) --sigma $*,$@)
 	$(Q)echo "sweep: sigma=$* $$(grep '^# slope layer=1 ' $@)"
+	$(Q)echo "sweep: sigma=$* $$(grep -E '^# (ratio|theory2) ' $@ | tr '\n' ' ')"
 
 $(SWEEP_DIR)/slope-vs-sigma$(TOOLS_SUFFIX).png: $(SWEEP_REPORTS) tools/plot tools/nopereport.py
 	$(Q)tools/plot --sweep -o $(basename $@) $(SWEEP_REPORTS)

@@ -10,7 +10,8 @@ A report is, exactly:
     # theory layer=1 c=... formula=...
     # slope layer=L attn=... hid=...        (one per layer)
     # ratio layer=1 mean=...
-    layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se[,more columns]
+    # theory2 layer=1 s=... mean=... worst=... at=...   (optional: the C program's second theory)
+    layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se[,more columns, e.g. attn_theory2]
     one row per (layer, pos)
     # checksum fnv1a64=<16 hex digits>      (FNV-1a 64 of every byte before this line)
 Other comment lines (e.g. "# saturations=0", "# underflows=3", "# warning ...") may appear and
@@ -132,6 +133,7 @@ class Report:
     mode      e.g. "f32", "fixed", "reference"
     config    dict of the config line's key=value strings (in order)
     theory    dict of the theory line (layer, c, formula) or {}
+    theory2   dict of the theory2 line (layer, s, mean, worst, at) or {}
     slopes    {layer: {"attn": float, "hid": float}}   (NaN: undefined)
     ratios    {layer: float}                           (NaN: undefined)
     comments  every comment line other than magic and checksum
@@ -162,6 +164,7 @@ class Report:
         self.mode = None
         self.config = {}
         self.theory = {}
+        self.theory2 = {}
         self.slopes = {}
         self.ratios = {}
         self.comments = []
@@ -180,6 +183,8 @@ class Report:
                     self.config = _kv(f[1:])
                 elif f[0] == "theory":
                     self.theory = _kv(f[1:])
+                elif f[0] == "theory2":
+                    self.theory2 = _kv(f[1:])
                 elif f[0] == "slope":
                     kv = _kv(f[1:])
                     try:

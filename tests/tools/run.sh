@@ -96,6 +96,26 @@ fi
 expect_exit 0 "plot reads stdin" tools/plot -o "$T/fig-stdin" < "$T/tiny.csv"
 expect_exit 0 "plot --sweep" tools/plot --sweep -o "$T/sweep" "$T/a.csv" "$T/tiny.csv"
 
+# the C program's second theory (column attn_theory2, line "# theory2"), planted in the tiny
+# report: drawn dashed in the figure and in the sweep's theories panel, absent without it
+$PY - "$T/tiny.csv" "$T/th2.csv" <<'EOF_PY'
+import sys; sys.dont_write_bytecode = True; sys.path.insert(0, 'tools'); import nopereport as nr
+L = open(sys.argv[1]).read().rsplit('# checksum', 1)[0].split('\n')[:-1]
+H = L.index(','.join(nr.REQUIRED_COLUMNS))
+i = nr.REQUIRED_COLUMNS.index('attn_theory')
+L[H] = L[H].replace('attn_theory,', 'attn_theory,attn_theory2,')
+for k in range(H + 1, len(L)):
+    c = L[k].split(','); c.insert(i + 1, '%.8e' % (1.1 * float(c[i])) if c[i] else ''); L[k] = ','.join(c)
+L.insert(H, '# theory2 layer=1 s=1.0e-01 mean=9.0e-01 worst=8.5e-01 at=3')
+open(sys.argv[2], 'w').write(nr.with_checksum(''.join(l + '\n' for l in L)))
+EOF_PY
+expect_exit 0 "plot a report with theory2" tools/plot "$T/th2.csv" -o "$T/th2"
+grep -q 'id="theory2-layer1"' "$T/th2.svg" && ! grep -q 'id="theory2-layer1"' "$T/fig.svg" \
+    && pass "plot: theory2 drawn when the report has it, not otherwise" || fail "plot: theory2 line"
+expect_exit 0 "plot --sweep with theory2" tools/plot --sweep -o "$T/sweep2" "$T/th2.csv" "$T/a.csv"
+grep -q 'id="theory2-sigma-0.02"' "$T/sweep2.svg" && ! grep -q 'id="theory2-sigma' "$T/sweep.svg" \
+    && pass "plot --sweep: theory2 in the theories panel" || fail "plot --sweep: theory2 line"
+
 # ---- compare: noisy captures ----
 $PY - "$T/tiny.csv" "$T/capture.txt" <<'EOF'
 import sys
