@@ -46,6 +46,8 @@ test-format:
 	$(Q)tests/scripts/format.sh
 test-acceptance: $(HOST_DIR)/nope
 	$(Q)tests/scripts/acceptance_f32.sh $(HOST_DIR)/nope
+test-theory2: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/theory2.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 # Shards merged in any order = one run, both modes; bad parts refused (issue #12).
 test-shard: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/shard_merge.sh
@@ -56,8 +58,8 @@ $(HOST_DIR)/nope: FORCE
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-make-order test-format test-shard
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard
 
 # tools/shard-run (issue #12): 1, 2, 3 and 7 shards through GNU parallel, merged, equal one run in
 # both modes; a deleted or killed shard is rerun alone.
