@@ -269,6 +269,10 @@ int64_t nope_theory2_g_q40(const nope_config *cfg, int64_t c_q40, uint32_t pos)
             for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
                 cache.g[k] += q_mul(node[j].weight, g[k]);
         }
+        /* g is a convex combination of vectors of length sqrt(d c), so G <= 1 always; only the
+         * token approximation (large logits, few distinct tokens) can overshoot it. */
+        for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
+            cache.g[k] = cache.g[k] > ONE ? ONE : cache.g[k];
         cache.valid = true;
         cache.d = cfg->d;
         cache.heads = cfg->heads;

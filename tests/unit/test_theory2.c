@@ -162,6 +162,54 @@ static void test_monte_carlo_large_logits(void **state)
     monte_carlo_matches(32, 2, "0.2", positions, 3); /* s0 = 1.25 */
 }
 
+/* G <= 1 (the weighted mean of keys of one length is no longer than they are), even where the
+ * token approximation would overshoot: one token repeated at every position, large logits. */
+static void test_never_above_one(void **state)
+{
+    (void)state;
+    nope_config cfg = config(64, 4, "0.3");
+    cfg.input = NOPE_INPUT_TOKENS;
+    cfg.vocab = 1;
+    for (uint32_t p = 0; p < 64; p++)
+        assert_true(nope_theory2_g_q40(&cfg, c_q40(64), p) <= (int64_t)1 << NOPE_THEORY2_FRAC);
+    assert_int_equal(nope_theory2_g_q40(&cfg, c_q40(64), 63), (int64_t)1 << NOPE_THEORY2_FRAC);
+}
+
+/* Every corner of the accepted configurations: widths 2 to 1024, one head or many, sigma from
+ * 0.0001 to 2, Gaussian inputs or tokens from 1 or 2^24 ids, c tiny or 1. Where theory2 is
+ * defined, G is in (0, 1] at the first, a middle and the last position (and the sanitizer build
+ * finds no overflow on the way). */
+static void test_every_corner_is_finite(void **state)
+{
+    (void)state;
+    const uint32_t widths[] = {2, 3, 5, 64, 1024};
+    const char *sigmas[] = {"0.0001", "0.1", "2"};
+    const uint32_t vocabs[] = {0, 1, 16777216}; /* 0: Gaussian inputs */
+    const int64_t cs[] = {1000, (int64_t)1 << NOPE_THEORY2_FRAC};
+    const uint32_t positions[] = {0, 1, 7, 1023};
+    int defined = 0;
+    for (int i = 0; i < 5; i++)
+        for (int many = 0; many < 2; many++)
+            for (int j = 0; j < 3; j++)
+                for (int v = 0; v < 3; v++)
+                    for (int k = 0; k < 2; k++) {
+                        uint32_t d = widths[i], heads = many ? (d < 64 ? d : 64) : 1;
+                        nope_config cfg = config(d, heads, sigmas[j]);
+                        cfg.input = vocabs[v] ? NOPE_INPUT_TOKENS : NOPE_INPUT_GAUSSIAN;
+                        cfg.vocab = vocabs[v] ? vocabs[v] : 256;
+                        if (!nope_theory2_defined(&cfg, cs[k]))
+                            continue;
+                        defined++;
+                        for (int p = 0; p < 4; p++) {
+                            int64_t g = nope_theory2_g_q40(&cfg, cs[k], positions[p]);
+                            if (!(g > 0 && g <= (int64_t)1 << NOPE_THEORY2_FRAC))
+                                fail_msg("d=%u heads=%u sigma=%s vocab=%u c=%lld pos=%u: G=%lld", d, heads, sigmas[j],
+                                         vocabs[v], (long long)cs[k], positions[p], (long long)g);
+                        }
+                    }
+    assert_true(defined > 50);
+}
+
 /* Past NOPE_THEORY2_S_MAX after the two-point rule, theory2 is not computed. */
 static void test_undefined_past_the_largest_scale(void **state)
 {
@@ -179,6 +227,8 @@ int main(void)
         cmocka_unit_test(test_grows_with_logits),
         cmocka_unit_test(test_monte_carlo_d64),
         cmocka_unit_test(test_monte_carlo_large_logits),
+        cmocka_unit_test(test_never_above_one),
+        cmocka_unit_test(test_every_corner_is_finite),
         cmocka_unit_test(test_undefined_past_the_largest_scale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
