@@ -221,17 +221,18 @@ static void integrate(uint32_t d, int64_t s, uint32_t first, block_sums *sums)
     }
 }
 
-/* G at each position of the block for one scale: A f + (B - C) / (d - 1). */
-static void block_g(const nope_config *cfg, int64_t s, uint32_t first, int64_t g[NOPE_THEORY2_BLOCK])
+/* Adds weight times G at each position of the block for one scale node to g:
+ * G = A f + (B - C) / (d - 1). */
+static void block_g_add(const nope_config *cfg, scale_node node, uint32_t first, int64_t g[NOPE_THEORY2_BLOCK])
 {
     static block_sums sums; /* static: a small board's stack stays small */
     for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
         sums.a[k] = sums.cross[k] = nope_u128_from_u64(0);
-    integrate(cfg->d, s, first, &sums);
+    integrate(cfg->d, node.scale, first, &sums);
     for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++) {
         uint32_t m = first + k + 1;
         if (m == 1) {
-            g[k] = ONE; /* one key takes all the weight */
+            g[k] += q_mul(node.weight, ONE); /* one key takes all the weight */
             continue;
         }
         /* Q80 sums times the step 1/4 and m, or m (m-1): Q40 */
@@ -240,7 +241,7 @@ static void block_g(const nope_config *cfg, int64_t s, uint32_t first, int64_t g
             (int64_t)nope_u128_shr_round(nope_u128_mul_u32(nope_u128_mul_u32(sums.cross[k], m), m - 1), F + 2).lo;
         if (cfg->input == NOPE_INPUT_TOKENS)
             a += div_int(a * (int64_t)(m - 1), cfg->vocab); /* a f, f = 1 + (m-1)/V; a <= 1 */
-        g[k] = a + div_int(cross, cfg->d - 1);
+        g[k] += q_mul(node.weight, a + div_int(cross, cfg->d - 1));
     }
 }
 
@@ -260,15 +261,11 @@ int64_t nope_theory2_g_q40(const nope_config *cfg, int64_t c_q40, uint32_t pos)
     if (!(cache.valid && cache.d == cfg->d && cache.heads == cfg->heads && cache.sigma_q == cfg->sigma_q &&
           cache.vocab == cfg->vocab && cache.input == cfg->input && cache.c_q40 == c_q40 && cache.first == first)) {
         scale_node node[2];
-        int64_t g[NOPE_THEORY2_BLOCK];
         scale_nodes(cfg, c_q40, node);
         for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
             cache.g[k] = 0;
-        for (int j = 0; j < 2; j++) {
-            block_g(cfg, node[j].scale, first, g);
-            for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
-                cache.g[k] += q_mul(node[j].weight, g[k]);
-        }
+        for (int j = 0; j < 2; j++)
+            block_g_add(cfg, node[j], first, cache.g);
         /* g is a convex combination of vectors of length sqrt(d c), so G <= 1 always; only the
          * token approximation (large logits, few distinct tokens) can overshoot it. */
         for (uint32_t k = 0; k < NOPE_THEORY2_BLOCK; k++)
