@@ -1,6 +1,21 @@
 # Speed and size figures. Never part of make test: tests do not assert times.
+#   make bench                                   seconds per trial of the host program
+#   make bench BOARD=<b> [NUM=f32|fixed] [EXP=...]
+#        instructions per trial and per kernel under QEMU -icount (tools/bench-board): the same
+#        figures every run. Without EXP, the board's BOARD_EXP with 2 trials.
 BENCH_DEFAULT_TRIALS ?= 200
 BENCH_PAPER_TRIALS ?= 1
+ifeq ($(BOARD),)
 bench: $(HOST_BIN)
 	$(Q)tools/bench $(HOST_BIN) $(BENCH_DEFAULT_TRIALS) $(BENCH_PAPER_TRIALS)
+else
+# The normal image (the real total) and the profile image (PROFILE=1, its own directory), built
+# with the same EXP; the profile build is a second make so that its flags and objects stay apart.
+BENCH_EXP := $(if $(filter given,$(B_EXP_FROM)),$(EXP),$(BOARD_EXP) --trials 2)
+bench:
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) NUM=$(NUM) EXP='$(subst ','\'',$(BENCH_EXP))' board-build
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) NUM=$(NUM) EXP='$(subst ','\'',$(BENCH_EXP))' PROFILE=1 board-build
+	$(Q)tools/bench-board --machine $(BOARD_QEMU_MACHINE) --label '$(BOARD) $(NUM)' \
+	    --exp '$(subst ','\'',$(BENCH_EXP))' $(B_ELF) $(B_ELF:$(B_DIR)/%=$(B_DIR)-prof/%)
+endif
 PHONY += bench

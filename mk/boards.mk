@@ -11,17 +11,23 @@
 #                                             (FAULT_TEST=2: a load from an unmapped address)
 #   make size                                 flash, RAM and measured stack of every board image
 #   make test-boards                          every board x {f32, fixed} against the host program
+#   make test-kernels-arm                     the Cortex-M matmul tiles against plain C, every board x mode
+#   make bench BOARD=<b> [NUM=...] [EXP=...]  instructions per trial and per kernel (mk/bench.mk)
 #   make test-board-default                   `make BOARD=... run` without EXP ends, and shows
 #                                             progress while it runs
 BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps2-an505 qemu-netduinoplus2
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
-TEST_TARGETS += test-boards test-board-default test-board-shards
-PHONY += test-boards test-board-default test-board-shards size board-build board-run board-info
+TEST_TARGETS += test-boards test-board-default test-board-shards test-kernels-arm
+PHONY += test-boards test-board-default test-board-shards test-kernels-arm size board-build board-run board-info
 
 test-boards:
 	$(Q)tests/cross/test_boards.sh $(BOARDS)
+# The Cortex-M matmul tiles (core/src/matmul_arm.h) against plain C sums at the corners no
+# report reaches, on every board x mode.
+test-kernels-arm:
+	$(Q)tests/cross/test_kernels_arm.sh $(BOARDS)
 # The cheapest board and mode under QEMU (hardware float): seconds, not minutes.
 test-board-default:
 	$(Q)tests/cross/test_board_default.sh qemu-mps2-an386 f32
@@ -55,9 +61,17 @@ else
   $(error OUT must be semihost or uart, not '$(OUT)')
 endif
 
-B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))
+# PROFILE=1: the per-kernel profile build of `make bench BOARD=...` (core/include/nope/profile.h),
+# in a directory of its own so that it never replaces the normal image.
+PROFILE ?= 0
+# KERNEL_TEST=1: tests/cross/kernel_test.c instead of the program (tests/cross/test_kernels_arm.sh):
+# it includes the kernels' sources itself, so they are left out here.
+KERNEL_TEST ?= 0
+B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter-out 0,$(PROFILE)),-prof)$(if $(filter-out 0,$(KERNEL_TEST)),-ktest)
 B_ELF := $(B_DIR)/nope.elf
-B_SRCS := ports/app.c $(sort $(wildcard core/src/*.c)) $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
+B_KERNEL_SRCS := core/src/kernels_f32.c core/src/kernels_fixed.c
+B_SRCS := $(if $(filter-out 0,$(KERNEL_TEST)),tests/cross/kernel_test.c $(filter-out $(B_KERNEL_SRCS),$(sort $(wildcard core/src/*.c))),ports/app.c $(sort $(wildcard core/src/*.c))) \
+          $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
 B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
 # A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
 # still move 64-bit integers through d-registers.
@@ -65,7 +79,8 @@ B_NUM_FLAGS := $(if $(filter fixed,$(NUM)),-mgeneral-regs-only)
 B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) $(B_NUM_FLAGS) -O2 -g -ffunction-sections -fdata-sections -fstack-usage \
             -fno-tree-loop-distribute-patterns \
             -DNOPE_NUM=$(NUM_DEF) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
-            $(CORE_INC) -I$(B_DIR)
+            $(if $(filter-out 0,$(PROFILE)),-DNOPE_PROFILE=1) \
+            $(CORE_INC) -I$(B_DIR) $(if $(filter-out 0,$(KERNEL_TEST)),-Icore/src)
 B_LDFLAGS := $(BOARD_CPU) -nostdlib -Wl,--gc-sections -Wl,-Map=$(B_DIR)/nope.map -L. -T boards/$(BOARD)/linker.ld \
              $(BOARD_LDFLAGS)
 

@@ -6,6 +6,7 @@
 #include "nope/model.h"
 #include "nope/num.h"
 #include "nope/partial.h"
+#include "nope/profile.h"
 #include "nope/report.h"
 #include "port.h"
 
@@ -132,6 +133,34 @@ static __attribute__((noinline)) void shard_banner(const nope_config *cfg)
     }
 }
 
+#if NOPE_PROFILE
+/* A profile build's counters on the diagnostic stream, one "profile: name ticks=T brackets=B"
+ * line per kernel and the MACs, in the port's clock ticks (tools/bench-board turns them into
+ * instructions). */
+static __attribute__((noinline)) void profile_write(void)
+{
+    char num[NOPE_FMT_MAX];
+    for (int k = 0; k < NOPE_PROF_KERNELS; k++) {
+        diag("profile: ");
+        diag(nope_prof_name((nope_prof_kernel)k));
+        nope_fmt_u64(num, nope_prof.ticks[k]);
+        diag(" ticks=");
+        diag(num);
+        nope_fmt_u64(num, nope_prof.brackets[k]);
+        diag(" brackets=");
+        diag(num);
+        diag("\n");
+    }
+    nope_fmt_u64(num, nope_prof.macs);
+    diag("profile: macs=");
+    diag(num);
+    nope_fmt_u64(num, port_ticks_per_second());
+    diag(" ticks_per_second=");
+    diag(num);
+    diag("\n");
+}
+#endif
+
 int nope_app_main(int argc, const char *const *argv)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT, diag_stream = PORT_STREAM_DIAG;
@@ -148,11 +177,18 @@ int nope_app_main(int argc, const char *const *argv)
 
     progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
     p.last = p.start;
+#if NOPE_PROFILE
+    nope_prof_clock = port_ticks;
+    nope_prof_calibrate(1000);
+#endif
     if (nope_experiment_run(&cfg, progress, &p) != NOPE_OK) {
         /* the parser checks all of this first; reaching here is a bug */
         diag("nope: configuration rejected by the experiment after parsing\n");
         return 2;
     }
+#if NOPE_PROFILE
+    profile_write();
+#endif
     if (cfg.shards > 0) {
         /* a shard's sums, to merge with the other shards'; the report and its warnings come then */
         nope_sink report_sink = {stream_bytes, (void *)&report_stream};

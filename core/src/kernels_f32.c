@@ -8,6 +8,9 @@
 #include "nope/decimal.h"
 #include "nope/kernels.h"
 #include "nope/math_float.h"
+#include "nope/profile.h"
+
+#include "matmul_arm.h"
 
 /* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
  * both do the same IEEE operations in the same order (no FMA: -ffp-contract=off), so this is
@@ -43,6 +46,18 @@ static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t 
     }
 }
 
+/* out[r][col0 + j] += in[r][i] * wrow[j] for every row r and the n_cols columns of a strip. */
+static void matmul_strip_row(float *out, const float *in, size_t rows, size_t n_in, size_t n_out, const float *wrow,
+                             size_t i, size_t col0, size_t n_cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *o = out + r * n_out + col0;
+        const float ai = in[r * n_in + i];
+        for (size_t j = 0; j < n_cols; j++)
+            o[j] += ai * wrow[j];
+    }
+}
+
 /* A buffer smaller than one row (the smallest boards): strips of columns, one row at a time. */
 static void matmul_column_strips(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
                                  const nope_weights *w, float *wbuf, size_t wbuf_cap)
@@ -50,13 +65,8 @@ static void matmul_column_strips(float *out, const float *in, size_t rows, size_
     for (size_t col0 = 0; col0 < n_out; col0 += wbuf_cap) {
         size_t n_cols = n_out - col0 < wbuf_cap ? n_out - col0 : wbuf_cap;
         for (size_t i = 0; i < n_in; i++) {
-            draw_block(wbuf, w, n_out, i, 1, col0, n_cols);
-            for (size_t r = 0; r < rows; r++) {
-                float *o = out + r * n_out + col0;
-                const float ai = in[r * n_in + i];
-                for (size_t j = 0; j < n_cols; j++)
-                    o[j] += ai * wbuf[j];
-            }
+            NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i, 1, col0, n_cols));
+            NOPE_PROF_MATMUL(rows * n_cols, matmul_strip_row(out, in, rows, n_in, n_out, wbuf, i, col0, n_cols));
         }
     }
 }
@@ -69,6 +79,9 @@ NOPE_HOT_CLONES
 static void matmul_tile(float *restrict out, const float *restrict in, size_t rows, size_t n_in, size_t n_out,
                         const float *restrict wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
+#if defined(MATMUL_ARM_F32)
+    matmul_arm_f32_tile(out, in, rows, n_in, n_out, wrows, in0, in_n, out0, out_n);
+#else
     for (size_t r = 0; r < rows; r++) {
         float *restrict o = out + r * n_out + out0;
         const float *a = in + r * n_in + in0;
@@ -79,6 +92,7 @@ static void matmul_tile(float *restrict out, const float *restrict in, size_t ro
                 o[j] += ai * wr[j];
         }
     }
+#endif
 }
 
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
@@ -95,12 +109,13 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
         rows_per_fill = n_in;
     for (size_t i0 = 0; i0 < n_in; i0 += rows_per_fill) {
         size_t fill = n_in - i0 < rows_per_fill ? n_in - i0 : rows_per_fill;
-        draw_block(wbuf, w, n_out, i0, fill, 0, n_out);
+        NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, 0, n_out));
         for (size_t out0 = 0; out0 < n_out; out0 += TILE_OUT) {
             size_t out_n = n_out - out0 < TILE_OUT ? n_out - out0 : TILE_OUT;
             for (size_t t0 = 0; t0 < fill; t0 += TILE_IN) {
                 size_t in_n = fill - t0 < TILE_IN ? fill - t0 : TILE_IN;
-                matmul_tile(out, in, rows, n_in, n_out, wbuf + t0 * n_out, i0 + t0, in_n, out0, out_n);
+                NOPE_PROF_MATMUL(rows * in_n * out_n, matmul_tile(out, in, rows, n_in, n_out, wbuf + t0 * n_out,
+                                                                  i0 + t0, in_n, out0, out_n));
             }
         }
     }

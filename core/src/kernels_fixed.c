@@ -9,7 +9,10 @@
 #include "nope/decimal.h"
 #include "nope/kernels.h"
 #include "nope/math_fixed.h"
+#include "nope/profile.h"
 #include "nope/wide.h"
+
+#include "matmul_arm.h"
 
 /* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
@@ -74,6 +77,10 @@ static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const 
      * sum stays below 2^62 + 2^61 < 2^63. Clamping back to +-2^62 keeps the bound for the next
      * tile (anything that large saturates the output anyway: 2^62 LSB of Q(F+20) >> 2^31 LSB
      * of Q.F), so the exact sums need no scratch: each result is the same bits. */
+#if defined(MATMUL_ARM_M0)
+    matmul_m0_tile(acc, a, wrows, w_stride, in_n, out_n);
+    return;
+#endif
     for (size_t i = 0; i < in_n; i++) {
         const int64_t ai = a[i];
         const int32_t *restrict wr = wrows + i * w_stride;
@@ -114,13 +121,24 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
                 matmul_acc[k] = 0;
             for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
                 size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
-                draw_block(wbuf, w, n_out, i0, fill, c0, cw);
+                NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, c0, cw));
+#if defined(MATMUL_ARM_SMLAL)
+                /* All rows of the strip at once, TILE_IN inputs at a time: the same sums and clamps. */
+                for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
+                    NOPE_PROF_MATMUL(rn * cw * (fill - t0 < TILE_IN ? fill - t0 : TILE_IN),
+                                     matmul_arm_pairs(matmul_acc, cw, in + r0 * n_in + i0 + t0, n_in, wbuf + t0 * cw,
+                                                      cw, rn, fill - t0 < TILE_IN ? fill - t0 : TILE_IN, cw,
+                                                      matmul_tile));
+                continue;
+#endif
                 for (size_t r = 0; r < rn; r++)
                     for (size_t j0 = 0; j0 < cw; j0 += TILE_OUT)
                         for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
-                            matmul_tile(matmul_acc + r * cw + j0, in + (r0 + r) * n_in + i0 + t0, wbuf + t0 * cw + j0,
-                                        cw, fill - t0 < TILE_IN ? fill - t0 : TILE_IN,
-                                        cw - j0 < TILE_OUT ? cw - j0 : TILE_OUT);
+                            NOPE_PROF_MATMUL(
+                                (fill - t0 < TILE_IN ? fill - t0 : TILE_IN) * (cw - j0 < TILE_OUT ? cw - j0 : TILE_OUT),
+                                matmul_tile(matmul_acc + r * cw + j0, in + (r0 + r) * n_in + i0 + t0,
+                                            wbuf + t0 * cw + j0, cw, fill - t0 < TILE_IN ? fill - t0 : TILE_IN,
+                                            cw - j0 < TILE_OUT ? cw - j0 : TILE_OUT));
             }
             for (size_t r = 0; r < rn; r++)
                 for (size_t j = 0; j < cw; j++)

@@ -1,5 +1,6 @@
 #include "nope/model.h"
 
+#include "nope/profile.h"
 #include "nope/stats.h"
 
 /* Buffers, sized by capacity. Shapes in (rows, columns); "block" is up to NOPE_BLOCK_POS
@@ -87,11 +88,12 @@ static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope
     wk.row_stride = wv.row_stride = (uint32_t)d;
     wk.col0 = wv.col0 = (uint32_t)(h * dh);
     for (uint32_t n = 0; n <= m; n++) {
-        nope_kern_layernorm(normed, resid + (size_t)n * d, d, kp);
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed, resid + (size_t)n * d, d, kp));
         nope_kern_matmul_drawn(head_keys + n * dh, normed, 1, d, dh, &wk, weight_buf, NOPE_WEIGHT_BUF);
         nope_kern_matmul_drawn(head_values + n * dh, normed, 1, d, dh, &wv, weight_buf, NOPE_WEIGHT_BUF);
     }
-    nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores, kp);
+    NOPE_PROF(NOPE_PROF_ATTEND,
+              nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores, kp));
 }
 #endif
 
@@ -107,7 +109,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed + r * d, x + r * d, d, kp));
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
 #if !NOPE_KV_RECOMPUTE
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
@@ -122,7 +124,8 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 #if NOPE_KV_RECOMPUTE
             attend_head(q_then_o, cfg, kp, trial, layer, b0 + r, h);
 #else
-            nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh, (size_t)b0 + r + 1, dh, d, scores, kp);
+            NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
+                                                         (size_t)b0 + r + 1, dh, d, scores, kp));
 #endif
         }
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
@@ -130,26 +133,27 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* The attention output's variance, then x = x + y. */
     for (uint32_t r = 0; r < bn; r++) {
-        nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d));
+        NOPE_PROF(NOPE_PROF_STATS,
+                  nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d)));
         nope_kern_add(x + r * d, attn_out + r * d, d);
     }
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
     for (uint32_t r = 0; r < bn; r++)
-        nope_kern_layernorm(normed + r * d, x + r * d, d, kp);
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed + r * d, x + r * d, d, kp));
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
-    nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act);
+    NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act));
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
     for (uint32_t r = 0; r < bn; r++) {
         nope_kern_add(x + r * d, ffn_out + r * d, d);
-        nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d));
+        NOPE_PROF(NOPE_PROF_STATS, nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d)));
     }
 }
 
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
 {
-    nope_model_draw_input(resid, cfg, trial);
+    NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
     for (uint32_t layer = 0; layer < cfg->layers; layer++) {
 #if NOPE_KV_RECOMPUTE
         /* Last position first: query m reads the inputs of positions 0..m only, and those are

@@ -1,0 +1,357 @@
+/* The matmul tile's inner loops for Cortex-M, included by kernels_f32.c and kernels_fixed.c.
+ * Speed only: every routine here does the very operations of the portable C loops, in the same
+ * order for each output, so the bits are the same (make test-boards checks every board).
+ *
+ *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: 8 outputs held
+ *                     in s0-s7 across the inputs, VMLA.F32 (not fused: the product is rounded,
+ *                     then the sum, exactly as o + a * w in C; never VFMA).
+ *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
+ *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
+ *   MATMUL_ARM_M0     ARMv6-M, fixed point: the exact int32 x int24 product from four 32-bit
+ *                     MULS instead of a call to __aeabi_lmul. */
+#ifndef NOPE_MATMUL_ARM_H
+#define NOPE_MATMUL_ARM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#if defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__SOFTFP__)
+#define MATMUL_ARM_F32 1
+#endif
+#endif
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#define MATMUL_ARM_SMLAL 1
+#endif
+#if defined(__ARM_ARCH_6M__)
+#define MATMUL_ARM_M0 1
+#endif
+
+#if defined(MATMUL_ARM_F32) && NOPE_NUM == NOPE_NUM_F32
+/* o[j] += a[i] * w[i * w_stride + j] for i < in_n ascending and j < 8: the 8 sums stay in s0-s7
+ * for the whole of a[], two inputs a step (VLDM of two a, then of each input's 8 weights). */
+static inline void matmul_arm_f32_8(float *o, const float *a, const float *w, size_t w_stride, size_t in_n)
+{
+    const size_t stride_bytes = w_stride * sizeof(float);
+    size_t pairs = in_n / 2;
+    __asm__ volatile("vldm %[o], {s0-s7}\n\t"
+                     "cbz %[pairs], 2f\n"
+                     "1:\n\t"
+                     "vldmia %[a]!, {s8-s9}\n\t"
+                     "vldm %[w], {s16-s23}\n\t"
+                     "add %[w], %[w], %[sb]\n\t"
+                     "vmla.f32 s0, s8, s16\n\t"
+                     "vmla.f32 s1, s8, s17\n\t"
+                     "vmla.f32 s2, s8, s18\n\t"
+                     "vmla.f32 s3, s8, s19\n\t"
+                     "vmla.f32 s4, s8, s20\n\t"
+                     "vmla.f32 s5, s8, s21\n\t"
+                     "vmla.f32 s6, s8, s22\n\t"
+                     "vmla.f32 s7, s8, s23\n\t"
+                     "vldm %[w], {s24-s31}\n\t"
+                     "add %[w], %[w], %[sb]\n\t"
+                     "vmla.f32 s0, s9, s24\n\t"
+                     "vmla.f32 s1, s9, s25\n\t"
+                     "vmla.f32 s2, s9, s26\n\t"
+                     "vmla.f32 s3, s9, s27\n\t"
+                     "vmla.f32 s4, s9, s28\n\t"
+                     "vmla.f32 s5, s9, s29\n\t"
+                     "vmla.f32 s6, s9, s30\n\t"
+                     "vmla.f32 s7, s9, s31\n\t"
+                     "subs %[pairs], %[pairs], #1\n\t"
+                     "bne 1b\n"
+                     "2:\n\t"
+                     "tst %[n], #1\n\t"
+                     "beq 3f\n\t"
+                     "vldmia %[a]!, {s8}\n\t"
+                     "vldm %[w], {s16-s23}\n\t"
+                     "vmla.f32 s0, s8, s16\n\t"
+                     "vmla.f32 s1, s8, s17\n\t"
+                     "vmla.f32 s2, s8, s18\n\t"
+                     "vmla.f32 s3, s8, s19\n\t"
+                     "vmla.f32 s4, s8, s20\n\t"
+                     "vmla.f32 s5, s8, s21\n\t"
+                     "vmla.f32 s6, s8, s22\n\t"
+                     "vmla.f32 s7, s8, s23\n"
+                     "3:\n\t"
+                     "vstm %[o], {s0-s7}\n\t"
+                     : [a] "+r"(a), [w] "+r"(w), [pairs] "+l"(pairs)
+                     : [o] "r"(o), [sb] "r"(stride_bytes), [n] "r"(in_n)
+                     : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
+                       "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+}
+
+/* The tile of kernels_f32.c: out[r][out0 + j] += in[r][in0 + i] * wrows[i][out0 + j], i ascending
+ * for each output; 8 outputs at a time, the last out_n % 8 as the portable loop does them. */
+static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
+                                       const float *wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
+{
+    const size_t j8 = out_n - out_n % 8;
+    for (size_t r = 0; r < rows; r++) {
+        float *o = out + r * n_out + out0;
+        const float *a = in + r * n_in + in0;
+        for (size_t j = 0; j < j8; j += 8)
+            matmul_arm_f32_8(o + j, a, wrows + out0 + j, n_out, in_n);
+        for (size_t i = 0; i < in_n; i++)
+            for (size_t j = j8; j < out_n; j++)
+                o[j] += a[i] * wrows[i * n_out + out0 + j];
+    }
+}
+#endif
+
+#if defined(MATMUL_ARM_SMLAL) && NOPE_NUM == NOPE_NUM_FIXED
+/* Two outputs' int64 sums of every row, over in_n <= 64 inputs from a panel that holds the
+ * two columns' weights interleaved (w[i][0], w[i][1], w[i+1][0], ...), then clamped to +-2^62
+ * as the portable tile does. The fields are in the order the routine loads them with LDM. */
+typedef struct {
+    int64_t *acc;           /* this row's two sums */
+    const int32_t *a;       /* this row's inputs */
+    const int32_t *panel;   /* 2 in_n weights */
+    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    uint32_t acc_skip;      /* bytes from just after one row's sums to the next row's */
+    uint32_t a_skip;        /* bytes from just after one row's inputs to the next row's */
+    const int64_t *acc_end; /* the row after the last */
+    uint32_t rest;          /* in_n % 4 inputs after the unrolled body */
+} matmul_arm_pair_job;
+
+enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at most */
+
+/* One step: a0..a3 into r0,r3,r4,r5; w of two inputs into r6,r7,r8,lr, twice; sums in
+ * r9:r10 (column 0) and r11:r12 (column 1). Eleven 32-bit instructions, 44 bytes: the entry
+ * point is found by counting back from the end of the body. */
+#define MATMUL_ARM_PAIR_STEP            \
+    "ldmia.w r1!, {r0, r3, r4, r5}\n\t" \
+    "ldmia.w r2!, {r6, r7, r8, lr}\n\t" \
+    "smlal r9, r10, r0, r6\n\t"         \
+    "smlal r11, r12, r0, r7\n\t"        \
+    "smlal r9, r10, r3, r8\n\t"         \
+    "smlal r11, r12, r3, lr\n\t"        \
+    "ldmia.w r2!, {r6, r7, r8, lr}\n\t" \
+    "smlal r9, r10, r4, r6\n\t"         \
+    "smlal r11, r12, r4, r7\n\t"        \
+    "smlal r9, r10, r5, r8\n\t"         \
+    "smlal r11, r12, r5, lr\n\t"
+#define MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP MATMUL_ARM_PAIR_STEP MATMUL_ARM_PAIR_STEP MATMUL_ARM_PAIR_STEP
+
+/* Clamp hi:lo to [-2^62, 2^62]: hi in [-2^30, 2^30) is within (one add, one branch); the rest
+ * goes to the out-of-line fix, which leaves exactly +-2^62 (hi = +-2^30, lo = 0) alone. */
+#define MATMUL_ARM_CLAMP_CHECK(hi, fix, back) \
+    "adds r0, " hi ", #0x40000000\n\t"        \
+    "bmi " fix "\n" back ":\n\t"
+#define MATMUL_ARM_CLAMP_FIX(lo, hi, fix, back) \
+    fix ":\n\t"                                 \
+        "cmp " hi ", #0\n\t"                    \
+        "blt 7f\n\t"                            \
+        "cmp " hi ", #0x40000000\n\t"           \
+        "bne 6f\n\t"                            \
+        "cmp " lo ", #0\n\t"                    \
+        "beq " back "\n"                        \
+        "6:\n\t"                                \
+        "mov " hi ", #0x40000000\n\t"           \
+        "mov " lo ", #0\n\t"                    \
+        "b " back "\n"                          \
+        "7:\n\t"                                \
+        "mov " hi ", #0xc0000000\n\t"           \
+        "mov " lo ", #0\n\t"                    \
+        "b " back "\n"
+
+/* Every register but sp and pc is in use in the body, so the job lives on the stack (copied
+ * there first) and each row starts with one LDM of acc, a, panel and entry. */
+__attribute__((naked, noinline, used)) static void matmul_arm_pair_rows(const matmul_arm_pair_job *job)
+{
+    (void)job;
+    __asm__ volatile("push {r4-r11, lr}\n\t"
+                     "ldm r0, {r0-r7}\n\t"
+                     "push {r0-r7}\n"
+                     "10:\n\t"
+                     "ldm sp, {r0-r3}\n\t" /* acc, a, panel, entry */
+                     "ldm r0, {r9-r12}\n\t"
+                     "bx r3\n\t"
+                     ".global matmul_arm_pair_body\n"
+                     "matmul_arm_pair_body:\n\t" MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
+                         MATMUL_ARM_PAIR_STEP4 ".global matmul_arm_pair_end\n"
+                     "matmul_arm_pair_end:\n\t"
+                     "ldr r3, [sp, #28]\n\t" /* rest */
+                     "cbz r3, 12f\n"
+                     "11:\n\t"
+                     "ldr r4, [r1], #4\n\t"
+                     "ldmia r2!, {r6, r7}\n\t"
+                     "smlal r9, r10, r4, r6\n\t"
+                     "smlal r11, r12, r4, r7\n\t"
+                     "subs r3, r3, #1\n\t"
+                     "bne 11b\n"
+                     "12:\n\t" MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21") MATMUL_ARM_CLAMP_CHECK(
+                         "r12", "22f", "23") "ldr r0, [sp]\n\t"
+                                             "stm r0!, {r9-r12}\n\t"
+                                             "ldrd r4, r5, [sp, #16]\n\t" /* acc_skip, a_skip */
+                                             "add r0, r0, r4\n\t"
+                                             "add r1, r1, r5\n\t"
+                                             "strd r0, r1, [sp]\n\t"
+                                             "ldr r3, [sp, #24]\n\t" /* acc_end */
+                                             "cmp r0, r3\n\t"
+                                             "bne 10b\n\t"
+                                             "add sp, sp, #32\n\t"
+                                             "pop {r4-r11, pc}\n" MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
+                                                 MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
+}
+
+extern const char matmul_arm_pair_body[], matmul_arm_pair_end[];
+
+/* panel = w[i][0], w[i][1] for i < in_n (>= 1), rows w_stride int32s apart. */
+static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t w_stride, size_t in_n)
+{
+    uint32_t w0, w1;
+    __asm__ volatile("1:\n\t"
+                     "ldrd %[w0], %[w1], [%[w]]\n\t"
+                     "add %[w], %[w], %[sb]\n\t"
+                     "strd %[w0], %[w1], [%[p]], #8\n\t"
+                     "subs %[n], %[n], #1\n\t"
+                     "bne 1b\n\t"
+                     : [w0] "=&r"(w0), [w1] "=&r"(w1), [w] "+r"(w), [p] "+r"(panel), [n] "+r"(in_n)
+                     : [sb] "r"(w_stride * sizeof(int32_t))
+                     : "cc", "memory");
+}
+
+/* acc (rows, out_n at a row stride of acc_stride) += a (rows, in_n at a_stride) x w (in_n,
+ * out_n at w_stride), then clamped: what the portable tile does row by row, for 1 <= in_n <= 64.
+ * Column pairs go through a packed panel (each weight read once per pair, then streamed by
+ * LDM for every row); an odd last column through `single`, the portable tile. */
+static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, const int32_t *a, size_t a_stride,
+                                    const int32_t *w, size_t w_stride, size_t rows, size_t in_n, size_t out_n,
+                                    void (*single)(int64_t *, const int32_t *, const int32_t *, size_t, size_t, size_t))
+{
+    int32_t panel[2 * 4 * MATMUL_ARM_PAIR_STEPS];
+    matmul_arm_pair_job job;
+    job.entry = ((uint32_t)(uintptr_t)matmul_arm_pair_end - 44u * (uint32_t)(in_n / 4)) | 1u;
+    job.acc_skip = (uint32_t)(acc_stride * sizeof(int64_t) - 2 * sizeof(int64_t));
+    job.a_skip = (uint32_t)((a_stride - in_n) * sizeof(int32_t));
+    job.rest = (uint32_t)(in_n % 4);
+    size_t j = 0;
+    for (; j + 2 <= out_n; j += 2) {
+        matmul_arm_pack_pair(panel, w + j, w_stride, in_n);
+        job.acc = acc + j;
+        job.a = a;
+        job.panel = panel;
+        job.acc_end = acc + j + rows * acc_stride;
+        matmul_arm_pair_rows(&job);
+    }
+    if (j < out_n)
+        for (size_t r = 0; r < rows; r++)
+            single(acc + r * acc_stride + j, a + r * a_stride, w + j, w_stride, in_n, 1);
+}
+#endif
+
+#if defined(MATMUL_ARM_M0) && NOPE_NUM == NOPE_NUM_FIXED
+/* The portable tile for ARMv6-M, whose MULS gives only the low 32 bits: a * w exactly from four
+ * of them instead of a call to __aeabi_lmul. With a = ah 2^16 + al and w = wh 2^16 + wl, al and
+ * wl in [-2^15, 2^15) (the low halves read as signed), |ah| <= 2^15 and, as |w| < 2^24,
+ * |wh| <= 2^8:
+ *   a w = L + M 2^16 + H 2^32,  L = al wl (|L| <= 2^30), M = al wh + ah wl (|M| <= 2^30 + 2^23),
+ *   H = ah wh (|H| <= 2^23),
+ * all exact in int32; the sum adds L, then (M mod 2^16) 2^16 to the low word and H + M >> 16 to
+ * the high word. The sums and the clamp are the portable tile's.
+ *
+ * One input against a row of weights: acc[j] += a w[j] for acc .. acc_end, in r0-r7 with al, ah
+ * and acc_end kept in r8-r10. With CLAMP, each sum is then clamped to +-2^62 (hi in
+ * [-2^30, 2^30), bits 31 and 30 equal, is within; the rest goes to the fix after the loop). */
+#define MATMUL_M0_ROW(CLAMP)                                                            \
+    ".syntax unified\n\t" /* GCC hands Thumb-1 inline asm over in the divided syntax */ \
+    "push {r4-r7, lr}\n\t"                                                              \
+    "mov r4, r8\n\t"                                                                    \
+    "mov r5, r9\n\t"                                                                    \
+    "mov r6, r10\n\t"                                                                   \
+    "push {r4-r6}\n\t"                                                                  \
+    "mov r8, r2\n\t" /* al */                                                           \
+    "mov r9, r3\n\t" /* ah */                                                           \
+    "ldr r4, [sp, #32]\n\t"                                                             \
+    "mov r10, r4\n" /* acc_end */                                                       \
+    "1:\n\t"                                                                            \
+    "ldm r0!, {r2}\n\t"                                                                 \
+    "sxth r3, r2\n\t" /* wl */                                                          \
+    "subs r2, r2, r3\n\t"                                                               \
+    "asrs r2, r2, #16\n\t" /* wh */                                                     \
+    "mov r4, r8\n\t"                                                                    \
+    "muls r4, r3\n\t" /* L = al wl */                                                   \
+    "mov r5, r9\n\t"                                                                    \
+    "muls r3, r5\n\t" /* ah wl */                                                       \
+    "muls r5, r2\n\t" /* H = ah wh */                                                   \
+    "mov r6, r8\n\t"                                                                    \
+    "muls r2, r6\n\t"     /* al wh */                                                   \
+    "adds r3, r2, r3\n\t" /* M */                                                       \
+    "asrs r2, r3, #16\n\t"                                                              \
+    "adds r5, r5, r2\n\t"  /* high word: H + M >> 16 */                                 \
+    "lsls r3, r3, #16\n\t" /* low word: M << 16 */                                      \
+    "asrs r2, r4, #31\n\t" /* L's sign */                                               \
+    "ldr r6, [r1]\n\t"                                                                  \
+    "ldr r7, [r1, #4]\n\t"                                                              \
+    "adds r6, r6, r4\n\t"                                                               \
+    "adcs r7, r2\n\t"                                                                   \
+    "adds r6, r6, r3\n\t"                                                               \
+    "adcs r7, r5\n\t" CLAMP "stm r1!, {r6, r7}\n\t"                                     \
+    "cmp r1, r10\n\t"                                                                   \
+    "bne 1b\n\t"                                                                        \
+    "pop {r4-r6}\n\t"                                                                   \
+    "mov r8, r4\n\t"                                                                    \
+    "mov r9, r5\n\t"                                                                    \
+    "mov r10, r6\n\t"                                                                   \
+    "pop {r4-r7, pc}\n"
+#define MATMUL_M0_CLAMP   \
+    "lsls r2, r7, #1\n\t" \
+    "eors r2, r7\n\t"     \
+    "bmi 5f\n"            \
+    "4:\n\t"
+#define MATMUL_M0_CLAMP_FIX                               \
+    "5:\n\t"                                              \
+    "movs r2, #1\n\t"                                     \
+    "lsls r2, r2, #30\n\t"                                \
+    "cmp r7, #0\n\t"                                      \
+    "blt 6f\n\t"                                          \
+    "cmp r7, r2\n\t" /* hi >= 2^30: exactly 2^62 stays */ \
+    "bne 7f\n\t"                                          \
+    "cmp r6, #0\n\t"                                      \
+    "beq 4b\n"                                            \
+    "7:\n\t"                                              \
+    "movs r7, r2\n\t"                                     \
+    "movs r6, #0\n\t"                                     \
+    "b 4b\n"                                              \
+    "6:\n\t"                                              \
+    "lsls r7, r2, #1\n\t" /* hi < -2^30: -2^62 */         \
+    "adds r7, r7, r2\n\t"                                 \
+    "movs r6, #0\n\t"                                     \
+    "b 4b\n"
+
+/* acc_end > acc; w has (acc_end - acc) weights. */
+__attribute__((naked, noinline)) static void matmul_m0_row(const int32_t *w, int64_t *acc, int32_t al, int32_t ah,
+                                                           int64_t *acc_end)
+{
+    (void)w, (void)acc, (void)al, (void)ah, (void)acc_end;
+    __asm__ volatile(MATMUL_M0_ROW("") ".syntax divided\n");
+}
+__attribute__((naked, noinline)) static void matmul_m0_row_clamp(const int32_t *w, int64_t *acc, int32_t al, int32_t ah,
+                                                                 int64_t *acc_end)
+{
+    (void)w, (void)acc, (void)al, (void)ah, (void)acc_end;
+    __asm__ volatile(MATMUL_M0_ROW(MATMUL_M0_CLAMP) MATMUL_M0_CLAMP_FIX ".syntax divided\n");
+}
+
+static inline void matmul_m0_tile(int64_t *restrict acc, const int32_t *restrict a, const int32_t *restrict wrows,
+                                  size_t w_stride, size_t in_n, size_t out_n)
+{
+    if (out_n == 0)
+        return;
+    for (size_t i = 0; i < in_n; i++) {
+        /* ah = (a - al) / 2^16 = floor((a + 2^15) / 2^16), without overflowing at a = 2^31 - 1 */
+        const int32_t al = (int16_t)a[i], ah = ((a[i] >> 1) + 0x4000) >> 15;
+        if (in_n == 1) {
+            matmul_m0_row_clamp(wrows, acc, al, ah, acc + out_n);
+            return;
+        }
+        matmul_m0_row(wrows + i * w_stride, acc, al, ah, acc + out_n);
+    }
+    for (size_t j = 0; j < out_n; j++)
+        acc[j] = acc[j] > (INT64_C(1) << 62) ? (INT64_C(1) << 62)
+                                             : (acc[j] < -(INT64_C(1) << 62) ? -(INT64_C(1) << 62) : acc[j]);
+}
+#endif
+
+#endif

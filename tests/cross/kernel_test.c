@@ -1,0 +1,176 @@
+/* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, on the board under
+ * QEMU (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
+ * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
+ * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
+ * subnormals, infinities and NaNs. Every result must be the same bits. Prints one line, exits 0
+ * or 1. */
+#include "kernels_f32.c"
+#include "kernels_fixed.c"
+
+#include "app.h"
+#include "nope/format.h"
+#include "port.h"
+
+static uint32_t rng_state = 0x9e3779b9u;
+
+static uint32_t next(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static void say(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    port_write(PORT_STREAM_REPORT, s, n);
+}
+
+enum { MAX_ROWS = 4, MAX_IN = 64, MAX_OUT = 19, STRIDE_PAD = 3, CASES = 400 };
+
+#if NOPE_NUM == NOPE_NUM_FIXED
+#define LIMIT (INT64_C(1) << 62)
+
+static int32_t input_value(void)
+{
+    switch (next() % 8) {
+    case 0: return INT32_MIN;
+    case 1: return INT32_MAX;
+    case 2: return 0;
+    default: return (int32_t)next();
+    }
+}
+
+static int32_t weight_value(void)
+{
+    switch (next() % 8) {
+    case 0: return (1 << 24) - 1;
+    case 1: return -((1 << 24) - 1);
+    default: return (int32_t)(next() % ((1u << 25) - 1)) - ((1 << 24) - 1);
+    }
+}
+
+static int64_t sum_value(void)
+{
+    switch (next() % 6) {
+    case 0: return LIMIT;
+    case 1: return -LIMIT;
+    case 2: return LIMIT - (int64_t)(next() % 4096);
+    case 3: return -LIMIT + (int64_t)(next() % 4096);
+    default: return (int64_t)(((uint64_t)next() << 32 | next()) >> 2) - LIMIT / 2;
+    }
+}
+
+/* What the portable tile computes, written out plainly. */
+static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w_stride, size_t in_n, size_t out_n)
+{
+    for (size_t j = 0; j < out_n; j++) {
+        int64_t s = acc[j];
+        for (size_t i = 0; i < in_n; i++)
+            s += (int64_t)a[i] * w[i * w_stride + j];
+        acc[j] = s > LIMIT ? LIMIT : (s < -LIMIT ? -LIMIT : s);
+    }
+}
+
+static int run_cases(void)
+{
+    static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
+    static int64_t got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
+    int failures = 0;
+    for (int c = 0; c < CASES; c++) {
+        size_t rows = 1 + next() % MAX_ROWS, in_n = 1 + next() % MAX_IN, out_n = 1 + next() % MAX_OUT;
+        if (c % 4 == 0)
+            in_n = MAX_IN;
+        size_t a_stride = in_n + next() % STRIDE_PAD, w_stride = out_n + next() % STRIDE_PAD;
+        size_t acc_stride = out_n + next() % STRIDE_PAD;
+        for (size_t k = 0; k < rows * a_stride; k++)
+            a[k] = c % 16 == 1 ? 0 : input_value(); /* all-zero inputs: sums on +-2^62 stay there */
+        for (size_t k = 0; k < in_n * w_stride; k++)
+            w[k] = weight_value();
+        for (size_t k = 0; k < rows * acc_stride; k++)
+            got[k] = want[k] = sum_value();
+        for (size_t r = 0; r < rows; r++)
+            reference(want + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+#if defined(MATMUL_ARM_SMLAL)
+        matmul_arm_pairs(got, acc_stride, a, a_stride, w, w_stride, rows, in_n, out_n, matmul_tile);
+#else
+        for (size_t r = 0; r < rows; r++)
+            matmul_tile(got + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+#endif
+        for (size_t k = 0; k < rows * acc_stride; k++)
+            failures += got[k] != want[k];
+    }
+    return failures;
+}
+#else
+static float float_value(void)
+{
+    union {
+        uint32_t u;
+        float f;
+    } v;
+    switch (next() % 16) {
+    case 0: v.u = next() & 0x807fffffu; break;                  /* subnormal */
+    case 1: v.u = (next() & 0x80000000u) | 0x7f800000u; break;  /* infinity */
+    case 2: v.u = 0x7fc00000u | (next() & 0x803fffffu); break;  /* NaN */
+    case 3: v.u = (next() & 0x80ffffffu) | 0x7e000000u; break;  /* near the top: sums overflow */
+    default: v.u = (next() & 0x83ffffffu) | 0x3c000000u; break; /* around 1 */
+    }
+    return v.f;
+}
+
+static void reference(float *out, const float *in, size_t rows, size_t n_in, size_t n_out, const float *wrows,
+                      size_t in0, size_t in_n, size_t out0, size_t out_n)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < out_n; j++)
+            for (size_t i = 0; i < in_n; i++)
+                out[r * n_out + out0 + j] += in[r * n_in + in0 + i] * wrows[i * n_out + out0 + j];
+}
+
+static int run_cases(void)
+{
+    static float in[MAX_ROWS * MAX_IN], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
+    static float got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
+    int failures = 0;
+    for (int c = 0; c < CASES; c++) {
+        size_t rows = 1 + next() % MAX_ROWS, in_n = 1 + next() % MAX_IN, out_n = 1 + next() % MAX_OUT;
+        size_t out0 = next() % STRIDE_PAD, n_out = out0 + out_n, n_in = MAX_IN, in0 = next() % (MAX_IN - in_n + 1);
+        for (size_t k = 0; k < rows * n_in; k++)
+            in[k] = float_value();
+        for (size_t k = 0; k < in_n * n_out; k++)
+            w[k] = float_value();
+        for (size_t k = 0; k < rows * n_out; k++)
+            got[k] = want[k] = float_value();
+        reference(want, in, rows, n_in, n_out, w, in0, in_n, out0, out_n);
+        matmul_tile(got, in, rows, n_in, n_out, w, in0, in_n, out0, out_n);
+        for (size_t k = 0; k < rows * n_out; k++) {
+            union {
+                float f;
+                uint32_t u;
+            } x = {got[k]}, y = {want[k]};
+            /* Two NaNs agree whatever their payloads: when both operands of a + or * are NaN,
+             * which one's payload comes out depends on operand order, and a compiler may
+             * commute the C operands (a report never holds a NaN). */
+            bool both_nan = (x.u & 0x7fffffffu) > 0x7f800000u && (y.u & 0x7fffffffu) > 0x7f800000u;
+            failures += x.u != y.u && !both_nan;
+        }
+    }
+    return failures;
+}
+#endif
+
+int nope_app_main(int argc, const char *const *argv)
+{
+    (void)argc, (void)argv;
+    int failures = run_cases();
+    char num[NOPE_FMT_MAX];
+    nope_fmt_u64(num, (uint64_t)failures);
+    say("kernel test " NOPE_NUM_NAME ": ");
+    say(num);
+    say(" wrong results\n# checksum none\n");
+    return failures != 0;
+}
