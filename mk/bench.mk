@@ -11,7 +11,7 @@ bench: $(HOST_BIN)
 else
 # The normal image (the real total) and the profile image (PROFILE=1, its own directory), built
 # with the same EXP; the profile build is a second make so that its flags and objects stay apart.
-BENCH_EXP := $(if $(filter given,$(B_EXP_FROM)),$(EXP),$(BOARD_EXP) --trials 2)
+BENCH_EXP := $(strip $(if $(filter given,$(B_EXP_FROM)),$(EXP),$(shell printf '%s\n' '$(BOARD_EXP)' | sed -E 's/--trials +[0-9]+//g') --trials 2))
 bench:
 	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) NUM=$(NUM) EXP='$(subst ','\'',$(BENCH_EXP))' board-build
 	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) NUM=$(NUM) EXP='$(subst ','\'',$(BENCH_EXP))' PROFILE=1 board-build

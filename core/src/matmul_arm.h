@@ -28,58 +28,47 @@
 #endif
 
 #if defined(MATMUL_ARM_F32) && NOPE_NUM == NOPE_NUM_F32
+// clang-format off
+/* o[0..7] (s0-s7) += A * w[0..7] (s registers W0..W7), one VMLA.F32 each. */
+#define MATMUL_ARM_VMLA(J, A, W) "vmla.f32 s" #J ", " #A ", s" #W "\n\t"
+#define MATMUL_ARM_VMLA8(A, W0, W1, W2, W3, W4, W5, W6, W7)                                      \
+    MATMUL_ARM_VMLA(0, A, W0) MATMUL_ARM_VMLA(1, A, W1) MATMUL_ARM_VMLA(2, A, W2)                \
+    MATMUL_ARM_VMLA(3, A, W3) MATMUL_ARM_VMLA(4, A, W4) MATMUL_ARM_VMLA(5, A, W5)                \
+    MATMUL_ARM_VMLA(6, A, W6) MATMUL_ARM_VMLA(7, A, W7)
+
 /* o[j] += a[i] * w[i * w_stride + j] for i < in_n ascending and j < 8: the 8 sums stay in s0-s7
  * for the whole of a[], two inputs a step (VLDM of two a, then of each input's 8 weights). */
 static inline void matmul_arm_f32_8(float *o, const float *a, const float *w, size_t w_stride, size_t in_n)
 {
     const size_t stride_bytes = w_stride * sizeof(float);
     size_t pairs = in_n / 2;
-    __asm__ volatile("vldm %[o], {s0-s7}\n\t"
-                     "cbz %[pairs], 2f\n"
-                     "1:\n\t"
-                     "vldmia %[a]!, {s8-s9}\n\t"
-                     "vldm %[w], {s16-s23}\n\t"
-                     "add %[w], %[w], %[sb]\n\t"
-                     "vmla.f32 s0, s8, s16\n\t"
-                     "vmla.f32 s1, s8, s17\n\t"
-                     "vmla.f32 s2, s8, s18\n\t"
-                     "vmla.f32 s3, s8, s19\n\t"
-                     "vmla.f32 s4, s8, s20\n\t"
-                     "vmla.f32 s5, s8, s21\n\t"
-                     "vmla.f32 s6, s8, s22\n\t"
-                     "vmla.f32 s7, s8, s23\n\t"
-                     "vldm %[w], {s24-s31}\n\t"
-                     "add %[w], %[w], %[sb]\n\t"
-                     "vmla.f32 s0, s9, s24\n\t"
-                     "vmla.f32 s1, s9, s25\n\t"
-                     "vmla.f32 s2, s9, s26\n\t"
-                     "vmla.f32 s3, s9, s27\n\t"
-                     "vmla.f32 s4, s9, s28\n\t"
-                     "vmla.f32 s5, s9, s29\n\t"
-                     "vmla.f32 s6, s9, s30\n\t"
-                     "vmla.f32 s7, s9, s31\n\t"
-                     "subs %[pairs], %[pairs], #1\n\t"
-                     "bne 1b\n"
-                     "2:\n\t"
-                     "tst %[n], #1\n\t"
-                     "beq 3f\n\t"
-                     "vldmia %[a]!, {s8}\n\t"
-                     "vldm %[w], {s16-s23}\n\t"
-                     "vmla.f32 s0, s8, s16\n\t"
-                     "vmla.f32 s1, s8, s17\n\t"
-                     "vmla.f32 s2, s8, s18\n\t"
-                     "vmla.f32 s3, s8, s19\n\t"
-                     "vmla.f32 s4, s8, s20\n\t"
-                     "vmla.f32 s5, s8, s21\n\t"
-                     "vmla.f32 s6, s8, s22\n\t"
-                     "vmla.f32 s7, s8, s23\n"
-                     "3:\n\t"
-                     "vstm %[o], {s0-s7}\n\t"
-                     : [a] "+r"(a), [w] "+r"(w), [pairs] "+l"(pairs)
-                     : [o] "r"(o), [sb] "r"(stride_bytes), [n] "r"(in_n)
-                     : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
-                       "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+    __asm__ volatile(
+        "vldm %[o], {s0-s7}\n\t"
+        "cbz %[pairs], 2f\n"
+        "1:\n\t"
+        "vldmia %[a]!, {s8-s9}\n\t"
+        "vldm %[w], {s16-s23}\n\t"
+        "add %[w], %[w], %[sb]\n\t"
+        MATMUL_ARM_VMLA8(s8, 16, 17, 18, 19, 20, 21, 22, 23)
+        "vldm %[w], {s24-s31}\n\t"
+        "add %[w], %[w], %[sb]\n\t"
+        MATMUL_ARM_VMLA8(s9, 24, 25, 26, 27, 28, 29, 30, 31)
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t" /* an odd last input */
+        "tst %[n], #1\n\t"
+        "beq 3f\n\t"
+        "vldmia %[a]!, {s8}\n\t"
+        "vldm %[w], {s16-s23}\n\t"
+        MATMUL_ARM_VMLA8(s8, 16, 17, 18, 19, 20, 21, 22, 23)
+        "\n3:\n\t"
+        "vstm %[o], {s0-s7}\n\t"
+        : [a] "+r"(a), [w] "+r"(w), [pairs] "+l"(pairs)
+        : [o] "r"(o), [sb] "r"(stride_bytes), [n] "r"(in_n)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
+          "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
 }
+// clang-format on
 
 /* The tile of kernels_f32.c: out[r][out0 + j] += in[r][in0 + i] * wrows[i][out0 + j], i ascending
  * for each output; 8 outputs at a time, the last out_n % 8 as the portable loop does them. */

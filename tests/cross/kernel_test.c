@@ -112,11 +112,14 @@ static float float_value(void)
         uint32_t u;
         float f;
     } v;
-    switch (next() % 16) {
+    switch (next() % 18) {
     case 0: v.u = next() & 0x807fffffu; break;                  /* subnormal */
     case 1: v.u = (next() & 0x80000000u) | 0x7f800000u; break;  /* infinity */
     case 2: v.u = 0x7fc00000u | (next() & 0x803fffffu); break;  /* NaN */
     case 3: v.u = (next() & 0x80ffffffu) | 0x7e000000u; break;  /* near the top: sums overflow */
+    case 4: v.u = next(); break;                                /* anything */
+    case 5: v.u = (next() & 0x80ffffffu) | 0x00800000u; break;  /* near the bottom: products underflow */
+    case 6: v.u = (next() & 0x83ff8000u) | 0x3c000000u; break;  /* short significands: exact ties */
     default: v.u = (next() & 0x83ffffffu) | 0x3c000000u; break; /* around 1 */
     }
     return v.f;
