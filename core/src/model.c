@@ -31,7 +31,7 @@ static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
 static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ];       /* (seq) one query's attention, per worker */
-static nope_num_t weight_buf[NOPE_WEIGHT_BUF]; /* rows of the matrix being applied, a slice per worker */
+static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matrix being applied, a slice per worker */
 #if MODEL_THREADS > 1
 /* With several workers each makes a strip of a product's columns: (rows, strip width) here, one
  * strip after another, then copied into its columns of the output. */
