@@ -76,9 +76,12 @@ B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
 # A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
 # still move 64-bit integers through d-registers.
 B_NUM_FLAGS := $(if $(filter fixed,$(NUM)),-mgeneral-regs-only)
+# One core, one worker (ports/cortex-m has no threads): no per-worker scratch in RAM, unless the
+# board's capacities set NOPE_MAX_THREADS themselves.
+B_THREADS := $(if $(filter -DNOPE_MAX_THREADS=%,$(BOARD_CAPS)),,-DNOPE_MAX_THREADS=1)
 B_CFLAGS := $(CORE_STD_FLAGS) $(BOARD_CPU) $(B_NUM_FLAGS) -O2 -g -ffunction-sections -fdata-sections -fstack-usage \
             -fno-tree-loop-distribute-patterns \
-            -DNOPE_NUM=$(NUM_DEF) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
+            -DNOPE_NUM=$(NUM_DEF) $(B_THREADS) $(BOARD_CAPS) $(BOARD_DEFS) -DCM_OUT=$(B_OUT_DEF) -DFAULT_TEST=$(FAULT_TEST) \
             $(if $(filter-out 0,$(PROFILE)),-DNOPE_PROFILE=1) \
             $(CORE_INC) -I$(B_DIR) $(if $(filter-out 0,$(KERNEL_TEST)),-Icore/src)
 B_LDFLAGS := $(BOARD_CPU) -nostdlib -Wl,--gc-sections -Wl,-Map=$(B_DIR)/nope.map -L. -T boards/$(BOARD)/linker.ld \

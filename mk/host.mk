@@ -8,7 +8,7 @@ HOST_BIN := $(HOST_DIR)/$(HOST_BIN_NAME)
 HOST_OBJ_DIR := $(HOST_DIR)/obj-$(NUM)
 HOST_OBJS := $(patsubst core/src/%.c,$(HOST_OBJ_DIR)/core/%.o,$(CORE_SRCS)) \
              $(HOST_OBJ_DIR)/ports/app.o $(HOST_OBJ_DIR)/ports/host/port_host.o \
-             $(HOST_OBJ_DIR)/ports/host/merge_host.o
+             $(HOST_OBJ_DIR)/ports/host/merge_host.o $(HOST_OBJ_DIR)/ports/host/threads_host.o
 HOST_CORE_FLAGS = $(CORE_STD_FLAGS) $(HOST_OPT) -fno-tree-loop-distribute-patterns -D NOPE_NUM=$(NUM_DEF) $(CORE_INC)
 
 $(HOST_OBJ_DIR)/core/%.o: core/src/%.c $(wildcard core/include/nope/*.h core/src/*.h) | deps-note
@@ -28,9 +28,15 @@ $(HOST_OBJ_DIR)/ports/host/merge_host.o: ports/host/merge_host.c ports/host/merg
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -D NOPE_NUM=$(NUM_DEF) $(CORE_INC) -c $< -o $@
 
+# Threads (--threads N) are the port's: only it and the link need -pthread, never core/.
+$(HOST_OBJ_DIR)/ports/host/threads_host.o: ports/host/threads_host.c ports/port.h core/include/nope/parallel.h \
+                                           core/include/nope/config.h
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -std=c11 -O2 -pthread -Wall -Wextra -Werror -D NOPE_NUM=$(NUM_DEF) $(CORE_INC) -c $< -o $@
+
 $(HOST_BIN): $(HOST_OBJS)
 	@mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_OBJS) -o $@
+	$(Q)$(HOST_CC) $(HOST_OBJS) -pthread -o $@
 
 deps-note: ;
 

@@ -36,8 +36,8 @@ test-cli: $(HOST_DIR)/nope
 	$(Q)tests/scripts/cli_errors.sh $(HOST_DIR)/nope
 test-output: $(HOST_DIR)/nope
 	$(Q)tests/scripts/host_output.sh $(HOST_DIR)/nope
-test-determinism: $(HOST_DIR)/nope
-	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope
+test-determinism: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/determinism.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 test-freestanding:
 	$(Q)tests/scripts/freestanding.sh
 test-make-order:

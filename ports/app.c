@@ -5,6 +5,7 @@
 #include "nope/format.h"
 #include "nope/model.h"
 #include "nope/num.h"
+#include "nope/parallel.h"
 #include "nope/partial.h"
 #include "nope/profile.h"
 #include "nope/report.h"
@@ -116,6 +117,22 @@ static __attribute__((noinline)) void warn(const nope_config *cfg)
     }
 }
 
+/* The run's workers: --threads N, or every core the port has, at most what this build's model
+ * can use. Where the port has threads the banner says how many ("2 threads, "); the
+ * report never does, as it is the same at any count. */
+static __attribute__((noinline)) void start_workers(const nope_config *cfg)
+{
+    nope_parallel_for_fn run = port_parallel();
+    uint32_t workers = cfg->threads ? cfg->threads : port_cores();
+    nope_parallel_set(run, workers < nope_model_max_workers() ? workers : nope_model_max_workers());
+    if (run == NULL)
+        return;
+    char num[NOPE_FMT_MAX];
+    nope_fmt_u64(num, nope_parallel_workers());
+    diag(num);
+    diag(nope_parallel_workers() == 1 ? " thread, " : " threads, ");
+}
+
 /* "nope: shard k/K: trials a to b (0-based) of T, a partial on the report stream". */
 static __attribute__((noinline)) void shard_banner(const nope_config *cfg)
 {
@@ -170,6 +187,7 @@ int nope_app_main(int argc, const char *const *argv)
         return status;
     nope_sink diag_sink = {stream_bytes, (void *)&diag_stream};
     diag("nope: mode " NOPE_NUM_NAME ", ");
+    start_workers(&cfg);
     nope_report_config_write(&cfg, &diag_sink);
     diag("\n");
     if (cfg.shards > 0)

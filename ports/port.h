@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nope/parallel.h"
+
 /* Where bytes go. The report stream carries only the report (stdout on a host); the diagnostic
  * stream carries banners, progress, errors and fault dumps (stderr on a host). A board with a
  * single channel may send both to it: tools/compare extracts the report from such a capture. */
@@ -35,5 +37,14 @@ void port_trial_done(uint32_t done, uint32_t total);
  * A port without a clock returns 0 from port_ticks_per_second(). */
 uint64_t port_ticks(void);
 uint64_t port_ticks_per_second(void);
+
+/* Threads, optional. How many workers a run uses when --threads is not given: the cores the
+ * program may use (1 where there are no threads; the program caps it at NOPE_MAX_THREADS). */
+uint32_t port_cores(void);
+
+/* The platform's parallel-for (its contract is in nope/parallel.h), or NULL where there are no
+ * threads: the core then runs every range in turn itself. A port may run more workers than it has
+ * cores (--threads N is anything up to NOPE_MAX_THREADS); the report is the same either way. */
+nope_parallel_for_fn port_parallel(void);
 
 #endif

@@ -203,7 +203,7 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") || same(flag, "--ffn") ||
               same(flag, "--seq") || same(flag, "--vocab") || same(flag, "--trials") || same(flag, "--sigma") ||
               same(flag, "--sigma-in") || same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
-              same(flag, "--seed") || same(flag, "--shard")))
+              same(flag, "--seed") || same(flag, "--shard") || same(flag, "--threads")))
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (value == NULL)
             return fail(err, NOPE_ERR_USAGE, flag, NULL, "needs a value (see --help)");
@@ -239,6 +239,9 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown input; allowed gaussian, tokens");
         } else if (same(flag, "--shard")) {
             st = parse_shard(flag, value, &c, err);
+        } else if (same(flag, "--threads")) {
+            /* More workers than cores is legal (the bytes are the same), only slower. */
+            st = parse_uint(flag, value, 1, NOPE_MAX_THREADS, "NOPE_MAX_THREADS", &c.threads, err);
         } else { /* --seed */
             st = NOPE_OK;
             c.seed_random = same(value, "random");
@@ -321,6 +324,8 @@ const char *nope_cli_usage(void)
            "  --seed N|random  seed (default 1; random asks the platform and prints the seed used)\n"
            "  --shard k/K      run only shard k of K of these trials and print a partial to merge\n"
            "                   (on a host: nope merge PART... prints the report of the whole run)\n"
+           "  --threads N      workers for one run (1.." STR(NOPE_MAX_THREADS) ", default every core; the report\n"
+           "                   is the same at any N)\n"
            "  --help           this text\n";
     // clang-format on
 }

@@ -1,7 +1,17 @@
 #include "nope/model.h"
 
+#include "nope/parallel.h"
 #include "nope/profile.h"
 #include "nope/stats.h"
+
+/* Workers the model splits its products and attention over. The fixed-point matmul sums into
+ * one static accumulator and every saturation adds to one global count (kernels_fixed.c,
+ * math_fixed.h), so that mode keeps to one worker until both are kept per worker. */
+#if NOPE_NUM == NOPE_NUM_FIXED
+#define MODEL_THREADS 1
+#else
+#define MODEL_THREADS NOPE_MAX_THREADS
+#endif
 
 /* Buffers, sized by capacity. Shapes in (rows, columns); "block" is up to NOPE_BLOCK_POS
  * positions computed together. */
@@ -21,8 +31,17 @@ static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v 
 static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
-static nope_num_t scores[NOPE_MAX_SEQ];                      /* (seq) one query's attention */
-static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matrix being applied */
+static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ];       /* (seq) one query's attention, per worker */
+static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matrix being applied, a slice per worker */
+#if MODEL_THREADS > 1
+/* With several workers each makes a strip of a product's columns: (rows, strip width) here, one
+ * strip after another, then copied into its columns of the output. */
+#define MODEL_WIDEST (NOPE_MAX_FFN > NOPE_MAX_D ? NOPE_MAX_FFN : NOPE_MAX_D)
+static nope_num_t strip_out[NOPE_BLOCK_POS * MODEL_WIDEST];
+#define MODEL_STRIP_BYTES sizeof strip_out
+#else
+#define MODEL_STRIP_BYTES 0
+#endif
 
 size_t nope_model_static_bytes(void)
 {
@@ -31,7 +50,8 @@ size_t nope_model_static_bytes(void)
 #else
     size_t kv = sizeof keys + sizeof values;
 #endif
-    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores + sizeof weight_buf;
+    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores + sizeof weight_buf +
+           MODEL_STRIP_BYTES;
 }
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
@@ -66,12 +86,90 @@ void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial
     }
 }
 
+#if MODEL_THREADS > 1
+/* A product split into strips of columns, one strip per worker: each output is the same sum in
+ * the same order as in one whole product, and each weight is still drawn once. */
+typedef struct {
+    nope_num_t *out;
+    const nope_num_t *in;
+    size_t rows, n_in, n_out;
+    nope_weights w; /* row_stride n_out: a strip reads its columns of the whole matrix */
+    uint32_t strips;
+} product_job;
+
+/* Strips start on multiples of this many columns where there are enough of them: no two workers
+ * then write one cache line of a row, and a vector kernel's rows run whole. */
+enum { STRIP_ALIGN = 16 };
+
+/* First column of strip s of `strips` (n_out for s == strips). */
+static size_t strip_col(size_t n_out, uint32_t strips, uint32_t s)
+{
+    if (s == strips)
+        return n_out;
+    size_t unit = n_out >= (size_t)STRIP_ALIGN * strips ? STRIP_ALIGN : 1;
+    return n_out / unit * s / strips * unit;
+}
+
+static void product_strips(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    const product_job *job = ctx;
+    const size_t wbuf_cap = NOPE_WEIGHT_BUF / job->strips, rows = job->rows;
+    nope_num_t *wbuf = weight_buf + worker * wbuf_cap;
+    for (size_t s = begin; s < end; s++) {
+        size_t c0 = strip_col(job->n_out, job->strips, (uint32_t)s);
+        size_t width = strip_col(job->n_out, job->strips, (uint32_t)s + 1) - c0;
+        nope_weights w = job->w;
+        w.col0 = (uint32_t)c0;
+        /* One row: the strip is contiguous in out already. */
+        nope_num_t *dst = rows == 1 ? job->out + c0 : strip_out + rows * c0;
+        nope_kern_matmul_drawn(dst, job->in, rows, job->n_in, width, &w, wbuf, wbuf_cap);
+        if (rows > 1)
+            for (size_t r = 0; r < rows; r++)
+                for (size_t j = 0; j < width; j++)
+                    job->out[r * job->n_out + c0 + j] = dst[r * width + j];
+    }
+}
+#endif
+
+uint32_t nope_model_max_workers(void)
+{
+    return MODEL_THREADS;
+}
+
+/* The workers this build's model can use of those the program set. */
+static uint32_t model_workers(void)
+{
+    uint32_t n = nope_parallel_workers();
+    return n < MODEL_THREADS ? n : MODEL_THREADS;
+}
+
+/* Strips a product is split into: one per worker, as long as each has a column and a slice of the
+ * weight buffer. */
+static uint32_t product_strips_for(size_t n_out)
+{
+    uint32_t n = model_workers();
+    if (n > n_out)
+        n = (uint32_t)n_out;
+    if (n > NOPE_WEIGHT_BUF)
+        n = NOPE_WEIGHT_BUF;
+    return n;
+}
+
 /* out (rows, n_out) = in (rows, n_in) x matrix `which` of this layer, drawn as needed. */
 static void project(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                     const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
 {
     nope_weights w = nope_model_weights(cfg, trial, layer, which);
-    nope_kern_matmul_drawn(out, in, rows, n_in, n_out, &w, weight_buf, NOPE_WEIGHT_BUF);
+    uint32_t strips = product_strips_for(n_out);
+    if (strips <= 1) {
+        nope_kern_matmul_drawn(out, in, rows, n_in, n_out, &w, weight_buf, NOPE_WEIGHT_BUF);
+        return;
+    }
+#if MODEL_THREADS > 1
+    w.row_stride = (uint32_t)n_out;
+    product_job job = {out, in, rows, n_in, n_out, w, strips};
+    nope_parallel_for(product_strips, &job, strips, strips);
+#endif
 }
 
 #if NOPE_KV_RECOMPUTE
@@ -93,7 +191,30 @@ static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope
         nope_kern_matmul_drawn(head_values + n * dh, normed, 1, d, dh, &wv, weight_buf, NOPE_WEIGHT_BUF);
     }
     NOPE_PROF(NOPE_PROF_ATTEND,
-              nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores, kp));
+              nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores[0], kp));
+}
+#else
+/* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head. Rows
+ * pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of items holds as many short
+ * (early) queries as long (late) ones, and an even split of the items is an even split of the
+ * work. Each item writes only its own slice of o and uses its worker's score row. */
+typedef struct {
+    const nope_config *cfg;
+    const nope_kern_params *kp;
+    uint32_t b0, bn;
+} attention_job;
+
+static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    const attention_job *job = ctx;
+    const size_t d = job->cfg->d, heads = job->cfg->heads, dh = d / heads;
+    for (size_t k = begin; k < end; k++) {
+        size_t p = k / heads, h = k % heads;
+        size_t r = p % 2 == 0 ? p / 2 : job->bn - 1 - p / 2;
+        nope_num_t *q_then_o = queries + r * d + h * dh;
+        NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
+                                                     (size_t)job->b0 + r + 1, dh, d, scores[worker], job->kp));
+    }
 }
 #endif
 
@@ -104,7 +225,7 @@ static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope
 static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial, uint32_t layer, uint32_t b0,
                         uint32_t bn)
 {
-    const size_t d = cfg->d, ffn = cfg->ffn, dh = cfg->d / cfg->heads;
+    const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)b0 * d;
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
@@ -118,16 +239,14 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
-    for (uint32_t r = 0; r < bn; r++)
-        for (uint32_t h = 0; h < cfg->heads; h++) {
-            nope_num_t *q_then_o = queries + r * d + h * dh;
 #if NOPE_KV_RECOMPUTE
-            attend_head(q_then_o, cfg, kp, trial, layer, b0 + r, h);
+    for (uint32_t r = 0; r < bn; r++)
+        for (uint32_t h = 0; h < cfg->heads; h++)
+            attend_head(queries + r * d + h * (d / cfg->heads), cfg, kp, trial, layer, b0 + r, h);
 #else
-            NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
-                                                         (size_t)b0 + r + 1, dh, d, scores, kp));
+    attention_job job = {cfg, kp, b0, bn};
+    nope_parallel_for(attention_items, &job, (size_t)bn * cfg->heads, model_workers());
 #endif
-        }
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 

@@ -227,3 +227,15 @@ uint64_t port_ticks_per_second(void)
 {
     return cm_cpu_hz;
 }
+
+/* ---- threads: none; a board runs every range in turn on its one core ---- */
+
+uint32_t port_cores(void)
+{
+    return 1;
+}
+
+nope_parallel_for_fn port_parallel(void)
+{
+    return NULL;
+}

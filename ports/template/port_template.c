@@ -52,6 +52,19 @@ uint64_t port_ticks_per_second(void)
     return 0;
 }
 
+/* The cores a run uses by default. A single core: 1. */
+uint32_t port_cores(void)
+{
+    return 1;
+}
+
+/* Threads: a function that runs nope/parallel.h's ranges on that many threads (ports/host/
+ * threads_host.c does it with a pool of POSIX threads woken per call), or NULL for none. */
+nope_parallel_for_fn port_parallel(void)
+{
+    return 0;
+}
+
 /* The entry point calls the program with its flags (a board compiles them in) and exits with
  * the status it returns: 0, or 2 for bad input. */
 int main(void)

@@ -30,12 +30,18 @@ check "'': an empty argument where a flag was expected" ""
 check "--sigma 1e99999: exponent out of range; allowed 0.0001..2" --sigma 1e99999
 check "--d 9999999999999999999999999: over this build's capacity NOPE_MAX_D=" --d 9999999999999999999999999
 check "--act g??lu: unknown activation" --act $'g\xc3\xa9lu'
+check "--threads 0: out of range; allowed 1.." --threads 0
+check "--threads 999999: over this build's capacity NOPE_MAX_THREADS=" --threads 999999
+check "--threads x: not a whole number; allowed 1.." --threads x
+check "--threads: needs a value" --threads
 long=$(printf 'x%.0s' {1..300})
 check "--act ${long:0:64}...: unknown activation; allowed relu, gelu" --act "$long"
 check "--x${long:0:61}...: unknown flag (see --help)" "--x$long"
 rm -f /tmp/nope_cli_err.$$
 n=$((n + 1))
 if "$bin" --help | grep -q -- '--sigma-in' && [ "${PIPESTATUS[0]}" -eq 0 ]; then echo "ok   nope --help"; else echo "FAIL: --help"; fails=$((fails + 1)); fi
+n=$((n + 1))
+if "$bin" --help | grep -q -- '--threads N' && [ "${PIPESTATUS[0]}" -eq 0 ]; then echo "ok   nope --help names --threads"; else echo "FAIL: --help has no --threads"; fails=$((fails + 1)); fi
 n=$((n + 1))
 a=$("$bin" --seed random --trials 2 --seq 4 --d 8 --heads 2 --layers 1 2>/dev/null | grep '^# config' | sed 's/.*seed=//')
 if [[ "$a" =~ ^[0-9]+$ ]]; then echo "ok   --seed random reported its seed ($a)"; else echo "FAIL: --seed random"; fails=$((fails + 1)); fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Same configuration + same seed = same bytes: run twice; another seed differs; and builds at
-# -O0 and -O2, with and without vectorised clones, by gcc and by clang, and with the memory
-# schedules of small boards (blocks of positions, small weight buffers, keys and values made
-# again per query), all print the same bytes.
+# Same configuration + same seed = same bytes: run twice; another seed differs; 1, 2, 3 and 7
+# threads and the default (every core) print the same bytes, in both modes, and so do shards; and
+# builds at -O0 and -O2, with and without vectorised clones, by gcc and by clang, with one thread
+# only, and with the memory schedules of small boards (blocks of positions, small weight buffers,
+# keys and values made again per query), all print the same bytes.
 set -u
-bin=$1; out=build/test/determinism; mkdir -p $out; fails=0; n=0
+bin=$1; fixed=${2:-}; out=build/test/determinism; mkdir -p $out; fails=0; n=0
 ok() { echo "ok   $*"; n=$((n + 1)); }
 bad() { echo "FAIL: $*"; n=$((n + 1)); fails=$((fails + 1)); }
 configs=(
@@ -19,6 +20,26 @@ done
 $bin --trials 30 --seed 8 > $out/other 2>/dev/null
 cmp -s $out/a0 $out/other && bad "seed 7 and seed 8 gave the same report" || ok "another seed, other bytes"
 
+# Threads split outputs among workers, never a sum: any count, the same bytes as the default.
+# 3 and 7 do not divide the widths evenly; 7 is more threads than this machine may have cores.
+for b in $bin $fixed; do
+  for k in "${!configs[@]}"; do
+    [ $b = $bin ] || $b ${configs[$k]} > $out/fixed-a$k 2>/dev/null
+    ref=$out/a$k; [ $b = $bin ] || ref=$out/fixed-a$k
+    same=1
+    for t in 1 2 3 7; do
+      $b ${configs[$k]} --threads $t > $out/t$t 2>/dev/null
+      cmp -s $ref $out/t$t || { same=0; bad "$(basename $b) --threads $t differs from the default: ${configs[$k]}"; }
+    done
+    [ $same = 1 ] && ok "$(basename $b) at 1, 2, 3, 7 threads and the default: same bytes: ${configs[$k]}"
+  done
+done
+# A shard's partial does not depend on its threads either (tools/shard-run runs shards with few).
+$bin ${configs[1]} --shard 2/3 --threads 1 > $out/shard-t1 2>/dev/null
+$bin ${configs[1]} --shard 2/3 --threads 3 > $out/shard-t3 2>/dev/null
+cmp -s $out/shard-t1 $out/shard-t3 && [ -s $out/shard-t1 ] && ok "shard 2/3 at 1 and 3 threads: same partial" ||
+  bad "shard 2/3 at 1 and 3 threads: partials differ (or are empty)"
+
 # Rebuild the program other ways; every build must print the same bytes for every config.
 build_variant() { # name cc flags...
   local name=$1 cc=$2; shift 2
@@ -31,13 +52,15 @@ build_variant() { # name cc flags...
         -D NOPE_NUM=NOPE_NUM_F32 -Icore/include -Iports "$@" -c "$s" -o "$o" 2>$dir/log || return 1
     objs+=("$o")
   done
-  for s in ports/host/port_host.c ports/host/merge_host.c; do
-    $cc -std=c11 -O2 -D NOPE_NUM=NOPE_NUM_F32 -Icore/include -c $s -o $dir/$(basename "${s%.c}").o 2>>$dir/log || return 1
+  for s in ports/host/port_host.c ports/host/merge_host.c ports/host/threads_host.c; do
+    $cc -std=c11 -O2 -pthread -D NOPE_NUM=NOPE_NUM_F32 -Icore/include "$@" -c $s -o $dir/$(basename "${s%.c}").o \
+        2>>$dir/log || return 1
   done
-  $cc "${objs[@]}" $dir/port_host.o $dir/merge_host.o -o $dir/nope 2>>$dir/log
+  $cc "$@" "${objs[@]}" $dir/port_host.o $dir/merge_host.o $dir/threads_host.o -pthread -o $dir/nope 2>>$dir/log
 }
 variants=("gcc-O0:gcc:-O0" "gcc-O2:gcc:-O2" "gcc-O3-clones:gcc:-O3 -DNOPE_HOST_CLONES"
           "gcc-O2-x86-64-v3:gcc:-O2 -march=x86-64-v3" "clang-O0:clang:-O0" "clang-O2:clang:-O2"
+          "one-thread-build:gcc:-O2 -DNOPE_MAX_THREADS=1" "thread-sanitizer:gcc:-O1 -g -fsanitize=thread"
           "microbit-schedule:gcc:-O2 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16 -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=16"
           "one-weight-row-blocks-of-5:gcc:-O2 -DNOPE_BLOCK_POS=5 -DNOPE_WEIGHT_BUF=100")
 for v in "${variants[@]}"; do
@@ -45,8 +68,15 @@ for v in "${variants[@]}"; do
   if ! command -v $cc >/dev/null; then bad "$cc not installed (make deps installs it)"; continue; fi
   build_variant $name $cc $flags || { bad "$name build failed: $(head -3 $out/$name/log)"; continue; }
   same=1
+  # 3 threads whatever this machine has, so every build runs the split work (a data race found by
+  # the thread sanitizer ends the run with exit 66); a one-thread build refuses more than 1.
+  threads=(--threads 3); [[ $flags == *NOPE_MAX_THREADS=1* ]] && threads=()
   for k in "${!configs[@]}"; do
-    $out/$name/nope ${configs[$k]} > $out/$name.r$k 2>/dev/null
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" $out/$name/nope ${configs[$k]} "${threads[@]}" > $out/$name.r$k \
+      2>$out/$name.e$k; rc=$?
+    if [ $rc -ne 0 ]; then
+      same=0; bad "$name exit $rc on: ${configs[$k]}: $(grep -m1 -E 'WARNING|ERROR|nope:' $out/$name.e$k)"; continue
+    fi
     cmp -s $out/a$k $out/$name.r$k || { same=0; bad "$name differs from build/host/nope on: ${configs[$k]}"; }
   done
   [ $same = 1 ] && ok "$name build prints the same bytes for all ${#configs[@]} configurations"

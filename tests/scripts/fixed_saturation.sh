@@ -14,11 +14,12 @@ for s in core/src/*.c ports/app.c; do
       -D NOPE_NUM=NOPE_NUM_FIXED -Icore/include -Iports "${san[@]}" -c "$s" -o "$o" || exit 1
   objs+=("$o")
 done
-for s in ports/host/port_host.c ports/host/merge_host.c; do
-  $cc -std=c11 -O1 -Wall -Wextra -Werror -D NOPE_NUM=NOPE_NUM_FIXED -Icore/include "${san[@]}" -c $s \
+for s in ports/host/port_host.c ports/host/merge_host.c ports/host/threads_host.c; do
+  $cc -std=c11 -O1 -pthread -Wall -Wextra -Werror -D NOPE_NUM=NOPE_NUM_FIXED -Icore/include "${san[@]}" -c $s \
       -o $out/$(basename "${s%.c}").o || exit 1
 done
-$cc "${san[@]}" "${objs[@]}" $out/port_host.o $out/merge_host.o -o $out/nope-fixed-san || exit 1
+$cc "${san[@]}" "${objs[@]}" $out/port_host.o $out/merge_host.o $out/threads_host.o -pthread -o $out/nope-fixed-san ||
+  exit 1
 
 run() { # name expect(zero|nonzero) flags...
   local name=$1 expect=$2; shift 2

@@ -25,6 +25,7 @@ static void test_defaults(void **state)
     assert_true(cfg.act == NOPE_ACT_RELU && cfg.input == NOPE_INPUT_GAUSSIAN);
     assert_true(cfg.sigma_q == 335544 && cfg.sigma_in_q == 335544);
     assert_true(cfg.eps.digits == 1 && cfg.eps.exp10 == -5);
+    assert_true(cfg.threads == 0); /* the program's choice: every core */
 }
 
 static void test_forms(void **state)
@@ -40,6 +41,8 @@ static void test_forms(void **state)
     assert_true(cfg.seed_random);
     assert_int_equal(parse(&cfg, err, "--seed", "18446744073709551615", "--sigma", "0.3"), NOPE_OK);
     assert_true(cfg.seed == UINT64_MAX && cfg.sigma_q == 5033165); /* 0.3 * 2^24 = 5033164.8 */
+    assert_int_equal(parse(&cfg, err, "--threads", "3", "--shard=1/2", NULL), NOPE_OK);
+    assert_true(cfg.threads == 3 && cfg.shard == 1 && cfg.shards == 2);
     assert_int_equal(parse(&cfg, err, "--trials", "5", "--help", NULL), NOPE_HELP);
     assert_int_equal(parse(&cfg, err, "-h", NULL, NULL, NULL), NOPE_HELP);
     assert_non_null(strstr(nope_cli_usage(), "--sigma-in"));
@@ -80,6 +83,10 @@ static void test_errors(void **state)
     expect_error(NOPE_ERR_ARG, "--seed 18446744073709551616: too large for a seed; allowed", "--seed",
                  "18446744073709551616", NULL, NULL);
     expect_error(NOPE_ERR_USAGE, "unknown flag", "d", "64", NULL, NULL);
+    expect_error(NOPE_ERR_ARG, "--threads 0: out of range; allowed 1..", "--threads", "0", NULL, NULL);
+    expect_error(NOPE_ERR_CAPACITY, "--threads 999999: over this build's capacity NOPE_MAX_THREADS=", "--threads",
+                 "999999", NULL, NULL);
+    expect_error(NOPE_ERR_ARG, "--threads x: not a whole number", "--threads", "x", NULL, NULL);
 }
 
 /* The whole message, exactly. */

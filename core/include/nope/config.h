@@ -79,6 +79,17 @@
 #error "NOPE_WEIGHT_BUF must hold at least one weight"
 #endif
 
+/* Workers a run may split its products and attention over (--threads N): the per-worker scratch
+ * (a score row each) is sized by it. A host may have many cores; a board has one, and
+ * mk/boards.mk sets 1 unless the board's capacities say otherwise. The report does not depend
+ * on it, nor on how many workers run. */
+#ifndef NOPE_MAX_THREADS
+#define NOPE_MAX_THREADS 64
+#endif
+#if NOPE_MAX_THREADS < 1
+#error "NOPE_MAX_THREADS must be at least 1"
+#endif
+
 /* Drawn weights and inputs are integers times 2^-NOPE_DRAW_FRAC_BITS, so they are exact in
  * float32 (|value| < 16) and in a fixed-point format with at least this many fraction bits:
  * both numeric modes see the very same model. */
@@ -122,6 +133,9 @@ typedef struct {
     /* --shard k/K: run only shard k (1-based) of K and write a partial (nope/partial.h) instead
      * of the report; shards 0 for the whole run. Not part of the configuration a report names. */
     uint32_t shard, shards;
+    /* --threads N: workers for the products and attention, 0 for the platform's cores (the
+     * program decides). Not part of the configuration a report names: the bytes are the same. */
+    uint32_t threads;
 } nope_config;
 
 /* Each value's one name, as the CLI reads it and the report prints it (config.c); NULL for a
