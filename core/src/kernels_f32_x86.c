@@ -1,0 +1,262 @@
+/* The x86-64 host's fast float32 kernels (see kernels_f32_x86.h for the contract). Written with
+ * GCC vector extensions, not intrinsics headers: core is freestanding. Each kernel body is
+ * compiled three times, for SSE2 (every x86-64), AVX2 and AVX-512F, and the CPU picks one.
+ *
+ * Bits: an output's value is the chain 0 + a_0 w_0 + a_1 w_1 + ... in ascending index, each
+ * product rounded, then each sum (the build forbids contraction into FMA). A vector lane is one
+ * output; lanes never mix, so the chain is the one the portable loop computes. */
+#include "kernels_f32_x86.h"
+
+#if NOPE_F32_X86
+
+#include <stdint.h>
+
+typedef float v4 __attribute__((vector_size(16)));
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v16 __attribute__((vector_size(64)));
+/* The same, as memory: any float address (unaligned loads) and allowed to alias floats. */
+typedef float v4_mem __attribute__((vector_size(16), aligned(4), may_alias));
+typedef float v8_mem __attribute__((vector_size(32), aligned(4), may_alias));
+typedef float v16_mem __attribute__((vector_size(64), aligned(4), may_alias));
+
+#define INLINE static inline __attribute__((always_inline))
+#define UNROLL(n) _Pragma("GCC unroll 16")
+
+/* Steps of i per pass over a panel: the panel's k rows (KC x 64 floats, 64 KB) stay in L2 while
+ * every block of rows of `in` goes by; outputs are loaded and stored once per pass. */
+enum { KC = 256 };
+
+/* ---- matmul: MR rows x NV vectors of outputs held in registers for k steps of i ----
+ * Per step: NV loads of the panel's row, MR broadcasts of in[r][i], MR x NV products and sums.
+ * Without FMA each output costs two operations per step, so MR x NV = 24 (AVX-512, 32
+ * registers) or 8-12 (AVX2/SSE2, 16 registers) independent chains keep both FP ports busy. */
+#define DEFINE_MICRO(NAME, V, V_MEM, VW, MR_MAX, NV_MAX)                                                  \
+    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, const float *w, size_t ldw,       \
+                     size_t k, const int mr, const int nv)                                                 \
+    {                                                                                                      \
+        V acc[MR_MAX][NV_MAX];                                                                             \
+        UNROLL() for (int r = 0; r < mr; r++) UNROLL() for (int v = 0; v < nv; v++) acc[r][v] =            \
+            *(const V_MEM *)(out + r * ldo + v * VW);                                                      \
+        for (size_t i = 0; i < k; i++) {                                                                   \
+            V wv[NV_MAX];                                                                                  \
+            UNROLL() for (int v = 0; v < nv; v++) wv[v] = *(const V_MEM *)(w + i * ldw + v * VW);          \
+            UNROLL() for (int r = 0; r < mr; r++)                                                          \
+            {                                                                                              \
+                const float a = in[r * ldi + i];                                                           \
+                UNROLL() for (int v = 0; v < nv; v++) acc[r][v] = acc[r][v] + a * wv[v];                   \
+            }                                                                                              \
+        }                                                                                                  \
+        UNROLL() for (int r = 0; r < mr; r++) UNROLL() for (int v = 0; v < nv; v++)                        \
+            *(V_MEM *)(out + r * ldo + v * VW) = acc[r][v];                                                \
+    }
+
+/* One group of nv vectors of columns (starting at out/w) over all rows: MR rows at a time, then
+ * the last rows one by one; k in passes of KC. */
+#define DEFINE_GROUP(NAME, MICRO, MR)                                                                      \
+    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w,      \
+                     size_t ldw, size_t k, const int nv)                                                   \
+    {                                                                                                      \
+        for (size_t t0 = 0; t0 < k; t0 += KC) {                                                            \
+            size_t kc = k - t0 < KC ? k - t0 : KC;                                                         \
+            size_t r0 = 0;                                                                                 \
+            for (; r0 + MR <= rows; r0 += MR)                                                              \
+                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, MR, nv);        \
+            for (; r0 < rows; r0++)                                                                        \
+                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 1, nv);         \
+        }                                                                                                  \
+    }
+
+/* Columns the vectors leave over (np not a multiple of VW): the portable loop's order. */
+INLINE void matmul_columns(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w,
+                           size_t ldw, size_t k, size_t n_cols)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t i = 0; i < k; i++) {
+            const float a = in[r * ldi + i];
+            for (size_t j = 0; j < n_cols; j++)
+                out[r * ldo + j] += a * w[i * ldw + j];
+        }
+}
+
+/* A whole panel: groups of NV vectors, then single vectors, then single columns. */
+#define DEFINE_PANEL(NAME, TARGET, V, V_MEM, VW, MR, NV)                                                   \
+    DEFINE_MICRO(NAME##_micro, V, V_MEM, VW, MR, NV)                                                       \
+    DEFINE_GROUP(NAME##_group, NAME##_micro, MR)                                                           \
+    __attribute__((target(TARGET))) static void NAME(float *out, size_t ldo, const float *in, size_t ldi,   \
+                                                     size_t rows, const float *panel, size_t np, size_t k) \
+    {                                                                                                      \
+        size_t j = 0;                                                                                      \
+        for (; j + NV * VW <= np; j += NV * VW)                                                            \
+            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, NV);                               \
+        for (; j + VW <= np; j += VW)                                                                      \
+            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, 1);                                \
+        if (j < np)                                                                                        \
+            matmul_columns(out + j, ldo, in, ldi, rows, panel + j, np, k, np - j);                         \
+    }
+
+DEFINE_PANEL(panel_avx512, "avx512f,avx512vl", v16, v16_mem, 16, 6, 4)
+DEFINE_PANEL(panel_avx2, "avx2", v8, v8_mem, 8, 4, 3)
+DEFINE_PANEL(panel_sse2, "sse2", v4, v4_mem, 4, 4, 2)
+
+/* ---- attention: sixteen keys' scores at once ----
+ * A lane is a key. Four values of eight keys are loaded as rows (key j beside key j + 4 in one
+ * register, halves of 128 bits) and turned into columns by a 4 x 4 transpose inside each half,
+ * so each step adds q[i] times key_n[i] in every lane. Two such groups of eight run side by
+ * side: each lane's sum is one chain of dependent additions, and two chains hide its latency. */
+typedef int32_t v8_mask __attribute__((vector_size(32)));
+#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (v8_mask){__VA_ARGS__})
+
+/* Rows j and j + 4 of the group at k (pointers), values i .. i + 3, as one register. */
+#define PAIR(k, j, i) __builtin_shufflevector(*(const v4_mem *)((k)[j] + (i)), *(const v4_mem *)((k)[(j) + 4] + (i)), \
+                                              0, 1, 2, 3, 4, 5, 6, 7)
+
+/* acc += q[i + c] * column c of the eight keys at k, for c = 0 .. 3, in order. */
+#define FOUR_STEPS(acc, k, q, i)                                                                           \
+    do {                                                                                                   \
+        v8 a0 = PAIR(k, 0, i), a1 = PAIR(k, 1, i), a2 = PAIR(k, 2, i), a3 = PAIR(k, 3, i);                  \
+        v8 t0 = SHUF8(a0, a1, 0, 8, 1, 9, 4, 12, 5, 13), t1 = SHUF8(a0, a1, 2, 10, 3, 11, 6, 14, 7, 15);    \
+        v8 t2 = SHUF8(a2, a3, 0, 8, 1, 9, 4, 12, 5, 13), t3 = SHUF8(a2, a3, 2, 10, 3, 11, 6, 14, 7, 15);    \
+        acc = acc + (q)[(i) + 0] * SHUF8(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);                                 \
+        acc = acc + (q)[(i) + 1] * SHUF8(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);                               \
+        acc = acc + (q)[(i) + 2] * SHUF8(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);                                 \
+        acc = acc + (q)[(i) + 3] * SHUF8(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);                               \
+    } while (0)
+
+INLINE void scores_body(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,
+                        float scale)
+{
+    for (size_t n0 = 0; n0 < n_keys; n0 += 16) {
+        /* Lanes past the last key repeat it (a valid address); their results are dropped. */
+        const float *k[16];
+        for (size_t j = 0; j < 16; j++)
+            k[j] = keys + (n0 + j < n_keys ? n0 + j : n_keys - 1) * stride;
+        /* Keys lie a whole row of the sequence apart, too far for the hardware to guess: ask
+         * for the block after this one now, so it comes from L3 while this one is used. */
+        for (size_t j = n0 + 16; j < n0 + 32 && j < n_keys; j++)
+            for (size_t line = 0; line < dh; line += 16)
+                __builtin_prefetch(keys + j * stride + line);
+        v8 acc0 = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, acc1 = acc0;
+        size_t i = 0;
+        for (; i + 4 <= dh; i += 4) {
+            FOUR_STEPS(acc0, k, q, i);
+            FOUR_STEPS(acc1, k + 8, q, i);
+        }
+        for (; i < dh; i++) {
+            v8 c0 = {k[0][i], k[1][i], k[2][i], k[3][i], k[4][i], k[5][i], k[6][i], k[7][i]};
+            v8 c1 = {k[8][i], k[9][i], k[10][i], k[11][i], k[12][i], k[13][i], k[14][i], k[15][i]};
+            acc0 = acc0 + q[i] * c0;
+            acc1 = acc1 + q[i] * c1;
+        }
+        /* Lane j of acc0 is key n0 + j, of acc1 key n0 + 8 + j. */
+        acc0 = acc0 * scale;
+        acc1 = acc1 * scale;
+        float out[16];
+        *(v8_mem *)out = acc0;
+        *(v8_mem *)(out + 8) = acc1;
+        for (size_t j = 0; j < 16 && n0 + j < n_keys; j++)
+            scores[n0 + j] = out[j];
+    }
+}
+
+/* Values, like keys, a row of the sequence apart: fetched this many keys ahead. */
+enum { PREFETCH_KEYS = 12 };
+
+/* ---- attention: the weighted sum of values, NV vectors of outputs in registers over all keys ---- */
+INLINE void weighted_chunk(float *o, const float *p, const float *values, size_t n_keys, size_t stride, const int nv)
+{
+    v8 acc[8];
+    UNROLL() for (int v = 0; v < nv; v++) acc[v] = (v8){0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    for (size_t n = 0; n < n_keys; n++) {
+        const float a = p[n];
+        const float *row = values + n * stride;
+        if (n + PREFETCH_KEYS < n_keys)
+            UNROLL() for (int v = 0; v < nv; v += 2) __builtin_prefetch(row + PREFETCH_KEYS * stride + 8 * v);
+        UNROLL() for (int v = 0; v < nv; v++) acc[v] = acc[v] + a * *(const v8_mem *)(row + 8 * v);
+    }
+    UNROLL() for (int v = 0; v < nv; v++) *(v8_mem *)(o + 8 * v) = acc[v];
+}
+
+INLINE void weighted_body(float *o, const float *p, const float *values, size_t n_keys, size_t dh, size_t stride)
+{
+    size_t i = 0;
+    for (; i + 64 <= dh; i += 64)
+        weighted_chunk(o + i, p, values + i, n_keys, stride, 8);
+    switch ((dh - i) / 8) {
+    case 7: weighted_chunk(o + i, p, values + i, n_keys, stride, 7); break;
+    case 6: weighted_chunk(o + i, p, values + i, n_keys, stride, 6); break;
+    case 5: weighted_chunk(o + i, p, values + i, n_keys, stride, 5); break;
+    case 4: weighted_chunk(o + i, p, values + i, n_keys, stride, 4); break;
+    case 3: weighted_chunk(o + i, p, values + i, n_keys, stride, 3); break;
+    case 2: weighted_chunk(o + i, p, values + i, n_keys, stride, 2); break;
+    case 1: weighted_chunk(o + i, p, values + i, n_keys, stride, 1); break;
+    default: break;
+    }
+    i += (dh - i) / 8 * 8;
+    for (; i < dh; i++) {
+        float sum = 0.0f;
+        for (size_t n = 0; n < n_keys; n++)
+            sum += p[n] * values[n * stride + i];
+        o[i] = sum;
+    }
+}
+
+#define DEFINE_ATTENTION(SUFFIX, TARGET)                                                                   \
+    __attribute__((target(TARGET))) static void scores_##SUFFIX(float *scores, const float *q,              \
+                                                                const float *keys, size_t n_keys,           \
+                                                                size_t dh, size_t stride, float scale)      \
+    {                                                                                                      \
+        scores_body(scores, q, keys, n_keys, dh, stride, scale);                                           \
+    }                                                                                                      \
+    __attribute__((target(TARGET))) static void weighted_##SUFFIX(float *o, const float *p,                 \
+                                                                  const float *values, size_t n_keys,       \
+                                                                  size_t dh, size_t stride)                 \
+    {                                                                                                      \
+        weighted_body(o, p, values, n_keys, dh, stride);                                                   \
+    }
+
+DEFINE_ATTENTION(avx512, "avx512f,avx512vl")
+DEFINE_ATTENTION(avx2, "avx2")
+DEFINE_ATTENTION(sse2, "sse2")
+
+/* ---- the CPU's choice ---- */
+typedef enum { ISA_SSE2, ISA_AVX2, ISA_AVX512 } x86_isa;
+
+static x86_isa cpu_isa(void)
+{
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
+        return ISA_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return ISA_AVX2;
+    return ISA_SSE2;
+}
+
+void nope_x86_matmul_panel(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *panel,
+                           size_t np, size_t k)
+{
+    switch (cpu_isa()) {
+    case ISA_AVX512: panel_avx512(out, ldo, in, ldi, rows, panel, np, k); break;
+    case ISA_AVX2: panel_avx2(out, ldo, in, ldi, rows, panel, np, k); break;
+    case ISA_SSE2: panel_sse2(out, ldo, in, ldi, rows, panel, np, k); break;
+    }
+}
+
+void nope_x86_scores(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,
+                     float scale)
+{
+    switch (cpu_isa()) {
+    case ISA_AVX512: scores_avx512(scores, q, keys, n_keys, dh, stride, scale); break;
+    case ISA_AVX2: scores_avx2(scores, q, keys, n_keys, dh, stride, scale); break;
+    case ISA_SSE2: scores_sse2(scores, q, keys, n_keys, dh, stride, scale); break;
+    }
+}
+
+void nope_x86_weighted_sum(float *o, const float *p, const float *values, size_t n_keys, size_t dh, size_t stride)
+{
+    switch (cpu_isa()) {
+    case ISA_AVX512: weighted_avx512(o, p, values, n_keys, dh, stride); break;
+    case ISA_AVX2: weighted_avx2(o, p, values, n_keys, dh, stride); break;
+    case ISA_SSE2: weighted_sse2(o, p, values, n_keys, dh, stride); break;
+    }
+}
+
+#endif
