@@ -180,10 +180,16 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
         if (p[k] > top)
             top = p[k];
     float total = 0.0f;
+#if NOPE_F32_X86
+    nope_x86_exp_minus(p, n, top);
+    for (size_t k = 0; k < n; k++)
+        total += p[k];
+#else
     for (size_t k = 0; k < n; k++) {
         p[k] = nope_f32_exp(p[k] - top);
         total += p[k];
     }
+#endif
     for (size_t k = 0; k < n; k++)
         p[k] = p[k] / total;
 }

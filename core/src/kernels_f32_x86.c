@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "nope/math_float.h"
+
 typedef float v4 __attribute__((vector_size(16)));
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v16 __attribute__((vector_size(64)));
@@ -200,12 +202,56 @@ INLINE void weighted_body(float *o, const float *p, const float *values, size_t 
     }
 }
 
+/* ---- softmax: e^(p[k] - top), sixteen at a time ----
+ * nope_f32_exp (math_float.c) operation for operation, for arguments in [-87, 88] where its
+ * result is a normal number and no branch of it is taken: same rounding of every step, so the
+ * same bits. Any other lane (smaller, NaN) is done again by nope_f32_exp itself. */
+typedef int32_t v16_int __attribute__((vector_size(64)));
+
+INLINE void exp_minus_body(float *p, size_t n, float top)
+{
+    const float LN2_HI = 0.693145751953125f;
+    const float LN2_LO = 1.42860682e-06f;
+    const float LOG2E = 1.44269504f;
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        v16 x = *(const v16_mem *)(p + k) - top;
+        v16_int normal = (x >= -87.0f) & (x <= 88.0f);
+        /* Lanes left for nope_f32_exp compute on 0 meanwhile: no conversion of NaN or huge. */
+        v16 xs = (v16)((v16_int)x & normal);
+        v16 kf = xs * LOG2E;
+        v16_int below = kf < 0.0f;
+        v16 half = (v16)(((v16_int)(kf - 0.5f) & below) | ((v16_int)(kf + 0.5f) & ~below));
+        v16_int ki = __builtin_convertvector(half, v16_int);
+        v16 kfl = __builtin_convertvector(ki, v16);
+        v16 r = (xs - kfl * LN2_HI) - kfl * LN2_LO;
+        v16 e = 1.0f / 720.0f + r * (1.0f / 5040.0f);
+        e = 1.0f / 120.0f + r * e;
+        e = 1.0f / 24.0f + r * e;
+        e = 1.0f / 6.0f + r * e;
+        e = 0.5f + r * e;
+        e = 1.0f + r * e;
+        e = 1.0f + r * e;
+        e = e * (v16)((ki + 127) << 23);
+        *(v16_mem *)(p + k) = e;
+        for (int j = 0; j < 16; j++)
+            if (!normal[j])
+                p[k + j] = nope_f32_exp(x[j]);
+    }
+    for (; k < n; k++)
+        p[k] = nope_f32_exp(p[k] - top);
+}
+
 #define DEFINE_ATTENTION(SUFFIX, TARGET)                                                                   \
     __attribute__((target(TARGET))) static void scores_##SUFFIX(float *scores, const float *q,              \
                                                                 const float *keys, size_t n_keys,           \
                                                                 size_t dh, size_t stride, float scale)      \
     {                                                                                                      \
         scores_body(scores, q, keys, n_keys, dh, stride, scale);                                           \
+    }                                                                                                      \
+    __attribute__((target(TARGET))) static void exp_minus_##SUFFIX(float *p, size_t n, float top)           \
+    {                                                                                                      \
+        exp_minus_body(p, n, top);                                                                         \
     }                                                                                                      \
     __attribute__((target(TARGET))) static void weighted_##SUFFIX(float *o, const float *p,                 \
                                                                   const float *values, size_t n_keys,       \
@@ -247,6 +293,15 @@ void nope_x86_scores(float *scores, const float *q, const float *keys, size_t n_
     case ISA_AVX512: scores_avx512(scores, q, keys, n_keys, dh, stride, scale); break;
     case ISA_AVX2: scores_avx2(scores, q, keys, n_keys, dh, stride, scale); break;
     case ISA_SSE2: scores_sse2(scores, q, keys, n_keys, dh, stride, scale); break;
+    }
+}
+
+void nope_x86_exp_minus(float *p, size_t n, float top)
+{
+    switch (cpu_isa()) {
+    case ISA_AVX512: exp_minus_avx512(p, n, top); break;
+    case ISA_AVX2: exp_minus_avx2(p, n, top); break;
+    case ISA_SSE2: exp_minus_sse2(p, n, top); break;
     }
 }
 

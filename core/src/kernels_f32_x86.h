@@ -10,7 +10,10 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_F32 && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                \
+    defined(NOPE_HOST_CLONES)
 #define NOPE_F32_X86 1
 #else
 #define NOPE_F32_X86 0
@@ -30,6 +33,9 @@ void nope_x86_matmul_panel(float *out, size_t ldo, const float *in, size_t ldi, 
 /* scores[n] = (sum over i ascending of q[i] * key_n[i]) * scale, key n at keys + n * stride. */
 void nope_x86_scores(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,
                      float scale);
+
+/* p[k] = nope_f32_exp(p[k] - top) for k < n, several at a time. */
+void nope_x86_exp_minus(float *p, size_t n, float top);
 
 /* o[i] = sum over n ascending of p[n] * value_n[i] (from 0), value n at values + n * stride. */
 void nope_x86_weighted_sum(float *o, const float *p, const float *values, size_t n_keys, size_t dh, size_t stride);

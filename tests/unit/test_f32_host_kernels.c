@@ -45,6 +45,7 @@ static void fill(float *x, size_t n)
 typedef void panel_fn(float *, size_t, const float *, size_t, size_t, const float *, size_t, size_t);
 typedef void scores_fn(float *, const float *, const float *, size_t, size_t, size_t, float);
 typedef void weighted_fn(float *, const float *, const float *, size_t, size_t, size_t);
+typedef void exp_fn(float *, size_t, float);
 
 static const struct {
     const char *name;
@@ -52,10 +53,11 @@ static const struct {
     panel_fn *panel;
     scores_fn *scores;
     weighted_fn *weighted;
+    exp_fn *exp_minus;
 } builds[] = {
-    {"sse2", 1, panel_sse2, scores_sse2, weighted_sse2},
-    {"avx2", -1, panel_avx2, scores_avx2, weighted_avx2},
-    {"avx512", -2, panel_avx512, scores_avx512, weighted_avx512},
+    {"sse2", 1, panel_sse2, scores_sse2, weighted_sse2, exp_minus_sse2},
+    {"avx2", -1, panel_avx2, scores_avx2, weighted_avx2, exp_minus_avx2},
+    {"avx512", -2, panel_avx512, scores_avx512, weighted_avx512, exp_minus_avx512},
 };
 
 static int build_runs(size_t b)
@@ -162,6 +164,44 @@ static void test_attention(void **state)
     print_message("attention: %zu shapes bit-identical\n", checked);
 }
 
+/* Softmax's exponentials against nope_f32_exp itself, over arguments across and beyond its
+ * normal range (the vector's edges at -87 and 88, subnormal and zero results, infinities, NaN). */
+static void test_exp_minus(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static float p[N], want[N];
+    const float specials[] = {0.0f, -0.0f, -87.0f, -87.00001f, -86.99999f, 88.0f, 88.00001f, -88.7f, -103.9f,
+                              -104.0f, -150.0f, 89.0f, 1e-30f, -1e-30f, 0.5f, -0.5f, -0.34657359f, 0.34657359f};
+    size_t checked = 0;
+    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+        if (!build_runs(b))
+            continue;
+        for (int round = 0; round < 40; round++) {
+            size_t n = round < 20 ? (size_t)round + 1 : N - (size_t)round;
+            float spread = round % 4 == 0 ? 1.0f : round % 4 == 1 ? 60.0f : round % 4 == 2 ? 130.0f : 1e-3f;
+            for (size_t k = 0; k < n; k++) {
+                float v = value();
+                p[k] = v != v ? v : v * spread;
+                if (k % 7 == 3)
+                    p[k] = specials[(k / 7 + (size_t)round) % (sizeof specials / sizeof specials[0])];
+            }
+            if (round % 5 == 4)
+                p[n / 2] = __builtin_nanf("");
+            if (round % 6 == 5)
+                p[n - 1] = -__builtin_inff();
+            float top = round % 3 == 0 ? 0.0f : round % 3 == 1 ? -1.0f : 2.5f;
+            for (size_t k = 0; k < n; k++)
+                want[k] = nope_f32_exp(p[k] - top);
+            builds[b].exp_minus(p, n, top);
+            if (memcmp(p, want, sizeof(float) * n) != 0)
+                fail_msg("%s exp_minus n=%zu round %d differs from nope_f32_exp", builds[b].name, n, round);
+            checked += n;
+        }
+    }
+    print_message("exp: %zu arguments bit-identical\n", checked);
+}
+
 /* The drawn product through its packed panels, whatever the buffer, against the plain loop on
  * the drawn weights. */
 static void test_matmul_drawn(void **state)
@@ -212,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_panels),
         cmocka_unit_test(test_attention),
+        cmocka_unit_test(test_exp_minus),
         cmocka_unit_test(test_matmul_drawn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
