@@ -236,8 +236,12 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
             x[k] = x[k] > 0.0f ? x[k] : 0.0f;
         break;
     case NOPE_ACT_GELU:
+#if NOPE_F32_X86
+        nope_x86_gelu(x, n);
+#else
         for (size_t k = 0; k < n; k++)
             x[k] = nope_kern_gelu_f32(x[k]);
+#endif
         break;
     }
 }

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "nope/kernels.h"
 #include "nope/math_float.h"
 
 typedef float v4 __attribute__((vector_size(16)));
@@ -202,37 +203,44 @@ INLINE void weighted_body(float *o, const float *p, const float *values, size_t 
     }
 }
 
-/* ---- softmax: e^(p[k] - top), sixteen at a time ----
+/* ---- exponentials sixteen at a time (softmax, GELU) ----
  * nope_f32_exp (math_float.c) operation for operation, for arguments in [-87, 88] where its
  * result is a normal number and no branch of it is taken: same rounding of every step, so the
- * same bits. Any other lane (smaller, NaN) is done again by nope_f32_exp itself. */
+ * same bits. Callers send any other lane to the scalar function. */
 typedef int32_t v16_int __attribute__((vector_size(64)));
+
+/* e = e^x for every lane of x, each in [-87, 88]. */
+#define EXP_NORMAL(x, e)                                                                                   \
+    do {                                                                                                   \
+        const float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682e-06f, LOG2E = 1.44269504f;            \
+        v16 kf = (x) * LOG2E;                                                                              \
+        v16_int below = kf < 0.0f;                                                                         \
+        v16 half = (v16)(((v16_int)(kf - 0.5f) & below) | ((v16_int)(kf + 0.5f) & ~below));                \
+        v16_int ki = __builtin_convertvector(half, v16_int);                                               \
+        v16 kfl = __builtin_convertvector(ki, v16);                                                        \
+        v16 r = ((x) - kfl * LN2_HI) - kfl * LN2_LO;                                                       \
+        e = 1.0f / 720.0f + r * (1.0f / 5040.0f);                                                          \
+        e = 1.0f / 120.0f + r * e;                                                                         \
+        e = 1.0f / 24.0f + r * e;                                                                          \
+        e = 1.0f / 6.0f + r * e;                                                                           \
+        e = 0.5f + r * e;                                                                                  \
+        e = 1.0f + r * e;                                                                                  \
+        e = 1.0f + r * e;                                                                                  \
+        e = e * (v16)((ki + 127) << 23);                                                                   \
+    } while (0)
+
+/* Where a lane is outside its range, the vector works on 0 instead (no conversion of NaN or
+ * of huge values); the lane's result is replaced afterwards. */
+#define ZERO_UNLESS(x, mask) ((v16)((v16_int)(x) & (mask)))
 
 INLINE void exp_minus_body(float *p, size_t n, float top)
 {
-    const float LN2_HI = 0.693145751953125f;
-    const float LN2_LO = 1.42860682e-06f;
-    const float LOG2E = 1.44269504f;
     size_t k = 0;
     for (; k + 16 <= n; k += 16) {
         v16 x = *(const v16_mem *)(p + k) - top;
         v16_int normal = (x >= -87.0f) & (x <= 88.0f);
-        /* Lanes left for nope_f32_exp compute on 0 meanwhile: no conversion of NaN or huge. */
-        v16 xs = (v16)((v16_int)x & normal);
-        v16 kf = xs * LOG2E;
-        v16_int below = kf < 0.0f;
-        v16 half = (v16)(((v16_int)(kf - 0.5f) & below) | ((v16_int)(kf + 0.5f) & ~below));
-        v16_int ki = __builtin_convertvector(half, v16_int);
-        v16 kfl = __builtin_convertvector(ki, v16);
-        v16 r = (xs - kfl * LN2_HI) - kfl * LN2_LO;
-        v16 e = 1.0f / 720.0f + r * (1.0f / 5040.0f);
-        e = 1.0f / 120.0f + r * e;
-        e = 1.0f / 24.0f + r * e;
-        e = 1.0f / 6.0f + r * e;
-        e = 0.5f + r * e;
-        e = 1.0f + r * e;
-        e = 1.0f + r * e;
-        e = e * (v16)((ki + 127) << 23);
+        v16 e;
+        EXP_NORMAL(ZERO_UNLESS(x, normal), e);
         *(v16_mem *)(p + k) = e;
         for (int j = 0; j < 16; j++)
             if (!normal[j])
@@ -240,6 +248,35 @@ INLINE void exp_minus_body(float *p, size_t n, float top)
     }
     for (; k < n; k++)
         p[k] = nope_f32_exp(p[k] - top);
+}
+
+/* nope_kern_gelu_f32 with nope_f32_tanh inlined, as written there: tanh u = 1 - 2 / (e^{2|u|} + 1)
+ * with u's sign, or 1 beyond |u| = 9.1, so e^{2|u|} needs arguments in [0, 18.2] only. A NaN
+ * lane goes to the scalar function. */
+INLINE void gelu_body(float *x, size_t n)
+{
+    const float SQRT_2_OVER_PI = 0.797884561f;
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        v16 v = *(const v16_mem *)(x + k);
+        v16 inner = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
+        v16_int negative = inner < 0.0f;
+        v16 a = (v16)(((v16_int)-inner & negative) | ((v16_int)inner & ~negative));
+        v16_int saturated = a > 9.1f, number = inner == inner;
+        v16 e;
+        EXP_NORMAL(2.0f * ZERO_UNLESS(a, ~saturated & number), e);
+        v16 t = 1.0f - 2.0f / (e + 1.0f);
+        const v16 one = (v16){0.0f} + 1.0f;
+        t = (v16)(((v16_int)t & ~saturated) | ((v16_int)one & saturated));
+        t = (v16)(((v16_int)-t & negative) | ((v16_int)t & ~negative));
+        v16 y = 0.5f * v * (1.0f + t);
+        *(v16_mem *)(x + k) = y;
+        for (int j = 0; j < 16; j++)
+            if (!number[j])
+                x[k + j] = nope_kern_gelu_f32(v[j]);
+    }
+    for (; k < n; k++)
+        x[k] = nope_kern_gelu_f32(x[k]);
 }
 
 #define DEFINE_ATTENTION(SUFFIX, TARGET)                                                                   \
@@ -252,6 +289,10 @@ INLINE void exp_minus_body(float *p, size_t n, float top)
     __attribute__((target(TARGET))) static void exp_minus_##SUFFIX(float *p, size_t n, float top)           \
     {                                                                                                      \
         exp_minus_body(p, n, top);                                                                         \
+    }                                                                                                      \
+    __attribute__((target(TARGET))) static void gelu_##SUFFIX(float *x, size_t n)                            \
+    {                                                                                                      \
+        gelu_body(x, n);                                                                                   \
     }                                                                                                      \
     __attribute__((target(TARGET))) static void weighted_##SUFFIX(float *o, const float *p,                 \
                                                                   const float *values, size_t n_keys,       \
@@ -302,6 +343,15 @@ void nope_x86_exp_minus(float *p, size_t n, float top)
     case ISA_AVX512: exp_minus_avx512(p, n, top); break;
     case ISA_AVX2: exp_minus_avx2(p, n, top); break;
     case ISA_SSE2: exp_minus_sse2(p, n, top); break;
+    }
+}
+
+void nope_x86_gelu(float *x, size_t n)
+{
+    switch (cpu_isa()) {
+    case ISA_AVX512: gelu_avx512(x, n); break;
+    case ISA_AVX2: gelu_avx2(x, n); break;
+    case ISA_SSE2: gelu_sse2(x, n); break;
     }
 }
 

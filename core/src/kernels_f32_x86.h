@@ -37,6 +37,9 @@ void nope_x86_scores(float *scores, const float *q, const float *keys, size_t n_
 /* p[k] = nope_f32_exp(p[k] - top) for k < n, several at a time. */
 void nope_x86_exp_minus(float *p, size_t n, float top);
 
+/* x[k] = nope_kern_gelu_f32(x[k]) for k < n, several at a time. */
+void nope_x86_gelu(float *x, size_t n);
+
 /* o[i] = sum over n ascending of p[n] * value_n[i] (from 0), value n at values + n * stride. */
 void nope_x86_weighted_sum(float *o, const float *p, const float *values, size_t n_keys, size_t dh, size_t stride);
 #endif

@@ -46,6 +46,7 @@ typedef void panel_fn(float *, size_t, const float *, size_t, size_t, const floa
 typedef void scores_fn(float *, const float *, const float *, size_t, size_t, size_t, float);
 typedef void weighted_fn(float *, const float *, const float *, size_t, size_t, size_t);
 typedef void exp_fn(float *, size_t, float);
+typedef void gelu_fn(float *, size_t);
 
 static const struct {
     const char *name;
@@ -54,10 +55,11 @@ static const struct {
     scores_fn *scores;
     weighted_fn *weighted;
     exp_fn *exp_minus;
+    gelu_fn *gelu;
 } builds[] = {
-    {"sse2", 1, panel_sse2, scores_sse2, weighted_sse2, exp_minus_sse2},
-    {"avx2", -1, panel_avx2, scores_avx2, weighted_avx2, exp_minus_avx2},
-    {"avx512", -2, panel_avx512, scores_avx512, weighted_avx512, exp_minus_avx512},
+    {"sse2", 1, panel_sse2, scores_sse2, weighted_sse2, exp_minus_sse2, gelu_sse2},
+    {"avx2", -1, panel_avx2, scores_avx2, weighted_avx2, exp_minus_avx2, gelu_avx2},
+    {"avx512", -2, panel_avx512, scores_avx512, weighted_avx512, exp_minus_avx512, gelu_avx512},
 };
 
 static int build_runs(size_t b)
@@ -202,6 +204,39 @@ static void test_exp_minus(void **state)
     print_message("exp: %zu arguments bit-identical\n", checked);
 }
 
+/* GELU against nope_kern_gelu_f32 itself: around 0, across tanh's saturation at |u| = 9.1, far
+ * out, infinities and NaN. */
+static void test_gelu(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static float x[N], want[N];
+    const float specials[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 3.9f, -3.9f, 4.1f, -4.1f, 5.0f, -5.0f, 1e10f, -1e10f,
+                              1e13f, -1e13f, 1e38f, -1e38f, __builtin_inff(), -__builtin_inff(), __builtin_nanf("")};
+    size_t checked = 0;
+    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+        if (!build_runs(b))
+            continue;
+        for (int round = 0; round < 40; round++) {
+            size_t n = round < 20 ? (size_t)round + 1 : N - (size_t)round;
+            float spread = round % 4 == 0 ? 1.0f : round % 4 == 1 ? 8.0f : round % 4 == 2 ? 20.0f : 1e-3f;
+            for (size_t k = 0; k < n; k++) {
+                float v = value();
+                x[k] = v * spread;
+                if (k % 5 == 2)
+                    x[k] = specials[(k / 5 + (size_t)round) % (sizeof specials / sizeof specials[0])];
+            }
+            for (size_t k = 0; k < n; k++)
+                want[k] = nope_kern_gelu_f32(x[k]);
+            builds[b].gelu(x, n);
+            if (memcmp(x, want, sizeof(float) * n) != 0)
+                fail_msg("%s gelu n=%zu round %d differs from nope_kern_gelu_f32", builds[b].name, n, round);
+            checked += n;
+        }
+    }
+    print_message("gelu: %zu arguments bit-identical\n", checked);
+}
+
 /* The drawn product through its packed panels, whatever the buffer, against the plain loop on
  * the drawn weights. */
 static void test_matmul_drawn(void **state)
@@ -253,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_panels),
         cmocka_unit_test(test_attention),
         cmocka_unit_test(test_exp_minus),
+        cmocka_unit_test(test_gelu),
         cmocka_unit_test(test_matmul_drawn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
