@@ -101,22 +101,31 @@ DEFINE_PANEL(panel_avx512, "avx512f,avx512vl", v16, v16_mem, 16, 6, 4)
 DEFINE_PANEL(panel_avx2, "avx2", v8, v8_mem, 8, 4, 3)
 DEFINE_PANEL(panel_sse2, "sse2", v4, v4_mem, 4, 4, 2)
 
-/* ---- attention: sixteen keys' scores at once ----
+/* ---- attention: the scores of sixteen keys at once ----
  * A lane is a key. Four values of eight keys are loaded as rows (key j beside key j + 4 in one
  * register, halves of 128 bits) and turned into columns by a 4 x 4 transpose inside each half,
  * so each step adds q[i] times key_n[i] in every lane. Two such groups of eight run side by
  * side: each lane's sum is one chain of dependent additions, and two chains hide its latency. */
 typedef int32_t v8_mask __attribute__((vector_size(32)));
 #define SHUF8(a, b, ...) __builtin_shuffle(a, b, (v8_mask){__VA_ARGS__})
+#define LOAD4(p) (*(const v4_mem *)(p))
+#define LOAD8(p) (*(const v8_mem *)(p))
 
-/* Rows j and j + 4 of the group at k (pointers), values i .. i + 3, as one register. */
-#define PAIR(k, j, i) __builtin_shufflevector(*(const v4_mem *)((k)[j] + (i)), *(const v4_mem *)((k)[(j) + 4] + (i)), \
-                                              0, 1, 2, 3, 4, 5, 6, 7)
+/* (values i .. i + 3 of row lo, the same of row hi) as one register, two ways:
+ *   PAIR: the two halves loaded and joined, a shuffle (the port the transpose needs);
+ *   PAIR_BLEND: lo read from i on and hi from i - 4 on, eight values each, then blended (no
+ *     shuffle). It reads four values either side of the pair, which must lie in the same
+ *     array: the caller's rows lo are never the last key and rows hi never the first. */
+#define PAIR(lo, hi, i) __builtin_shufflevector(LOAD4((lo) + (i)), LOAD4((hi) + (i)), 0, 1, 2, 3, 4, 5, 6, 7)
+/* (lo's low half, hi's high half): vblendps, named, as the compiler would otherwise turn the
+ * loads and this blend back into one shuffle. */
+#define PAIR_BLEND(lo, hi, i) __builtin_ia32_blendps256(LOAD8((lo) + (i)), LOAD8((hi) + (i) - 4), 0xF0)
 
-/* acc += q[i + c] * column c of the eight keys at k, for c = 0 .. 3, in order. */
-#define FOUR_STEPS(acc, k, q, i)                                                                           \
+/* acc += q[i + c] * (r0[i + c], ..., r7[i + c]) for c = 0 .. 3, in order; r0..r7 the keys'
+ * rows, joined in pairs (r0, r4), (r1, r5), ... by JOIN. */
+#define FOUR_STEPS(JOIN, acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                                       \
     do {                                                                                                   \
-        v8 a0 = PAIR(k, 0, i), a1 = PAIR(k, 1, i), a2 = PAIR(k, 2, i), a3 = PAIR(k, 3, i);                  \
+        v8 a0 = JOIN(r0, r4, i), a1 = JOIN(r1, r5, i), a2 = JOIN(r2, r6, i), a3 = JOIN(r3, r7, i);          \
         v8 t0 = SHUF8(a0, a1, 0, 8, 1, 9, 4, 12, 5, 13), t1 = SHUF8(a0, a1, 2, 10, 3, 11, 6, 14, 7, 15);    \
         v8 t2 = SHUF8(a2, a3, 0, 8, 1, 9, 4, 12, 5, 13), t3 = SHUF8(a2, a3, 2, 10, 3, 11, 6, 14, 7, 15);    \
         acc = acc + (q)[(i) + 0] * SHUF8(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);                                 \
@@ -125,41 +134,70 @@ typedef int32_t v8_mask __attribute__((vector_size(32)));
         acc = acc + (q)[(i) + 3] * SHUF8(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);                               \
     } while (0)
 
-INLINE void scores_body(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,
-                        float scale)
+/* acc += q[i] * (r0[i], ..., r7[i]): the last steps when dh is not a multiple of 4. */
+#define ONE_STEP(acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                                               \
+    do {                                                                                                   \
+        v8 c = {(r0)[i], (r1)[i], (r2)[i], (r3)[i], (r4)[i], (r5)[i], (r6)[i], (r7)[i]};                   \
+        acc = acc + (q)[i] * c;                                                                            \
+    } while (0)
+
+/* Keys lie a whole row of the sequence apart, too far for the hardware to guess: ask for the
+ * keys from `from` (up to 16 of them) now, so they come from L3 while these are used. One
+ * request per 128 bytes: the L2 fetches lines in pairs. */
+INLINE void prefetch_keys(const float *keys, size_t from, size_t n_keys, size_t dh, size_t stride)
 {
-    for (size_t n0 = 0; n0 < n_keys; n0 += 16) {
-        /* Lanes past the last key repeat it (a valid address); their results are dropped. */
-        const float *k[16];
-        for (size_t j = 0; j < 16; j++)
-            k[j] = keys + (n0 + j < n_keys ? n0 + j : n_keys - 1) * stride;
-        /* Keys lie a whole row of the sequence apart, too far for the hardware to guess: ask
-         * for the block after this one now, so it comes from L3 while this one is used. */
-        for (size_t j = n0 + 16; j < n0 + 32 && j < n_keys; j++)
-            for (size_t line = 0; line < dh; line += 16)
-                __builtin_prefetch(keys + j * stride + line);
-        v8 acc0 = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, acc1 = acc0;
-        size_t i = 0;
-        for (; i + 4 <= dh; i += 4) {
-            FOUR_STEPS(acc0, k, q, i);
-            FOUR_STEPS(acc1, k + 8, q, i);
-        }
-        for (; i < dh; i++) {
-            v8 c0 = {k[0][i], k[1][i], k[2][i], k[3][i], k[4][i], k[5][i], k[6][i], k[7][i]};
-            v8 c1 = {k[8][i], k[9][i], k[10][i], k[11][i], k[12][i], k[13][i], k[14][i], k[15][i]};
-            acc0 = acc0 + q[i] * c0;
-            acc1 = acc1 + q[i] * c1;
-        }
-        /* Lane j of acc0 is key n0 + j, of acc1 key n0 + 8 + j. */
-        acc0 = acc0 * scale;
-        acc1 = acc1 * scale;
-        float out[16];
-        *(v8_mem *)out = acc0;
-        *(v8_mem *)(out + 8) = acc1;
-        for (size_t j = 0; j < 16 && n0 + j < n_keys; j++)
-            scores[n0 + j] = out[j];
-    }
+    for (size_t j = from; j < from + 16 && j < n_keys; j++)
+        for (size_t pair = 0; pair < dh; pair += 32)
+            __builtin_prefetch(keys + j * stride + pair);
 }
+
+/* The scores, with JOIN making the register pairs of whole blocks (PAIR_BLEND needs AVX: the
+ * attributes that follow). */
+#define DEFINE_SCORES_BODY(NAME, JOIN, ...)\
+__VA_ARGS__ INLINE void NAME(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,   \
+                        float scale)                                                                          \
+{                                                                                                             \
+    size_t n0 = 0;                                                                                            \
+    /* Whole blocks of 16: rows addressed from four bases and the stride (few registers). Rows                \
+     * 0-3 and 8-11 of a block are never the last key, rows 4-7 and 12-15 never the first, as                 \
+     * PAIR_BLEND needs. */                                                                                   \
+    const size_t s = stride, s3 = 3 * stride;                                                                 \
+    for (; n0 + 16 <= n_keys; n0 += 16) {                                                                     \
+        const float *g0 = keys + n0 * stride, *g4 = g0 + 4 * s, *g8 = g0 + 8 * s, *g12 = g0 + 12 * s;         \
+        prefetch_keys(keys, n0 + 16, n_keys, dh, stride);                                                     \
+        v8 acc0 = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, acc1 = acc0;                              \
+        size_t i = 0;                                                                                         \
+        for (; i + 4 <= dh; i += 4) {                                                                         \
+            FOUR_STEPS(JOIN, acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);\
+            FOUR_STEPS(JOIN, acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3);\
+        }                                                                                                     \
+        for (; i < dh; i++) {                                                                                 \
+            ONE_STEP(acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);           \
+            ONE_STEP(acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3);       \
+        }                                                                                                     \
+        *(v8_mem *)(scores + n0) = acc0 * scale;                                                              \
+        *(v8_mem *)(scores + n0 + 8) = acc1 * scale;                                                          \
+    }                                                                                                         \
+    /* The last keys, eight lanes at a time; lanes past the last key repeat it (a valid                       \
+     * address) and their results are dropped. */                                                             \
+    for (; n0 < n_keys; n0 += 8) {                                                                            \
+        const float *k[8];                                                                                    \
+        for (size_t j = 0; j < 8; j++)                                                                        \
+            k[j] = keys + (n0 + j < n_keys ? n0 + j : n_keys - 1) * stride;                                   \
+        v8 acc = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};                                            \
+        size_t i = 0;                                                                                         \
+        for (; i + 4 <= dh; i += 4)                                                                           \
+            FOUR_STEPS(PAIR, acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                      \
+        for (; i < dh; i++)                                                                                   \
+            ONE_STEP(acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                              \
+        acc = acc * scale;                                                                                    \
+        for (size_t j = 0; j < 8 && n0 + j < n_keys; j++)                                                     \
+            scores[n0 + j] = acc[j];                                                                          \
+    }                                                                                                         \
+}
+
+DEFINE_SCORES_BODY(scores_body_blend, PAIR_BLEND, __attribute__((target("avx"))))
+DEFINE_SCORES_BODY(scores_body_shuffle, PAIR)
 
 /* Values, like keys, a row of the sequence apart: fetched this many keys ahead. */
 enum { PREFETCH_KEYS = 12 };
@@ -279,12 +317,12 @@ INLINE void gelu_body(float *x, size_t n)
         x[k] = nope_kern_gelu_f32(x[k]);
 }
 
-#define DEFINE_ATTENTION(SUFFIX, TARGET)                                                                   \
+#define DEFINE_ATTENTION(SUFFIX, TARGET, SCORES_BODY)                                                                   \
     __attribute__((target(TARGET))) static void scores_##SUFFIX(float *scores, const float *q,              \
                                                                 const float *keys, size_t n_keys,           \
                                                                 size_t dh, size_t stride, float scale)      \
     {                                                                                                      \
-        scores_body(scores, q, keys, n_keys, dh, stride, scale);                                           \
+        SCORES_BODY(scores, q, keys, n_keys, dh, stride, scale);                                           \
     }                                                                                                      \
     __attribute__((target(TARGET))) static void exp_minus_##SUFFIX(float *p, size_t n, float top)           \
     {                                                                                                      \
@@ -301,9 +339,9 @@ INLINE void gelu_body(float *x, size_t n)
         weighted_body(o, p, values, n_keys, dh, stride);                                                   \
     }
 
-DEFINE_ATTENTION(avx512, "avx512f,avx512vl")
-DEFINE_ATTENTION(avx2, "avx2")
-DEFINE_ATTENTION(sse2, "sse2")
+DEFINE_ATTENTION(avx512, "avx512f,avx512vl", scores_body_blend)
+DEFINE_ATTENTION(avx2, "avx2", scores_body_blend)
+DEFINE_ATTENTION(sse2, "sse2", scores_body_shuffle)
 
 /* ---- the CPU's choice ---- */
 typedef enum { ISA_SSE2, ISA_AVX2, ISA_AVX512 } x86_isa;
