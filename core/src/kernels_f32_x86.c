@@ -23,7 +23,8 @@ typedef float v8_mem __attribute__((vector_size(32), aligned(4), may_alias));
 typedef float v16_mem __attribute__((vector_size(64), aligned(4), may_alias));
 
 #define INLINE static inline __attribute__((always_inline))
-#define UNROLL(n) _Pragma("GCC unroll 16")
+/* Loops over the registers of a block, unrolled whole so the block stays in registers. */
+#define UNROLL _Pragma("GCC unroll 16")
 
 /* Steps of i per pass over a panel: the panel's k rows (KC x 64 floats, 64 KB) stay in L2 while
  * every block of rows of `in` goes by; outputs are loaded and stored once per pass. */
@@ -33,45 +34,50 @@ enum { KC = 256 };
  * Per step: NV loads of the panel's row, MR broadcasts of in[r][i], MR x NV products and sums.
  * Without FMA each output costs two operations per step, so MR x NV = 24 (AVX-512, 32
  * registers) or 8-12 (AVX2/SSE2, 16 registers) independent chains keep both FP ports busy. */
-#define DEFINE_MICRO(NAME, V, V_MEM, VW, MR_MAX, NV_MAX)                                                  \
-    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, const float *w, size_t ldw,       \
-                     size_t k, const int mr, const int nv)                                                 \
-    {                                                                                                      \
-        V acc[MR_MAX][NV_MAX];                                                                             \
-        UNROLL() for (int r = 0; r < mr; r++) UNROLL() for (int v = 0; v < nv; v++) acc[r][v] =            \
-            *(const V_MEM *)(out + r * ldo + v * VW);                                                      \
-        for (size_t i = 0; i < k; i++) {                                                                   \
-            V wv[NV_MAX];                                                                                  \
-            UNROLL() for (int v = 0; v < nv; v++) wv[v] = *(const V_MEM *)(w + i * ldw + v * VW);          \
-            UNROLL() for (int r = 0; r < mr; r++)                                                          \
-            {                                                                                              \
-                const float a = in[r * ldi + i];                                                           \
-                UNROLL() for (int v = 0; v < nv; v++) acc[r][v] = acc[r][v] + a * wv[v];                   \
-            }                                                                                              \
-        }                                                                                                  \
-        UNROLL() for (int r = 0; r < mr; r++) UNROLL() for (int v = 0; v < nv; v++)                        \
-            *(V_MEM *)(out + r * ldo + v * VW) = acc[r][v];                                                \
+// clang-format off
+#define DEFINE_MICRO(NAME, V, V_MEM, VW, MR_MAX, NV_MAX)                                                       \
+    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, const float *w, size_t ldw, size_t k, \
+                     const int mr, const int nv)                                                                \
+    {                                                                                                           \
+        V acc[MR_MAX][NV_MAX];                                                                                  \
+        UNROLL for (int r = 0; r < mr; r++)                                                                     \
+            UNROLL for (int v = 0; v < nv; v++)                                                                 \
+                acc[r][v] = *(const V_MEM *)(out + r * ldo + v * VW);                                           \
+        for (size_t i = 0; i < k; i++) {                                                                        \
+            V wv[NV_MAX];                                                                                       \
+            UNROLL for (int v = 0; v < nv; v++)                                                                 \
+                wv[v] = *(const V_MEM *)(w + i * ldw + v * VW);                                                 \
+            UNROLL for (int r = 0; r < mr; r++) {                                                               \
+                const float a = in[r * ldi + i];                                                                \
+                UNROLL for (int v = 0; v < nv; v++)                                                             \
+                    acc[r][v] = acc[r][v] + a * wv[v];                                                          \
+            }                                                                                                   \
+        }                                                                                                       \
+        UNROLL for (int r = 0; r < mr; r++)                                                                     \
+            UNROLL for (int v = 0; v < nv; v++)                                                                 \
+                *(V_MEM *)(out + r * ldo + v * VW) = acc[r][v];                                                 \
     }
+// clang-format on
 
 /* One group of nv vectors of columns (starting at out/w) over all rows: MR rows at a time, then
  * the last rows one by one; k in passes of KC. */
-#define DEFINE_GROUP(NAME, MICRO, MR)                                                                      \
-    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w,      \
-                     size_t ldw, size_t k, const int nv)                                                   \
-    {                                                                                                      \
-        for (size_t t0 = 0; t0 < k; t0 += KC) {                                                            \
-            size_t kc = k - t0 < KC ? k - t0 : KC;                                                         \
-            size_t r0 = 0;                                                                                 \
-            for (; r0 + MR <= rows; r0 += MR)                                                              \
-                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, MR, nv);        \
-            for (; r0 < rows; r0++)                                                                        \
-                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 1, nv);         \
-        }                                                                                                  \
+#define DEFINE_GROUP(NAME, MICRO, MR)                                                                              \
+    INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w, size_t ldw, \
+                     size_t k, const int nv)                                                                       \
+    {                                                                                                              \
+        for (size_t t0 = 0; t0 < k; t0 += KC) {                                                                    \
+            size_t kc = k - t0 < KC ? k - t0 : KC;                                                                 \
+            size_t r0 = 0;                                                                                         \
+            for (; r0 + MR <= rows; r0 += MR)                                                                      \
+                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, MR, nv);                \
+            for (; r0 < rows; r0++)                                                                                \
+                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 1, nv);                 \
+        }                                                                                                          \
     }
 
 /* Columns the vectors leave over (np not a multiple of VW): the portable loop's order. */
-INLINE void matmul_columns(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w,
-                           size_t ldw, size_t k, size_t n_cols)
+INLINE void matmul_columns(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w, size_t ldw,
+                           size_t k, size_t n_cols)
 {
     for (size_t r = 0; r < rows; r++)
         for (size_t i = 0; i < k; i++) {
@@ -82,19 +88,19 @@ INLINE void matmul_columns(float *out, size_t ldo, const float *in, size_t ldi, 
 }
 
 /* A whole panel: groups of NV vectors, then single vectors, then single columns. */
-#define DEFINE_PANEL(NAME, TARGET, V, V_MEM, VW, MR, NV)                                                   \
-    DEFINE_MICRO(NAME##_micro, V, V_MEM, VW, MR, NV)                                                       \
-    DEFINE_GROUP(NAME##_group, NAME##_micro, MR)                                                           \
-    __attribute__((target(TARGET))) static void NAME(float *out, size_t ldo, const float *in, size_t ldi,   \
-                                                     size_t rows, const float *panel, size_t np, size_t k) \
-    {                                                                                                      \
-        size_t j = 0;                                                                                      \
-        for (; j + NV * VW <= np; j += NV * VW)                                                            \
-            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, NV);                               \
-        for (; j + VW <= np; j += VW)                                                                      \
-            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, 1);                                \
-        if (j < np)                                                                                        \
-            matmul_columns(out + j, ldo, in, ldi, rows, panel + j, np, k, np - j);                         \
+#define DEFINE_PANEL(NAME, TARGET, V, V_MEM, VW, MR, NV)                                                               \
+    DEFINE_MICRO(NAME##_micro, V, V_MEM, VW, MR, NV)                                                                   \
+    DEFINE_GROUP(NAME##_group, NAME##_micro, MR)                                                                       \
+    __attribute__((target(TARGET))) static void NAME(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, \
+                                                     const float *panel, size_t np, size_t k)                          \
+    {                                                                                                                  \
+        size_t j = 0;                                                                                                  \
+        for (; j + NV * VW <= np; j += NV * VW)                                                                        \
+            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, NV);                                           \
+        for (; j + VW <= np; j += VW)                                                                                  \
+            NAME##_group(out + j, ldo, in, ldi, rows, panel + j, np, k, 1);                                            \
+        if (j < np)                                                                                                    \
+            matmul_columns(out + j, ldo, in, ldi, rows, panel + j, np, k, np - j);                                     \
     }
 
 DEFINE_PANEL(panel_avx512, "avx512f,avx512vl", v16, v16_mem, 16, 6, 4)
@@ -119,26 +125,26 @@ typedef int32_t v8_mask __attribute__((vector_size(32)));
 #define PAIR(lo, hi, i) __builtin_shufflevector(LOAD4((lo) + (i)), LOAD4((hi) + (i)), 0, 1, 2, 3, 4, 5, 6, 7)
 /* (lo's low half, hi's high half): vblendps, named, as the compiler would otherwise turn the
  * loads and this blend back into one shuffle. */
-#define PAIR_BLEND(lo, hi, i) __builtin_ia32_blendps256(LOAD8((lo) + (i)), LOAD8((hi) + (i) - 4), 0xF0)
+#define PAIR_BLEND(lo, hi, i) __builtin_ia32_blendps256(LOAD8((lo) + (i)), LOAD8((hi) + (i)-4), 0xF0)
 
 /* acc += q[i + c] * (r0[i + c], ..., r7[i + c]) for c = 0 .. 3, in order; r0..r7 the keys'
  * rows, joined in pairs (r0, r4), (r1, r5), ... by JOIN. */
-#define FOUR_STEPS(JOIN, acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                                       \
-    do {                                                                                                   \
-        v8 a0 = JOIN(r0, r4, i), a1 = JOIN(r1, r5, i), a2 = JOIN(r2, r6, i), a3 = JOIN(r3, r7, i);          \
-        v8 t0 = SHUF8(a0, a1, 0, 8, 1, 9, 4, 12, 5, 13), t1 = SHUF8(a0, a1, 2, 10, 3, 11, 6, 14, 7, 15);    \
-        v8 t2 = SHUF8(a2, a3, 0, 8, 1, 9, 4, 12, 5, 13), t3 = SHUF8(a2, a3, 2, 10, 3, 11, 6, 14, 7, 15);    \
-        acc = acc + (q)[(i) + 0] * SHUF8(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);                                 \
-        acc = acc + (q)[(i) + 1] * SHUF8(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);                               \
-        acc = acc + (q)[(i) + 2] * SHUF8(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);                                 \
-        acc = acc + (q)[(i) + 3] * SHUF8(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);                               \
+#define FOUR_STEPS(JOIN, acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                                      \
+    do {                                                                                                 \
+        v8 a0 = JOIN(r0, r4, i), a1 = JOIN(r1, r5, i), a2 = JOIN(r2, r6, i), a3 = JOIN(r3, r7, i);       \
+        v8 t0 = SHUF8(a0, a1, 0, 8, 1, 9, 4, 12, 5, 13), t1 = SHUF8(a0, a1, 2, 10, 3, 11, 6, 14, 7, 15); \
+        v8 t2 = SHUF8(a2, a3, 0, 8, 1, 9, 4, 12, 5, 13), t3 = SHUF8(a2, a3, 2, 10, 3, 11, 6, 14, 7, 15); \
+        acc = acc + (q)[(i) + 0] * SHUF8(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);                              \
+        acc = acc + (q)[(i) + 1] * SHUF8(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);                            \
+        acc = acc + (q)[(i) + 2] * SHUF8(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);                              \
+        acc = acc + (q)[(i) + 3] * SHUF8(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);                            \
     } while (0)
 
 /* acc += q[i] * (r0[i], ..., r7[i]): the last steps when dh is not a multiple of 4. */
-#define ONE_STEP(acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                                               \
-    do {                                                                                                   \
-        v8 c = {(r0)[i], (r1)[i], (r2)[i], (r3)[i], (r4)[i], (r5)[i], (r6)[i], (r7)[i]};                   \
-        acc = acc + (q)[i] * c;                                                                            \
+#define ONE_STEP(acc, q, i, r0, r1, r2, r3, r4, r5, r6, r7)                              \
+    do {                                                                                 \
+        v8 c = {(r0)[i], (r1)[i], (r2)[i], (r3)[i], (r4)[i], (r5)[i], (r6)[i], (r7)[i]}; \
+        acc = acc + (q)[i] * c;                                                          \
     } while (0)
 
 /* Keys lie a whole row of the sequence apart, too far for the hardware to guess: ask for the
@@ -153,48 +159,48 @@ INLINE void prefetch_keys(const float *keys, size_t from, size_t n_keys, size_t 
 
 /* The scores, with JOIN making the register pairs of whole blocks (PAIR_BLEND needs AVX: the
  * attributes that follow). */
-#define DEFINE_SCORES_BODY(NAME, JOIN, ...)\
-__VA_ARGS__ INLINE void NAME(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh, size_t stride,   \
-                        float scale)                                                                          \
-{                                                                                                             \
-    size_t n0 = 0;                                                                                            \
-    /* Whole blocks of 16: rows addressed from four bases and the stride (few registers). Rows                \
+#define DEFINE_SCORES_BODY(NAME, JOIN, ...)                                                                         \
+    __VA_ARGS__ INLINE void NAME(float *scores, const float *q, const float *keys, size_t n_keys, size_t dh,        \
+                                 size_t stride, float scale)                                                        \
+    {                                                                                                               \
+        size_t n0 = 0;                                                                                              \
+        /* Whole blocks of 16: rows addressed from four bases and the stride (few registers). Rows                \
      * 0-3 and 8-11 of a block are never the last key, rows 4-7 and 12-15 never the first, as                 \
-     * PAIR_BLEND needs. */                                                                                   \
-    const size_t s = stride, s3 = 3 * stride;                                                                 \
-    for (; n0 + 16 <= n_keys; n0 += 16) {                                                                     \
-        const float *g0 = keys + n0 * stride, *g4 = g0 + 4 * s, *g8 = g0 + 8 * s, *g12 = g0 + 12 * s;         \
-        prefetch_keys(keys, n0 + 16, n_keys, dh, stride);                                                     \
-        v8 acc0 = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, acc1 = acc0;                              \
-        size_t i = 0;                                                                                         \
-        for (; i + 4 <= dh; i += 4) {                                                                         \
-            FOUR_STEPS(JOIN, acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);\
-            FOUR_STEPS(JOIN, acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3);\
-        }                                                                                                     \
-        for (; i < dh; i++) {                                                                                 \
-            ONE_STEP(acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);           \
-            ONE_STEP(acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3);       \
-        }                                                                                                     \
-        *(v8_mem *)(scores + n0) = acc0 * scale;                                                              \
-        *(v8_mem *)(scores + n0 + 8) = acc1 * scale;                                                          \
-    }                                                                                                         \
-    /* The last keys, eight lanes at a time; lanes past the last key repeat it (a valid                       \
-     * address) and their results are dropped. */                                                             \
-    for (; n0 < n_keys; n0 += 8) {                                                                            \
-        const float *k[8];                                                                                    \
-        for (size_t j = 0; j < 8; j++)                                                                        \
-            k[j] = keys + (n0 + j < n_keys ? n0 + j : n_keys - 1) * stride;                                   \
-        v8 acc = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};                                            \
-        size_t i = 0;                                                                                         \
-        for (; i + 4 <= dh; i += 4)                                                                           \
-            FOUR_STEPS(PAIR, acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                      \
-        for (; i < dh; i++)                                                                                   \
-            ONE_STEP(acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                              \
-        acc = acc * scale;                                                                                    \
-        for (size_t j = 0; j < 8 && n0 + j < n_keys; j++)                                                     \
-            scores[n0 + j] = acc[j];                                                                          \
-    }                                                                                                         \
-}
+     * PAIR_BLEND needs. */ \
+        const size_t s = stride, s3 = 3 * stride;                                                                   \
+        for (; n0 + 16 <= n_keys; n0 += 16) {                                                                       \
+            const float *g0 = keys + n0 * stride, *g4 = g0 + 4 * s, *g8 = g0 + 8 * s, *g12 = g0 + 12 * s;           \
+            prefetch_keys(keys, n0 + 16, n_keys, dh, stride);                                                       \
+            v8 acc0 = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, acc1 = acc0;                                \
+            size_t i = 0;                                                                                           \
+            for (; i + 4 <= dh; i += 4) {                                                                           \
+                FOUR_STEPS(JOIN, acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);     \
+                FOUR_STEPS(JOIN, acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3); \
+            }                                                                                                       \
+            for (; i < dh; i++) {                                                                                   \
+                ONE_STEP(acc0, q, i, g0, g0 + s, g0 + 2 * s, g0 + s3, g4, g4 + s, g4 + 2 * s, g4 + s3);             \
+                ONE_STEP(acc1, q, i, g8, g8 + s, g8 + 2 * s, g8 + s3, g12, g12 + s, g12 + 2 * s, g12 + s3);         \
+            }                                                                                                       \
+            *(v8_mem *)(scores + n0) = acc0 * scale;                                                                \
+            *(v8_mem *)(scores + n0 + 8) = acc1 * scale;                                                            \
+        }                                                                                                           \
+        /* The last keys, eight lanes at a time; lanes past the last key repeat it (a valid                       \
+     * address) and their results are dropped. */ \
+        for (; n0 < n_keys; n0 += 8) {                                                                              \
+            const float *k[8];                                                                                      \
+            for (size_t j = 0; j < 8; j++)                                                                          \
+                k[j] = keys + (n0 + j < n_keys ? n0 + j : n_keys - 1) * stride;                                     \
+            v8 acc = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};                                              \
+            size_t i = 0;                                                                                           \
+            for (; i + 4 <= dh; i += 4)                                                                             \
+                FOUR_STEPS(PAIR, acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                        \
+            for (; i < dh; i++)                                                                                     \
+                ONE_STEP(acc, q, i, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);                                \
+            acc = acc * scale;                                                                                      \
+            for (size_t j = 0; j < 8 && n0 + j < n_keys; j++)                                                       \
+                scores[n0 + j] = acc[j];                                                                            \
+        }                                                                                                           \
+    }
 
 DEFINE_SCORES_BODY(scores_body_blend, PAIR_BLEND, __attribute__((target("avx"))))
 DEFINE_SCORES_BODY(scores_body_shuffle, PAIR)
@@ -206,15 +212,28 @@ enum { PREFETCH_KEYS = 12 };
 INLINE void weighted_chunk(float *o, const float *p, const float *values, size_t n_keys, size_t stride, const int nv)
 {
     v8 acc[8];
-    UNROLL() for (int v = 0; v < nv; v++) acc[v] = (v8){0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    UNROLL for (int v = 0; v < nv; v++)
+    {
+        acc[v] = (v8){0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    }
     for (size_t n = 0; n < n_keys; n++) {
         const float a = p[n];
         const float *row = values + n * stride;
-        if (n + PREFETCH_KEYS < n_keys)
-            UNROLL() for (int v = 0; v < nv; v += 2) __builtin_prefetch(row + PREFETCH_KEYS * stride + 8 * v);
-        UNROLL() for (int v = 0; v < nv; v++) acc[v] = acc[v] + a * *(const v8_mem *)(row + 8 * v);
+        if (n + PREFETCH_KEYS < n_keys) {
+            UNROLL for (int v = 0; v < nv; v += 2)
+            {
+                __builtin_prefetch(row + PREFETCH_KEYS * stride + 8 * v);
+            }
+        }
+        UNROLL for (int v = 0; v < nv; v++)
+        {
+            acc[v] = acc[v] + a * *(const v8_mem *)(row + 8 * v);
+        }
     }
-    UNROLL() for (int v = 0; v < nv; v++) *(v8_mem *)(o + 8 * v) = acc[v];
+    UNROLL for (int v = 0; v < nv; v++)
+    {
+        *(v8_mem *)(o + 8 * v) = acc[v];
+    }
 }
 
 INLINE void weighted_body(float *o, const float *p, const float *values, size_t n_keys, size_t dh, size_t stride)
@@ -248,23 +267,23 @@ INLINE void weighted_body(float *o, const float *p, const float *values, size_t 
 typedef int32_t v16_int __attribute__((vector_size(64)));
 
 /* e = e^x for every lane of x, each in [-87, 88]. */
-#define EXP_NORMAL(x, e)                                                                                   \
-    do {                                                                                                   \
-        const float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682e-06f, LOG2E = 1.44269504f;            \
-        v16 kf = (x) * LOG2E;                                                                              \
-        v16_int below = kf < 0.0f;                                                                         \
-        v16 half = (v16)(((v16_int)(kf - 0.5f) & below) | ((v16_int)(kf + 0.5f) & ~below));                \
-        v16_int ki = __builtin_convertvector(half, v16_int);                                               \
-        v16 kfl = __builtin_convertvector(ki, v16);                                                        \
-        v16 r = ((x) - kfl * LN2_HI) - kfl * LN2_LO;                                                       \
-        e = 1.0f / 720.0f + r * (1.0f / 5040.0f);                                                          \
-        e = 1.0f / 120.0f + r * e;                                                                         \
-        e = 1.0f / 24.0f + r * e;                                                                          \
-        e = 1.0f / 6.0f + r * e;                                                                           \
-        e = 0.5f + r * e;                                                                                  \
-        e = 1.0f + r * e;                                                                                  \
-        e = 1.0f + r * e;                                                                                  \
-        e = e * (v16)((ki + 127) << 23);                                                                   \
+#define EXP_NORMAL(x, e)                                                                        \
+    do {                                                                                        \
+        const float LN2_HI = 0.693145751953125f, LN2_LO = 1.42860682e-06f, LOG2E = 1.44269504f; \
+        v16 kf = (x)*LOG2E;                                                                     \
+        v16_int below = kf < 0.0f;                                                              \
+        v16 half = (v16)(((v16_int)(kf - 0.5f) & below) | ((v16_int)(kf + 0.5f) & ~below));     \
+        v16_int ki = __builtin_convertvector(half, v16_int);                                    \
+        v16 kfl = __builtin_convertvector(ki, v16);                                             \
+        v16 r = ((x)-kfl * LN2_HI) - kfl * LN2_LO;                                              \
+        e = 1.0f / 720.0f + r * (1.0f / 5040.0f);                                               \
+        e = 1.0f / 120.0f + r * e;                                                              \
+        e = 1.0f / 24.0f + r * e;                                                               \
+        e = 1.0f / 6.0f + r * e;                                                                \
+        e = 0.5f + r * e;                                                                       \
+        e = 1.0f + r * e;                                                                       \
+        e = 1.0f + r * e;                                                                       \
+        e = e * (v16)((ki + 127) << 23);                                                        \
     } while (0)
 
 /* Where a lane is outside its range, the vector works on 0 instead (no conversion of NaN or
@@ -317,26 +336,24 @@ INLINE void gelu_body(float *x, size_t n)
         x[k] = nope_kern_gelu_f32(x[k]);
 }
 
-#define DEFINE_ATTENTION(SUFFIX, TARGET, SCORES_BODY)                                                                   \
-    __attribute__((target(TARGET))) static void scores_##SUFFIX(float *scores, const float *q,              \
-                                                                const float *keys, size_t n_keys,           \
-                                                                size_t dh, size_t stride, float scale)      \
-    {                                                                                                      \
-        SCORES_BODY(scores, q, keys, n_keys, dh, stride, scale);                                           \
-    }                                                                                                      \
-    __attribute__((target(TARGET))) static void exp_minus_##SUFFIX(float *p, size_t n, float top)           \
-    {                                                                                                      \
-        exp_minus_body(p, n, top);                                                                         \
-    }                                                                                                      \
-    __attribute__((target(TARGET))) static void gelu_##SUFFIX(float *x, size_t n)                            \
-    {                                                                                                      \
-        gelu_body(x, n);                                                                                   \
-    }                                                                                                      \
-    __attribute__((target(TARGET))) static void weighted_##SUFFIX(float *o, const float *p,                 \
-                                                                  const float *values, size_t n_keys,       \
-                                                                  size_t dh, size_t stride)                 \
-    {                                                                                                      \
-        weighted_body(o, p, values, n_keys, dh, stride);                                                   \
+#define DEFINE_ATTENTION(SUFFIX, TARGET, SCORES_BODY)                                                                 \
+    __attribute__((target(TARGET))) static void scores_##SUFFIX(float *scores, const float *q, const float *keys,     \
+                                                                size_t n_keys, size_t dh, size_t stride, float scale) \
+    {                                                                                                                 \
+        SCORES_BODY(scores, q, keys, n_keys, dh, stride, scale);                                                      \
+    }                                                                                                                 \
+    __attribute__((target(TARGET))) static void exp_minus_##SUFFIX(float *p, size_t n, float top)                     \
+    {                                                                                                                 \
+        exp_minus_body(p, n, top);                                                                                    \
+    }                                                                                                                 \
+    __attribute__((target(TARGET))) static void gelu_##SUFFIX(float *x, size_t n)                                     \
+    {                                                                                                                 \
+        gelu_body(x, n);                                                                                              \
+    }                                                                                                                 \
+    __attribute__((target(TARGET))) static void weighted_##SUFFIX(float *o, const float *p, const float *values,      \
+                                                                  size_t n_keys, size_t dh, size_t stride)            \
+    {                                                                                                                 \
+        weighted_body(o, p, values, n_keys, dh, stride);                                                              \
     }
 
 DEFINE_ATTENTION(avx512, "avx512f,avx512vl", scores_body_blend)

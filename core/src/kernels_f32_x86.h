@@ -12,7 +12,7 @@
 
 #include "nope/config.h"
 
-#if NOPE_NUM == NOPE_NUM_F32 && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                \
+#if NOPE_NUM == NOPE_NUM_F32 && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     defined(NOPE_HOST_CLONES)
 #define NOPE_F32_X86 1
 #else

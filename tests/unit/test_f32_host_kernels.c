@@ -111,8 +111,8 @@ static void test_panels(void **state)
                     panel_reference(want, ldo, in, ldi, rows, panel, np, k);
                     builds[b].panel(out, ldo, in, ldi, rows, panel, np, k);
                     if (memcmp(out, want, sizeof(float) * rows * ldo) != 0)
-                        fail_msg("%s panel rows=%zu np=%zu k=%zu differs from the plain loop", builds[b].name, rows,
-                                 np, k);
+                        fail_msg("%s panel rows=%zu np=%zu k=%zu differs from the plain loop", builds[b].name, rows, np,
+                                 k);
                     checked++;
                 }
     }
@@ -158,12 +158,50 @@ static void test_attention(void **state)
                 }
                 builds[b].weighted(o, scores, values, n_keys, dh, stride);
                 if (memcmp(o, want_o, sizeof(float) * dh) != 0)
-                    fail_msg("%s weighted sum keys=%zu dh=%zu differs from the plain loop", builds[b].name, n_keys,
-                             dh);
+                    fail_msg("%s weighted sum keys=%zu dh=%zu differs from the plain loop", builds[b].name, n_keys, dh);
                 checked++;
             }
     }
     print_message("attention: %zu shapes bit-identical\n", checked);
+}
+
+/* Elementwise kernels (exp, GELU) are tried on 40 arrays per build: one to 20 values (every tail
+ * of the vectors), then thousands; values of four spreads, with the specials among them. */
+enum { ELEMENTWISE_ROUNDS = 40, ELEMENTWISE_MAX = 4096 };
+
+/* One elementwise case: want = the scalar function on x, then x = the build's kernel on x. */
+typedef void elementwise_case(size_t build, float *x, float *want, size_t n, int round);
+
+static void run_elementwise(const char *kernel, elementwise_case *run, const float spreads[4], const float *specials,
+                            size_t n_specials)
+{
+    static float x[ELEMENTWISE_MAX], want[ELEMENTWISE_MAX];
+    size_t checked = 0;
+    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+        if (!build_runs(b))
+            continue;
+        for (int round = 0; round < ELEMENTWISE_ROUNDS; round++) {
+            size_t n = round < 20 ? (size_t)round + 1 : ELEMENTWISE_MAX - (size_t)round;
+            for (size_t k = 0; k < n; k++) {
+                x[k] = value() * spreads[round % 4];
+                if (k % 5 == 2)
+                    x[k] = specials[(k / 5 + (size_t)round) % n_specials];
+            }
+            run(b, x, want, n, round);
+            if (memcmp(x, want, sizeof(float) * n) != 0)
+                fail_msg("%s %s n=%zu round %d differs from the scalar function", builds[b].name, kernel, n, round);
+            checked += n;
+        }
+    }
+    print_message("%s: %zu arguments bit-identical\n", kernel, checked);
+}
+
+static void exp_case(size_t build, float *x, float *want, size_t n, int round)
+{
+    float top = round % 3 == 0 ? 0.0f : round % 3 == 1 ? -1.0f : 2.5f;
+    for (size_t k = 0; k < n; k++)
+        want[k] = nope_f32_exp(x[k] - top);
+    builds[build].exp_minus(x, n, top);
 }
 
 /* Softmax's exponentials against nope_f32_exp itself, over arguments across and beyond its
@@ -171,37 +209,36 @@ static void test_attention(void **state)
 static void test_exp_minus(void **state)
 {
     (void)state;
-    enum { N = 4096 };
-    static float p[N], want[N];
-    const float specials[] = {0.0f, -0.0f, -87.0f, -87.00001f, -86.99999f, 88.0f, 88.00001f, -88.7f, -103.9f,
-                              -104.0f, -150.0f, 89.0f, 1e-30f, -1e-30f, 0.5f, -0.5f, -0.34657359f, 0.34657359f};
-    size_t checked = 0;
-    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
-        if (!build_runs(b))
-            continue;
-        for (int round = 0; round < 40; round++) {
-            size_t n = round < 20 ? (size_t)round + 1 : N - (size_t)round;
-            float spread = round % 4 == 0 ? 1.0f : round % 4 == 1 ? 60.0f : round % 4 == 2 ? 130.0f : 1e-3f;
-            for (size_t k = 0; k < n; k++) {
-                float v = value();
-                p[k] = v != v ? v : v * spread;
-                if (k % 7 == 3)
-                    p[k] = specials[(k / 7 + (size_t)round) % (sizeof specials / sizeof specials[0])];
-            }
-            if (round % 5 == 4)
-                p[n / 2] = __builtin_nanf("");
-            if (round % 6 == 5)
-                p[n - 1] = -__builtin_inff();
-            float top = round % 3 == 0 ? 0.0f : round % 3 == 1 ? -1.0f : 2.5f;
-            for (size_t k = 0; k < n; k++)
-                want[k] = nope_f32_exp(p[k] - top);
-            builds[b].exp_minus(p, n, top);
-            if (memcmp(p, want, sizeof(float) * n) != 0)
-                fail_msg("%s exp_minus n=%zu round %d differs from nope_f32_exp", builds[b].name, n, round);
-            checked += n;
-        }
-    }
-    print_message("exp: %zu arguments bit-identical\n", checked);
+    const float spreads[4] = {1.0f, 60.0f, 130.0f, 1e-3f};
+    const float specials[] = {0.0f,
+                              -0.0f,
+                              -87.0f,
+                              -87.00001f,
+                              -86.99999f,
+                              88.0f,
+                              88.00001f,
+                              -88.7f,
+                              -103.9f,
+                              -104.0f,
+                              -150.0f,
+                              89.0f,
+                              1e-30f,
+                              -1e-30f,
+                              0.5f,
+                              -0.5f,
+                              -0.34657359f,
+                              0.34657359f,
+                              __builtin_nanf(""),
+                              -__builtin_inff()};
+    run_elementwise("exp_minus", exp_case, spreads, specials, sizeof specials / sizeof specials[0]);
+}
+
+static void gelu_case(size_t build, float *x, float *want, size_t n, int round)
+{
+    (void)round;
+    for (size_t k = 0; k < n; k++)
+        want[k] = nope_kern_gelu_f32(x[k]);
+    builds[build].gelu(x, n);
 }
 
 /* GELU against nope_kern_gelu_f32 itself: around 0, across tanh's saturation at |u| = 9.1, far
@@ -209,32 +246,27 @@ static void test_exp_minus(void **state)
 static void test_gelu(void **state)
 {
     (void)state;
-    enum { N = 4096 };
-    static float x[N], want[N];
-    const float specials[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 3.9f, -3.9f, 4.1f, -4.1f, 5.0f, -5.0f, 1e10f, -1e10f,
-                              1e13f, -1e13f, 1e38f, -1e38f, __builtin_inff(), -__builtin_inff(), __builtin_nanf("")};
-    size_t checked = 0;
-    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
-        if (!build_runs(b))
-            continue;
-        for (int round = 0; round < 40; round++) {
-            size_t n = round < 20 ? (size_t)round + 1 : N - (size_t)round;
-            float spread = round % 4 == 0 ? 1.0f : round % 4 == 1 ? 8.0f : round % 4 == 2 ? 20.0f : 1e-3f;
-            for (size_t k = 0; k < n; k++) {
-                float v = value();
-                x[k] = v * spread;
-                if (k % 5 == 2)
-                    x[k] = specials[(k / 5 + (size_t)round) % (sizeof specials / sizeof specials[0])];
-            }
-            for (size_t k = 0; k < n; k++)
-                want[k] = nope_kern_gelu_f32(x[k]);
-            builds[b].gelu(x, n);
-            if (memcmp(x, want, sizeof(float) * n) != 0)
-                fail_msg("%s gelu n=%zu round %d differs from nope_kern_gelu_f32", builds[b].name, n, round);
-            checked += n;
-        }
-    }
-    print_message("gelu: %zu arguments bit-identical\n", checked);
+    const float spreads[4] = {1.0f, 8.0f, 20.0f, 1e-3f};
+    const float specials[] = {0.0f,
+                              -0.0f,
+                              1e-30f,
+                              -1e-30f,
+                              3.9f,
+                              -3.9f,
+                              4.1f,
+                              -4.1f,
+                              5.0f,
+                              -5.0f,
+                              1e10f,
+                              -1e10f,
+                              1e13f,
+                              -1e13f,
+                              1e38f,
+                              -1e38f,
+                              __builtin_inff(),
+                              -__builtin_inff(),
+                              __builtin_nanf("")};
+    run_elementwise("gelu", gelu_case, spreads, specials, sizeof specials / sizeof specials[0]);
 }
 
 /* The drawn product through its packed panels, whatever the buffer, against the plain loop on
@@ -274,8 +306,8 @@ static void test_matmul_drawn(void **state)
                 for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) {
                     nope_kern_matmul_drawn(out, in, rows, n_in, n_out, &w, wbuf + bufs[k].offset, bufs[k].cap);
                     if (memcmp(out, want, sizeof(float) * rows * n_out) != 0)
-                        fail_msg("matmul rows=%zu n_in=%zu n_out=%zu buffer %zu+%zu differs from the plain loop",
-                                 rows, n_in, n_out, bufs[k].offset, bufs[k].cap);
+                        fail_msg("matmul rows=%zu n_in=%zu n_out=%zu buffer %zu+%zu differs from the plain loop", rows,
+                                 n_in, n_out, bufs[k].offset, bufs[k].cap);
                     checked++;
                 }
             }
@@ -285,11 +317,8 @@ static void test_matmul_drawn(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_panels),
-        cmocka_unit_test(test_attention),
-        cmocka_unit_test(test_exp_minus),
-        cmocka_unit_test(test_gelu),
-        cmocka_unit_test(test_matmul_drawn),
+        cmocka_unit_test(test_panels), cmocka_unit_test(test_attention),    cmocka_unit_test(test_exp_minus),
+        cmocka_unit_test(test_gelu),   cmocka_unit_test(test_matmul_drawn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
