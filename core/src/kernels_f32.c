@@ -12,6 +12,8 @@
 
 #include "matmul_arm.h"
 
+#include "kernels_f32_x86.h"
+
 /* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
  * both do the same IEEE operations in the same order (no FMA: -ffp-contract=off), so this is
  * speed only. */
@@ -95,11 +97,44 @@ static void matmul_tile(float *restrict out, const float *restrict in, size_t ro
 #endif
 }
 
+#if NOPE_F32_X86
+/* The host's matmul: each block of rows of W drawn into panels of NOPE_X86_PANEL columns (see
+ * kernels_f32_x86.h), each panel multiplied as soon as it is drawn, while it is still in cache.
+ * Returns 0, having done nothing, when the buffer cannot hold one whole row of W. */
+static int matmul_panels(float *out, const float *in, size_t rows, size_t n_in, size_t n_out, const nope_weights *w,
+                         float *wbuf, size_t wbuf_cap)
+{
+    /* Panels start on a 64-byte line, so no vector load straddles two lines. */
+    size_t skip = (size_t)(-(uintptr_t)wbuf & 63) / sizeof(float);
+    if (wbuf_cap < skip + n_out)
+        return 0;
+    float *base = wbuf + skip;
+    size_t rows_per_fill = (wbuf_cap - skip) / n_out;
+    if (rows_per_fill > n_in)
+        rows_per_fill = n_in;
+    for (size_t i0 = 0; i0 < n_in; i0 += rows_per_fill) {
+        size_t fill = n_in - i0 < rows_per_fill ? n_in - i0 : rows_per_fill;
+        for (size_t p0 = 0; p0 < n_out; p0 += NOPE_X86_PANEL) {
+            size_t np = n_out - p0 < NOPE_X86_PANEL ? n_out - p0 : NOPE_X86_PANEL;
+            float *panel = base + p0 * fill;
+            for (size_t i = 0; i < fill; i++)
+                draw_block(panel + i * np, w, n_out, i0 + i, 1, p0, np);
+            nope_x86_matmul_panel(out + p0, n_out, in + i0, n_in, rows, panel, np, fill);
+        }
+    }
+    return 1;
+}
+#endif
+
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                             const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
     for (size_t k = 0; k < rows * n_out; k++)
         out[k] = 0.0f;
+#if NOPE_F32_X86
+    if (matmul_panels(out, in, rows, n_in, n_out, w, wbuf, wbuf_cap))
+        return;
+#endif
     if (wbuf_cap < n_out) {
         matmul_column_strips(out, in, rows, n_in, n_out, w, wbuf, wbuf_cap);
         return;
@@ -160,10 +195,16 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
         if (p[k] > top)
             top = p[k];
     float total = 0.0f;
+#if NOPE_F32_X86
+    nope_x86_exp_minus(p, n, top);
+    for (size_t k = 0; k < n; k++)
+        total += p[k];
+#else
     for (size_t k = 0; k < n; k++) {
         p[k] = nope_f32_exp(p[k] - top);
         total += p[k];
     }
+#endif
     for (size_t k = 0; k < n; k++)
         p[k] = p[k] / total;
 }
@@ -171,6 +212,12 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
 void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
                       size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
+#if NOPE_F32_X86
+    nope_x86_scores(scores, q, keys, n_keys, dh, stride, kp->attn_scale);
+    nope_kern_softmax(scores, n_keys);
+    nope_x86_weighted_sum(o, scores, values, n_keys, dh, stride);
+    return;
+#endif
     for (size_t n = 0; n < n_keys; n++) {
         const float *k = keys + n * stride;
         float dot = 0.0f;
@@ -204,8 +251,12 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
             x[k] = x[k] > 0.0f ? x[k] : 0.0f;
         break;
     case NOPE_ACT_GELU:
+#if NOPE_F32_X86
+        nope_x86_gelu(x, n);
+#else
         for (size_t k = 0; k < n; k++)
             x[k] = nope_kern_gelu_f32(x[k]);
+#endif
         break;
     }
 }
