@@ -122,6 +122,7 @@ static const uint32_t splitmix_constants[8] = {
 static inline uint64_t splitmix64_mix(uint64_t z)
 {
     uint32_t lo = (uint32_t)z, hi = (uint32_t)(z >> 32), t0, t1, t2, t3;
+    /* Reads only the constant table, whose address is an operand: no memory clobber needed. */
     __asm__(".syntax unified\n\t" MIX_XORSHIFT(30) MIX_MULTIPLY(0) MIX_XORSHIFT(27) MIX_MULTIPLY(16) MIX_XORSHIFT(31)
             : "+l"(lo), "+l"(hi), "=&l"(t0), "=&l"(t1), "=&l"(t2), "=&l"(t3)
             : "l"(splitmix_constants)
@@ -166,23 +167,26 @@ uint32_t nope_rng_below(uint32_t bits, uint32_t n)
     return (uint32_t)(mul_u32_wide(bits, n) >> 32);
 }
 
-/* The grid cell of magnitude bits m >= CELLS (see nope_rng_gauss_q24): m = 2^k (1 + j/CELLS) + f,
- * k >= CELL_BITS, is cell (k, j), interpolated at its point (f + 1/2). Smaller m are taken as
- * CELLS: the first cell, whose value the caller drops. Signed: a vector gather can index with it. */
-static inline int32_t grid_cell(uint32_t m)
+/* Magnitude bits m >= CELLS (see nope_rng_gauss_q24): m = 2^k (1 + j/CELLS) + f, k >= CELL_BITS,
+ * lies in grid cell (k, j) and is interpolated at its point (f + 1/2). Smaller m are taken as
+ * CELLS, in the first cell, and their value dropped by the caller. */
+enum { CELL_BITS = NOPE_GAUSS_CELL_BITS, CELLS = 1 << NOPE_GAUSS_CELL_BITS };
+
+static inline uint32_t grid_clamp(uint32_t m)
 {
-    enum { CELL_BITS = NOPE_GAUSS_CELL_BITS, CELLS = 1 << NOPE_GAUSS_CELL_BITS };
-    m = m > CELLS ? m : CELLS;
-    uint32_t shift = floor_log2_u32(m) - CELL_BITS; /* 0..23 */
-    return (int32_t)(shift * CELLS + (m >> shift) - CELLS); /* < 3072 */
+    return m > CELLS ? m : CELLS;
 }
 
-/* The interpolated |quantile| times 2^24 for m in cell `cell`, whose ends are hi and lo. */
-static inline int32_t grid_interpolate(uint32_t m, int32_t hi, int32_t lo)
+/* The cell's number in the table, from m and its shift k - CELL_BITS (0..23): < 3072, and
+ * signed so that a vector gather may index with it. */
+static inline int32_t grid_cell(uint32_t m, uint32_t shift)
 {
-    enum { CELL_BITS = NOPE_GAUSS_CELL_BITS, CELLS = 1 << NOPE_GAUSS_CELL_BITS };
-    m = m > CELLS ? m : CELLS;
-    uint32_t shift = floor_log2_u32(m) - CELL_BITS;
+    return (int32_t)(shift * CELLS + (m >> shift) - CELLS);
+}
+
+/* The value at m, with shift = k - CELL_BITS, in the cell whose ends are hi and lo. */
+static inline int32_t grid_interpolate(uint32_t m, uint32_t shift, int32_t hi, int32_t lo)
+{
     uint32_t f = m & ((UINT32_C(1) << shift) - 1);
     /* drop = round((hi - lo) (2f + 1) / 2^(shift + 1)) in 32-bit arithmetic: hi - lo < 2^17
      * (102904 at most), and t = 2f + 1 < 2^24 is split as t_hi 2^u + t_lo with t_hi < 2^14, so
@@ -198,14 +202,16 @@ static inline int32_t grid_interpolate(uint32_t m, int32_t hi, int32_t lo)
 /* |quantile| of the 31 magnitude bits m >= CELLS, times 2^24; a value to drop for smaller m. */
 static inline int32_t grid_magnitude_q24(uint32_t m)
 {
-    int32_t cell = grid_cell(m);
+    m = grid_clamp(m);
+    uint32_t shift = floor_log2_u32(m) - CELL_BITS;
+    int32_t cell = grid_cell(m, shift);
     /* the cell's start (larger magnitude) and end */
-    return grid_interpolate(m, nope_gauss_grid_q24[cell], nope_gauss_grid_q24[cell + 1]);
+    return grid_interpolate(m, shift, nope_gauss_grid_q24[cell], nope_gauss_grid_q24[cell + 1]);
 }
 
 static inline int32_t gauss_magnitude_q24(uint32_t m)
 {
-    return m < (1u << NOPE_GAUSS_CELL_BITS) ? nope_gauss_tail_q24[m] : grid_magnitude_q24(m);
+    return m < CELLS ? nope_gauss_tail_q24[m] : grid_magnitude_q24(m);
 }
 
 int32_t nope_rng_gauss_q24(uint32_t bits)
@@ -237,11 +243,6 @@ int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q)
 
 /* ---- Runs of draws ---- */
 
-/* out[2p], out[2p+1] = the draws of the low and high halves of the hash of counter value
- * x0 + p GOLDEN_GAMMA (p < pairs). The hashes go into out first, then each word in place
- * becomes its draw: two plain loops, each of which vectorises, and a small core pays two
- * instructions a draw for the round trip. The far tail (m < CELLS, 1 draw in 2^24) is left to
- * a rare second pass, which keeps its table out of the hot loop. */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 ALWAYS_INLINE void hash_pairs(int32_t *out, uint64_t x0, size_t pairs)
@@ -264,7 +265,7 @@ ALWAYS_INLINE uint32_t draw_words_grid(int32_t *out, size_t n, uint32_t scale_q)
     uint32_t tail_seen = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t bits = words[k], m = bits & UINT32_C(0x7FFFFFFF);
-        tail_seen |= m < (1u << NOPE_GAUSS_CELL_BITS);
+        tail_seen |= m < CELLS;
         out[k] = scaled_draw(grid_magnitude_q24(m), bits, scale_q);
     }
     return tail_seen;
@@ -296,32 +297,48 @@ ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
 /* Speed only: the same integer operations, vectorised where the host has AVX-512 (in 512-bit
- * vectors: 64-bit multiplies, leading-zero counts) or AVX2, chosen once at run time. Vector
- * gathers are slow on many x86 cores (and microcoded on some), so the table is read by a plain
- * loop between two vector loops, both ends of a cell with one 8-byte load. */
+ * vectors: 64-bit multiplies, leading-zero counts) or AVX2, chosen at run time. The table is
+ * read in a pass of its own, both ends of a cell with one 8-byte load: hardware gathers were
+ * three times slower than that on the Xeon this was measured on. */
 enum { VECTOR_RUN = 512 }; /* draws per pass: the passes' arrays stay in L1 */
 
-/* draw_words_grid in three passes. */
+/* floor(log2 m) - CELL_BITS for CELLS <= m < 2^31 from a float's exponent, which vectorises
+ * where the host has no vector CLZ (AVX2): exact, as m < 2^24 converts to float exactly and
+ * otherwise m >> 8 does. */
+static inline uint32_t grid_shift_by_float(uint32_t m)
+{
+    uint32_t big = (m >> 24) != 0 ? 8 : 0;
+    union {
+        float f;
+        uint32_t b;
+    } v = {.f = (float)(int32_t)(m >> big)};
+    return (v.b >> 23) - 127 - CELL_BITS + big;
+}
+
+/* draw_words_grid in three passes: cells, their ends, the interpolation. */
 ALWAYS_INLINE uint32_t draw_words_vector(int32_t *out, size_t n, uint32_t scale_q)
 {
     const uint32_t *words = (const uint32_t *)out;
     uint32_t tail_seen = 0;
     int32_t cells[VECTOR_RUN];
+    uint32_t shifts[VECTOR_RUN];
     uint64_t ends[VECTOR_RUN];
     for (size_t k0 = 0; k0 < n; k0 += VECTOR_RUN) {
         size_t len = n - k0 < VECTOR_RUN ? n - k0 : VECTOR_RUN;
         for (size_t k = 0; k < len; k++) {
             uint32_t m = words[k0 + k] & UINT32_C(0x7FFFFFFF);
-            tail_seen |= m < (1u << NOPE_GAUSS_CELL_BITS);
-            cells[k] = grid_cell(m);
+            tail_seen |= m < CELLS;
+            m = grid_clamp(m);
+            shifts[k] = grid_shift_by_float(m);
+            cells[k] = grid_cell(m, shifts[k]);
         }
         for (size_t k = 0; k < len; k++) /* a cell's two ends, little-endian: start low */
             __builtin_memcpy(&ends[k], &nope_gauss_grid_q24[cells[k]], 8);
         for (size_t k = 0; k < len; k++) {
             uint32_t bits = words[k0 + k];
-            out[k0 + k] = scaled_draw(
-                grid_interpolate(bits & UINT32_C(0x7FFFFFFF), (int32_t)(uint32_t)ends[k], (int32_t)(ends[k] >> 32)),
-                bits, scale_q);
+            int32_t hi = (int32_t)(uint32_t)ends[k], lo = (int32_t)(uint32_t)(ends[k] >> 32);
+            out[k0 + k] = scaled_draw(grid_interpolate(grid_clamp(bits & UINT32_C(0x7FFFFFFF)), shifts[k], hi, lo),
+                                      bits, scale_q);
         }
     }
     return tail_seen;
@@ -376,7 +393,8 @@ void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_
     const uint64_t COUNTERS = UINT64_C(1) << 63;
     uint64_t c = ((e0 + k) >> 1) & (COUNTERS - 1);
     size_t pairs = (n - k) / 2;
-    /* Chunks bound the work between two counter products; any size gives the same numbers. */
+    /* Chunks keep the words a pass hashes in L1 until it draws them; any size gives the same
+     * numbers. */
     enum { CHUNK = 1024 };
     while (pairs > 0) {
         size_t run = pairs < CHUNK ? pairs : CHUNK;
