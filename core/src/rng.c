@@ -85,38 +85,38 @@ static const uint32_t splitmix_constants[8] = {
     (uint32_t)(SPLITMIX_C2 >> 32), (uint32_t)SPLITMIX_C2, (uint32_t)SPLITMIX_C2 & 0xFFFFu, (uint32_t)SPLITMIX_C2 >> 16,
 };
 /* (hi:lo) ^= (hi:lo) >> n, 0 < n < 32 */
-#define MIX_XORSHIFT(n)                                                                                              \
-    "lsrs %2, %0, #" #n "\n\t"                                                                                      \
-    "lsls %3, %1, #(32-" #n ")\n\t"                                                                                 \
-    "orrs %2, %3\n\t"                                                                                               \
-    "eors %0, %2\n\t"                                                                                               \
-    "lsrs %2, %1, #" #n "\n\t"                                                                                      \
+#define MIX_XORSHIFT(n)             \
+    "lsrs %2, %0, #" #n "\n\t"      \
+    "lsls %3, %1, #(32-" #n ")\n\t" \
+    "orrs %2, %3\n\t"               \
+    "eors %0, %2\n\t"               \
+    "lsrs %2, %1, #" #n "\n\t"      \
     "eors %1, %2\n\t"
 /* (hi:lo) *= the constant whose four words start at byte `off` of the table */
-#define MIX_MULTIPLY(off)                                                                                            \
-    "ldr %2, [%6, #" #off "]\n\t"      /* ch */                                                                   \
-    "muls %2, %0, %2\n\t"              /* xl ch */                                                                \
-    "ldr %3, [%6, #(" #off "+4)]\n\t"  /* cl */                                                                   \
-    "muls %1, %3, %1\n\t"              /* xh cl */                                                                \
-    "adds %1, %2\n\t"                  /* high word: the cross terms */                                           \
-    "uxth %4, %0\n\t"                  /* a0 */                                                                   \
-    "lsrs %0, %0, #16\n\t"             /* a1 */                                                                   \
-    "ldr %2, [%6, #(" #off "+8)]\n\t"  /* b0 */                                                                   \
-    "ldr %3, [%6, #(" #off "+12)]\n\t" /* b1 */                                                                   \
-    "movs %5, %4\n\t"                                                                                              \
-    "muls %5, %2, %5\n\t" /* p00 */                                                                               \
-    "muls %4, %3, %4\n\t" /* p01 */                                                                               \
-    "muls %2, %0, %2\n\t" /* p10 */                                                                               \
-    "muls %0, %3, %0\n\t" /* p11 */                                                                               \
-    "adds %1, %0\n\t"                                                                                              \
-    "lsls %3, %4, #16\n\t"                                                                                         \
-    "lsrs %4, %4, #16\n\t"                                                                                         \
-    "adds %5, %3\n\t"                                                                                              \
-    "adcs %1, %4\n\t"                                                                                              \
-    "lsls %3, %2, #16\n\t"                                                                                         \
-    "lsrs %2, %2, #16\n\t"                                                                                         \
-    "adds %5, %3\n\t"                                                                                              \
-    "adcs %1, %2\n\t"                                                                                              \
+#define MIX_MULTIPLY(off)                                               \
+    "ldr %2, [%6, #" #off "]\n\t"      /* ch */                         \
+    "muls %2, %0, %2\n\t"              /* xl ch */                      \
+    "ldr %3, [%6, #(" #off "+4)]\n\t"  /* cl */                         \
+    "muls %1, %3, %1\n\t"              /* xh cl */                      \
+    "adds %1, %2\n\t"                  /* high word: the cross terms */ \
+    "uxth %4, %0\n\t"                  /* a0 */                         \
+    "lsrs %0, %0, #16\n\t"             /* a1 */                         \
+    "ldr %2, [%6, #(" #off "+8)]\n\t"  /* b0 */                         \
+    "ldr %3, [%6, #(" #off "+12)]\n\t" /* b1 */                         \
+    "movs %5, %4\n\t"                                                   \
+    "muls %5, %2, %5\n\t" /* p00 */                                     \
+    "muls %4, %3, %4\n\t" /* p01 */                                     \
+    "muls %2, %0, %2\n\t" /* p10 */                                     \
+    "muls %0, %3, %0\n\t" /* p11 */                                     \
+    "adds %1, %0\n\t"                                                   \
+    "lsls %3, %4, #16\n\t"                                              \
+    "lsrs %4, %4, #16\n\t"                                              \
+    "adds %5, %3\n\t"                                                   \
+    "adcs %1, %4\n\t"                                                   \
+    "lsls %3, %2, #16\n\t"                                              \
+    "lsrs %2, %2, #16\n\t"                                              \
+    "adds %5, %3\n\t"                                                   \
+    "adcs %1, %2\n\t"                                                   \
     "movs %0, %5\n\t"
 
 static inline uint64_t splitmix64_mix(uint64_t z)
@@ -188,14 +188,19 @@ static inline int32_t grid_cell(uint32_t m, uint32_t shift)
 static inline int32_t grid_interpolate(uint32_t m, uint32_t shift, int32_t hi, int32_t lo)
 {
     uint32_t f = m & ((UINT32_C(1) << shift) - 1);
-    /* drop = round((hi - lo) (2f + 1) / 2^(shift + 1)) in 32-bit arithmetic: hi - lo < 2^17
-     * (102904 at most), and t = 2f + 1 < 2^24 is split as t_hi 2^u + t_lo with t_hi < 2^14, so
-     * (hi - lo) t_hi < 2^31 and floor((A 2^u + B) / 2^(u+v)) = floor((A + floor(B / 2^u)) / 2^v)
-     * gives the same integer as the 64-bit product would. */
+    /* drop = round((hi - lo) (2f + 1) / 2^(shift + 1)), hi - lo < 2^17 (102904 at most) and
+     * 2f + 1 < 2^24: one UMULL and a 64-bit shift on a 32-bit core that has them. */
     uint32_t d = (uint32_t)(hi - lo), t = 2 * f + 1;
+#if defined(__arm__) && !NOPE_RNG_SOFT_MUL64
+    uint32_t drop = (uint32_t)((mul_u32_wide(d, t) + (UINT32_C(1) << shift)) >> (shift + 1));
+#else
+    /* Elsewhere in 32-bit arithmetic (vector lanes, ARMv6-M): t = t_hi 2^u + t_lo with
+     * t_hi < 2^14, so d t_hi < 2^31, and floor((A 2^u + B) / 2^(u+v)) =
+     * floor((A + floor(B / 2^u)) / 2^v) gives the same integer as the 64-bit product. */
     uint32_t u = shift > 13 ? shift - 13 : 0;
     uint32_t t_hi = t >> u, t_lo = t & ((UINT32_C(1) << u) - 1);
     uint32_t drop = (d * t_hi + ((d * t_lo + (UINT32_C(1) << shift)) >> u)) >> (shift + 1 - u);
+#endif
     return hi - (int32_t)drop;
 }
 
@@ -343,19 +348,24 @@ ALWAYS_INLINE uint32_t draw_words_vector(int32_t *out, size_t n, uint32_t scale_
     }
     return tail_seen;
 }
-__attribute__((target("arch=x86-64-v4,prefer-vector-width=512"))) static void
-draw_pairs_avx512(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
+/* draw_pairs_body with the vector passes, compiled once per instruction set. */
+ALWAYS_INLINE void draw_pairs_vector(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
     hash_pairs(out, x0, pairs);
     if (draw_words_vector(out, 2 * pairs, scale_q))
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
-__attribute__((target("arch=x86-64-v3"))) static void draw_pairs_avx2(int32_t *out, uint64_t x0, size_t pairs,
-                                                                        uint32_t scale_q)
+__attribute__((target("arch=x86-64-v4,prefer-vector-width=512"))) static void draw_pairs_avx512(int32_t *out,
+                                                                                                uint64_t x0,
+                                                                                                size_t pairs,
+                                                                                                uint32_t scale_q)
 {
-    hash_pairs(out, x0, pairs);
-    if (draw_words_vector(out, 2 * pairs, scale_q))
-        draw_tail_pairs(out, x0, pairs, scale_q);
+    draw_pairs_vector(out, x0, pairs, scale_q);
+}
+__attribute__((target("arch=x86-64-v3"))) static void draw_pairs_avx2(int32_t *out, uint64_t x0, size_t pairs,
+                                                                      uint32_t scale_q)
+{
+    draw_pairs_vector(out, x0, pairs, scale_q);
 }
 static void draw_pairs_plain(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {

@@ -209,9 +209,21 @@ static void test_draw_run_equals_scalar(void **state)
     (void)state;
     enum { MAX_N = 5000 };
     static int32_t run[MAX_N + 2];
-    const uint64_t firsts[] = {0, 1, 2, 3, 7, 64, 1000001, 2359295, UINT64_C(1) << 40, (UINT64_C(1) << 63) - 3,
-                               UINT64_MAX - 2, UINT64_MAX - 9, UINT64_MAX};
-    const size_t lengths[] = {0, 1, 2, 3, 4, 5, 15, 16, 17, 31, 33, 63, 64, 65, 255, 256, 257, 2047, 2048, 2049, 2050, 4999};
+    const uint64_t firsts[] = {0,
+                               1,
+                               2,
+                               3,
+                               7,
+                               64,
+                               1000001,
+                               2359295,
+                               UINT64_C(1) << 40,
+                               (UINT64_C(1) << 63) - 3,
+                               UINT64_MAX - 2,
+                               UINT64_MAX - 9,
+                               UINT64_MAX};
+    const size_t lengths[] = {0,  1,  2,  3,   4,   5,   15,   16,   17,   31,   33,
+                              63, 64, 65, 255, 256, 257, 2047, 2048, 2049, 2050, 4999};
     const uint32_t scales[] = {0, 1, 335544, 16777216, 25165824, UINT32_MAX};
     int64_t bad = 0, checked = 0;
     for (uint32_t stream = 0; stream < 6; stream++) {
