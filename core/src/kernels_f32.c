@@ -41,10 +41,19 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
+    /* Integers drawn a run at a time into a small buffer of their own (no more than the weight
+     * buffer holds, so a small board's stack grows by as little), then converted. */
+    enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };
+    int32_t q[RUN];
     for (size_t i = 0; i < n_rows; i++) {
         uint64_t e = nope_weights_element(w, n_out, row0 + i, col0);
-        for (size_t j = 0; j < n_cols; j++)
-            wbuf[i * n_cols + j] = nope_num_from_draw(nope_rng_gauss_draw(w->stream, e + j, w->scale_q));
+        float *row = wbuf + i * n_cols;
+        for (size_t j0 = 0; j0 < n_cols; j0 += RUN) {
+            size_t n = n_cols - j0 < RUN ? n_cols - j0 : RUN;
+            nope_rng_gauss_draw_run(q, w->stream, e + j0, n, w->scale_q);
+            for (size_t j = 0; j < n; j++)
+                row[j0 + j] = nope_num_from_draw(q[j]);
+        }
     }
 }
 

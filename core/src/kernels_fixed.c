@@ -95,11 +95,9 @@ static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const 
 static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t cols)
 {
-    for (size_t t = 0; t < n_rows; t++) {
-        uint64_t e = nope_weights_element(w, n_out, row0 + t, col0);
-        for (size_t j = 0; j < cols; j++)
-            wbuf[t * cols + j] = nope_rng_gauss_draw(w->stream, e + j, w->scale_q);
-    }
+    for (size_t t = 0; t < n_rows; t++)
+        nope_rng_gauss_draw_run(wbuf + t * cols, w->stream, nope_weights_element(w, n_out, row0 + t, col0), cols,
+                                w->scale_q);
 }
 
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,

@@ -64,25 +64,29 @@ nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t
 void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial)
 {
     const uint32_t d = cfg->d, scale_q = nope_config_input_scale_q(cfg);
-    switch (cfg->input) {
-    case NOPE_INPUT_GAUSSIAN: {
-        nope_rng_stream in = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_INPUT, 0);
-        for (uint64_t e = 0; e < (uint64_t)cfg->seq * d; e++)
-            x[e] = nope_num_from_draw(nope_rng_gauss_draw(in, e, scale_q));
-        break;
-    }
-    case NOPE_INPUT_TOKENS: {
-        /* The embedding table is never stored; row `token` is its own stream, so a repeated
-         * token gets the very same vector, as a table lookup would. */
-        nope_rng_stream tokens = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_TOKENS, 0);
-        for (uint32_t m = 0; m < cfg->seq; m++) {
+    const bool gaussian = cfg->input == NOPE_INPUT_GAUSSIAN;
+    /* Gaussian inputs: element m*d + i of one stream. Tokens: the embedding table is never
+     * stored; row `token` is its own stream, so a repeated token gets the very same vector, as
+     * a table lookup would. */
+    nope_rng_stream in = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_INPUT, 0);
+    nope_rng_stream tokens = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_TOKENS, 0);
+    /* Each vector drawn a run at a time as integers, then converted. */
+    enum { RUN = 64 };
+    int32_t q[RUN];
+    for (uint32_t m = 0; m < cfg->seq; m++) {
+        nope_rng_stream s = in;
+        uint64_t e0 = (uint64_t)m * d;
+        if (!gaussian) {
             uint32_t token = nope_rng_below(nope_rng_u32(tokens, m), cfg->vocab);
-            nope_rng_stream row = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_EMBED, token);
-            for (uint32_t i = 0; i < d; i++)
-                x[(size_t)m * d + i] = nope_num_from_draw(nope_rng_gauss_draw(row, i, scale_q));
+            s = nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_EMBED, token);
+            e0 = 0;
         }
-        break;
-    }
+        for (uint32_t i0 = 0; i0 < d; i0 += RUN) {
+            uint32_t n = d - i0 < RUN ? d - i0 : RUN;
+            nope_rng_gauss_draw_run(q, s, e0 + i0, n, scale_q);
+            for (uint32_t i = 0; i < n; i++)
+                x[(size_t)m * d + i0 + i] = nope_num_from_draw(q[i]);
+        }
     }
 }
 

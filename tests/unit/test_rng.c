@@ -7,6 +7,15 @@
 #include "nope/config.h"
 #include "nope/rng.h"
 
+/* rng.c itself, compiled into this test (so the library's copy is not linked) with the host's
+ * vectorised variants, so that every variant this CPU can run is checked against the draws one
+ * at a time, not just the one the dispatch picks; and its generated table, which the reference
+ * sampler below reads. */
+#ifndef NOPE_HOST_CLONES
+#define NOPE_HOST_CLONES 1
+#endif
+#include "../../core/src/rng.c"
+
 static void test_streams_are_reproducible_and_distinct(void **state)
 {
     (void)state;
@@ -133,6 +142,167 @@ static void test_scaled_draw_exact(void **state)
         }
 }
 
+/* The sampler as it was first written (a loop for floor(log2 m), a 64-bit product for the
+ * interpolation): nope_rng_gauss_q24's faster form must give the very same integers. */
+static int32_t reference_gauss_q24(uint32_t bits)
+{
+    enum { CELL_BITS = NOPE_GAUSS_CELL_BITS, CELLS = 1 << CELL_BITS };
+    uint32_t m = bits & UINT32_C(0x7FFFFFFF);
+    int32_t magnitude;
+    if (m < CELLS) {
+        magnitude = nope_gauss_tail_q24[m];
+    } else {
+        unsigned k = 0;
+        for (uint32_t v = m; v >>= 1;)
+            k++;
+        unsigned shift = k - CELL_BITS;
+        uint32_t j = (m >> shift) - CELLS;
+        uint32_t f = m & ((UINT32_C(1) << shift) - 1);
+        uint32_t cell = (k - CELL_BITS) * CELLS + j;
+        int32_t hi = nope_gauss_grid_q24[cell], lo = nope_gauss_grid_q24[cell + 1];
+        uint64_t drop = (uint64_t)(uint32_t)(hi - lo) * (2 * (uint64_t)f + 1);
+        magnitude = hi - (int32_t)((drop + (UINT64_C(1) << shift)) >> (shift + 1));
+    }
+    return (bits >> 31) ? -magnitude : magnitude;
+}
+
+static int64_t gauss_mismatches(uint32_t m_first, uint32_t m_end, uint32_t step)
+{
+    int64_t bad = 0;
+    for (uint64_t m = m_first; m < m_end; m += step) {
+        bad += nope_rng_gauss_q24((uint32_t)m) != reference_gauss_q24((uint32_t)m);
+        bad += nope_rng_gauss_q24((uint32_t)m | 0x80000000u) != reference_gauss_q24((uint32_t)m | 0x80000000u);
+    }
+    return bad;
+}
+
+static void test_gauss_equals_reference(void **state)
+{
+    (void)state;
+    const int quick = nope_test_quick();
+    /* Every magnitude below 2^22 (the tail table, the cells 4 bits either side of the switch
+     * between one product and the split one at shift 13/14), then a stride through the rest. */
+    int64_t bad = gauss_mismatches(0, quick ? 1u << 18 : 1u << 22, 1);
+    bad += gauss_mismatches(1u << 22, 0x80000000u, quick ? 65521 : 997);
+    /* Each cell's first and last two values, and the one where each cell's largest product
+     * (2f + 1 largest) occurs; the top of the range. */
+    for (uint32_t k = 7; k <= 30; k++)
+        for (uint32_t j = 0; j < 128; j++) {
+            uint32_t start = (UINT32_C(1) << k) + j * (UINT32_C(1) << (k - 7));
+            uint32_t end = start + (UINT32_C(1) << (k - 7)); /* exclusive */
+            bad += gauss_mismatches(start, start + 2 < end ? start + 2 : end, 1);
+            bad += gauss_mismatches(end - 2 > start ? end - 2 : start, end, 1);
+        }
+    bad += gauss_mismatches(0x7FFFFF00u, 0x80000000u, 1);
+    /* Whole cells where hi - lo is largest (the top octave's last cells) and the first cell of
+     * the octave where the product is split. */
+    bad += gauss_mismatches(0x7F000000u, 0x7FFFFF00u, quick ? 61 : 1);
+    bad += gauss_mismatches(1u << 21, (1u << 21) + (1u << 14), 1);
+    print_message("gauss_q24 against the reference: %lld mismatches\n", (long long)bad);
+    assert_int_equal(bad, 0);
+}
+
+/* A run of draws is the same integers as the draws one at a time: any stream, first element
+ * (even, odd, huge, next to 2^64 where the element numbers wrap), length and scale. */
+static void test_draw_run_equals_scalar(void **state)
+{
+    (void)state;
+    enum { MAX_N = 5000 };
+    static int32_t run[MAX_N + 2];
+    const uint64_t firsts[] = {0,
+                               1,
+                               2,
+                               3,
+                               7,
+                               64,
+                               1000001,
+                               2359295,
+                               UINT64_C(1) << 40,
+                               (UINT64_C(1) << 63) - 3,
+                               UINT64_MAX - 2,
+                               UINT64_MAX - 9,
+                               UINT64_MAX};
+    const size_t lengths[] = {0,  1,  2,  3,   4,   5,   15,   16,   17,   31,   33,
+                              63, 64, 65, 255, 256, 257, 2047, 2048, 2049, 2050, 4999};
+    const uint32_t scales[] = {0, 1, 335544, 16777216, 25165824, UINT32_MAX};
+    int64_t bad = 0, checked = 0;
+    for (uint32_t stream = 0; stream < 6; stream++) {
+        nope_rng_stream s = nope_rng_stream_make(stream * 977u + 1, stream, 1 + stream % 4, stream * 3);
+        for (size_t a = 0; a < sizeof firsts / sizeof firsts[0]; a++)
+            for (size_t b = 0; b < sizeof lengths / sizeof lengths[0]; b++) {
+                uint32_t scale = scales[(a + b + stream) % (sizeof scales / sizeof scales[0])];
+                size_t n = lengths[b];
+                run[n] = run[n + 1] = 0x5A5A5A5A; /* a run writes n values and no more */
+                nope_rng_gauss_draw_run(run, s, firsts[a], n, scale);
+                for (size_t k = 0; k < n; k++)
+                    bad += run[k] != nope_rng_gauss_draw(s, firsts[a] + k, scale);
+                bad += run[n] != 0x5A5A5A5A || run[n + 1] != 0x5A5A5A5A;
+                checked += (int64_t)n;
+            }
+    }
+    print_message("runs against single draws: %lld values, %lld mismatches\n", (long long)checked, (long long)bad);
+    assert_int_equal(bad, 0);
+}
+
+/* Each vectorised variant of a run of pairs that this CPU can run, on its own. */
+static void test_draw_pair_variants(void **state)
+{
+    (void)state;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    void (*const variants[])(int32_t *, uint64_t, size_t, uint32_t) = {draw_pairs_avx512, draw_pairs_avx2,
+                                                                       draw_pairs_plain};
+    const int runnable[] = {__builtin_cpu_supports("x86-64-v4"), __builtin_cpu_supports("x86-64-v3"), 1};
+    static int32_t out[2 * 1100];
+    int tried = 0;
+    for (int v = 0; v < 3; v++) {
+        if (!runnable[v])
+            continue;
+        tried++;
+        for (uint32_t stream = 0; stream < 4; stream++) {
+            nope_rng_stream s = nope_rng_stream_make(stream, 9, NOPE_RNG_TAG_WEIGHT, stream);
+            const uint64_t counters[] = {0, 12345, UINT64_C(1) << 62};
+            const size_t pairs[] = {1, 7, 8, 9, 33, 1100};
+            for (size_t c = 0; c < 3; c++)
+                for (size_t p = 0; p < 6; p++) {
+                    uint32_t scale = 1000003u * (uint32_t)(p + 1) + stream;
+                    variants[v](out, s.key + GOLDEN_GAMMA * (counters[c] + 1), pairs[p], scale);
+                    for (size_t k = 0; k < 2 * pairs[p]; k++)
+                        assert_int_equal(out[k], nope_rng_gauss_draw(s, 2 * counters[c] + k, scale));
+                }
+        }
+    }
+    print_message("variants run and checked: %d of 3\n", tried);
+#else
+    skip();
+#endif
+}
+
+/* The far tail (|m| < 128, one draw in 2^24) goes another way inside a run: find elements whose
+ * bits fall there and draw runs that contain them. */
+static void test_draw_run_far_tail(void **state)
+{
+    (void)state;
+    nope_rng_stream s = nope_rng_stream_make(5, 0, NOPE_RNG_TAG_WEIGHT, 1);
+    const uint64_t limit = nope_test_quick() ? UINT64_C(1) << 26 : UINT64_C(1) << 28;
+    int found = 0;
+    int32_t run[41];
+    for (uint64_t e = 0; e < limit && found < 3; e++) {
+        if ((nope_rng_u32(s, e) & 0x7FFFFF80u) != 0)
+            continue;
+        found++;
+        for (uint64_t first = e > 20 ? e - 20 : 0; first <= e; first += 7) {
+            nope_rng_gauss_draw_run(run, s, first, 41, 16777216u);
+            for (size_t k = 0; k < 41; k++)
+                assert_int_equal(run[k], nope_rng_gauss_draw(s, first + k, 16777216u));
+        }
+        /* |z| > 5.4 (the tail table's smallest value is 5.42), here on the draw grid at scale 1 */
+        int32_t z = nope_rng_gauss_draw(s, e, 16777216u);
+        assert_true(z > 5.4 * (1 << 20) || z < -5.4 * (1 << 20));
+    }
+    print_message("far-tail elements found and checked in runs: %d\n", found);
+    assert_true(found >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +312,10 @@ int main(void)
         cmocka_unit_test(test_gaussian_moments),
         cmocka_unit_test(test_gaussian_shape),
         cmocka_unit_test(test_scaled_draw_exact),
+        cmocka_unit_test(test_gauss_equals_reference),
+        cmocka_unit_test(test_draw_run_equals_scalar),
+        cmocka_unit_test(test_draw_pair_variants),
+        cmocka_unit_test(test_draw_run_far_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #ifndef NOPE_RNG_H
 #define NOPE_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -43,5 +44,9 @@ int32_t nope_rng_gauss_q24(uint32_t bits);
  * round(z * scale_q / 2^(24 + NOPE_SCALE_FRAC_BITS - NOPE_DRAW_FRAC_BITS)), i.e. a value in
  * units of 2^-NOPE_DRAW_FRAC_BITS, where scale_q = scale * 2^NOPE_SCALE_FRAC_BITS. */
 int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q);
+
+/* out[k] = nope_rng_gauss_draw(s, e0 + k, scale_q) for k < n, exactly, for any e0 and n: each
+ * 64-bit hash is computed once for its two elements, and on a host the loops are vectorised. */
+void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q);
 
 #endif
