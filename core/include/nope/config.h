@@ -57,7 +57,7 @@
 #endif
 
 /* Where memory is tightest, keys and values can be made again for each block of queries instead
- * of being stored for the whole sequence: (seq, d) twice less memory, more key-value work (the
+ * of being stored for the whole sequence: two (seq, d) buffers less, more key-value work (the
  * smaller the block, the more). Same report. Each block of NOPE_BLOCK_POS queries then makes one
  * head's keys and values at a time (the width of one head is a capacity), for NOPE_KV_ROWS
  * positions at a time (each of Wk's and Wv's strips for the head is drawn once per NOPE_KV_ROWS
