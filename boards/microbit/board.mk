@@ -12,10 +12,8 @@ BOARD_FLASH_BYTES := 262144
 BOARD_FLASH_TARGET := nrf51
 BOARD_CPU_HZ := 16000000
 BOARD_CPU := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
-# The capacities of qemu-microbit (the canonical configuration in 16 KB; see its board.mk).
-BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_FFN=128 \
-              -DNOPE_MAX_SEQ=32 -DNOPE_BLOCK_POS=1 -DNOPE_WEIGHT_BUF=16 \
-              -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=8
+# The capacities of qemu-microbit (the canonical configuration in 16 KB; see the file).
+include boards/microbit-caps.mk
 # LED: row 1 = P0.13, column 1 = P0.04 (micro:bit v1 schematic: a 3 x 9 scanned matrix).
 BOARD_DEFS := $(NRF5_DEFS) -DCM_FAULT_ADDRESS=0x10001000u \
               -DNRF5_BOARD_START=1 -DNRF5_LED_ROW=13u -DNRF5_LED_COL=4u

@@ -17,27 +17,59 @@
  * positions computed together. */
 static nope_num_t resid[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) residual stream x */
 #if NOPE_KV_RECOMPUTE
-/* Keys and values are made again for every query from the layer's input, one head at a time:
- * positions then go last to first, so each output overwrites an input no later query needs. */
-static nope_num_t head_keys[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM];   /* (seq, d/H) one head's k */
-static nope_num_t head_values[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM]; /* (seq, d/H) one head's v */
+/* Keys and values are made again for each block of queries, one head at a time, so no (seq, d)
+ * store of them exists; each phase of a layer has its buffers, and the phases share memory (the
+ * 16 KB micro:bit needs every byte). B = NOPE_BLOCK_POS queries, C = NOPE_KV_ROWS positions
+ * whose keys and values are made together, F = NOPE_FFN_ROWS positions through the FFN together.
+ * The block's o is the first member of the attention phases (a common initial sequence), so it
+ * stays in place from q to Wo. The area lives on nope_model_run_trial's stack, not in static
+ * memory: the report, which runs after the trials and calls deepest, reuses the same bytes. */
+typedef union {
+    struct {
+        nope_num_t o[NOPE_BLOCK_POS * NOPE_MAX_D];      /* (B, d) q, then o written over it */
+        nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D]; /* (B, d) LN(x) of the block, for q */
+    } q;
+    struct {
+        nope_num_t o[NOPE_BLOCK_POS * NOPE_MAX_D];
+        nope_num_t keys[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM];   /* (seq, d/H) one head's k */
+        nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_HEAD_DIM]; /* (seq, d/H) one head's v */
+        nope_num_t normed[NOPE_KV_ROWS * NOPE_MAX_D];        /* (C, d) LN(x) of those positions */
+        nope_num_t scores[NOPE_MAX_SEQ];                     /* (seq) one query's attention */
+    } attn;
+    struct {
+        nope_num_t o[NOPE_BLOCK_POS * NOPE_MAX_D];
+        nope_num_t y[NOPE_BLOCK_POS * NOPE_MAX_D]; /* (B, d) o Wo */
+    } out;
+    struct {
+        nope_num_t normed[NOPE_FFN_ROWS * NOPE_MAX_D];   /* (F, d) LN(x), then hidden W2 */
+        nope_num_t hidden[NOPE_FFN_ROWS * NOPE_MAX_FFN]; /* (F, ffn) act(LN(x) W1) */
+    } ffn;
+} recompute_work;
+/* A schedule for small memories: capacities that put megabytes on the stack are a mistake. */
+_Static_assert(sizeof(recompute_work) <= 1u << 20, "NOPE_KV_RECOMPUTE's work area is over 1 MB of stack");
 #else
 static nope_num_t keys[NOPE_MAX_SEQ * NOPE_MAX_D];   /* (seq, d) this layer's k, all heads */
 static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v */
-#endif
-/* Two (block, d) buffers take turns, as the 16 KB micro:bit needs every byte:
+/* Two (block, d) buffers take turns:
  *   normed:  LN(x) -> (q, k, v made) y = o Wo -> LN(x) again
  *   queries: q -> o written over q -> (y made) the FFN's output */
 static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
 static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ];       /* (seq) one query's attention, per worker */
-static nope_num_t weight_buf[NOPE_WEIGHT_BUF];               /* rows of the matrix being applied, a slice per worker */
+#endif
+static nope_num_t weight_buf[NOPE_WEIGHT_BUF]; /* rows of the matrix being applied, a slice per worker */
 #if MODEL_THREADS > 1
 /* With several workers each makes a strip of a product's columns: (rows, strip width) here, one
  * strip after another, then copied into its columns of the output. */
 #define MODEL_WIDEST (NOPE_MAX_FFN > NOPE_MAX_D ? NOPE_MAX_FFN : NOPE_MAX_D)
-static nope_num_t strip_out[NOPE_BLOCK_POS * MODEL_WIDEST];
+/* Rows a product takes at once: a block, or (keys made again) a group of FFN rows. */
+#if NOPE_KV_RECOMPUTE && NOPE_FFN_ROWS > NOPE_BLOCK_POS
+#define MODEL_PRODUCT_ROWS NOPE_FFN_ROWS
+#else
+#define MODEL_PRODUCT_ROWS NOPE_BLOCK_POS
+#endif
+static nope_num_t strip_out[MODEL_PRODUCT_ROWS * MODEL_WIDEST];
 #define MODEL_STRIP_BYTES sizeof strip_out
 #else
 #define MODEL_STRIP_BYTES 0
@@ -46,12 +78,12 @@ static nope_num_t strip_out[NOPE_BLOCK_POS * MODEL_WIDEST];
 size_t nope_model_static_bytes(void)
 {
 #if NOPE_KV_RECOMPUTE
-    size_t kv = sizeof head_keys + sizeof head_values;
+    size_t work_bytes = 0; /* recompute_work is on the stack */
 #else
-    size_t kv = sizeof keys + sizeof values;
+    size_t work_bytes =
+        sizeof keys + sizeof values + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores;
 #endif
-    return sizeof resid + kv + sizeof normed + sizeof queries + sizeof ffn_hidden + sizeof scores + sizeof weight_buf +
-           MODEL_STRIP_BYTES;
+    return sizeof resid + work_bytes + sizeof weight_buf + MODEL_STRIP_BYTES;
 }
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
@@ -177,25 +209,96 @@ static void project(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n
 }
 
 #if NOPE_KV_RECOMPUTE
-/* One head of one query, with that head's keys and values made afresh for positions 0..m from
- * the layer's input (kept whole in resid): the same LayerNorm, the same products over the same
- * columns of Wk and Wv, so the same bits as keys made once and stored. Costs m d^2 / H more work
- * per query and head, and saves (seq, d) of memory. */
-static void attend_head(nope_num_t *q_then_o, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
-                        uint32_t layer, uint32_t m, uint32_t h)
+/* Keys and values of head h for positions 0 .. n_pos-1 into work.attn, made from the layer's
+ * input (still whole in resid for those positions): C positions at a time are LayerNormed again,
+ * and head h's columns of Wk and Wv drawn once for them. The same LayerNorm and the same sums
+ * over the same columns, so the same bits as keys made once for every head and stored. */
+static void make_head_kv(recompute_work *work, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
+                         uint32_t layer, uint32_t h, uint32_t n_pos)
 {
     const size_t d = cfg->d, dh = cfg->d / cfg->heads;
     nope_weights wk = nope_model_weights(cfg, trial, layer, NOPE_W_K);
     nope_weights wv = nope_model_weights(cfg, trial, layer, NOPE_W_V);
     wk.row_stride = wv.row_stride = (uint32_t)d;
     wk.col0 = wv.col0 = (uint32_t)(h * dh);
-    for (uint32_t n = 0; n <= m; n++) {
-        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed, resid + (size_t)n * d, d, kp));
-        nope_kern_matmul_drawn(head_keys + n * dh, normed, 1, d, dh, &wk, weight_buf, NOPE_WEIGHT_BUF);
-        nope_kern_matmul_drawn(head_values + n * dh, normed, 1, d, dh, &wv, weight_buf, NOPE_WEIGHT_BUF);
+    for (uint32_t n0 = 0; n0 < n_pos; n0 += NOPE_KV_ROWS) {
+        uint32_t cn = n_pos - n0 < NOPE_KV_ROWS ? n_pos - n0 : NOPE_KV_ROWS;
+        for (uint32_t r = 0; r < cn; r++)
+            NOPE_PROF(NOPE_PROF_LAYERNORM,
+                      nope_kern_layernorm(work->attn.normed + r * d, resid + (size_t)(n0 + r) * d, d, kp));
+        nope_kern_matmul_drawn(work->attn.keys + n0 * dh, work->attn.normed, cn, d, dh, &wk, weight_buf,
+                               NOPE_WEIGHT_BUF);
+        nope_kern_matmul_drawn(work->attn.values + n0 * dh, work->attn.normed, cn, d, dh, &wv, weight_buf,
+                               NOPE_WEIGHT_BUF);
     }
-    NOPE_PROF(NOPE_PROF_ATTEND,
-              nope_kern_attend(q_then_o, q_then_o, head_keys, head_values, (size_t)m + 1, dh, dh, scores[0], kp));
+}
+
+/* The attention sublayer for queries b0 .. b0+bn-1: x = x + o Wo for those rows, with o from keys
+ * and values made again for positions 0 .. b0+bn-1. Blocks run last to first, so the rows a
+ * block reads are still the layer's input, and the rows it writes are read by no later block. */
+static void attention_block(recompute_work *work, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
+                            uint32_t layer, uint32_t b0, uint32_t bn)
+{
+    const size_t d = cfg->d, dh = cfg->d / cfg->heads;
+    nope_num_t *x = resid + (size_t)b0 * d;
+
+    /* q = LN(x) Wq for every head at once: Wq is drawn once per block. */
+    for (uint32_t r = 0; r < bn; r++)
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(work->q.normed + r * d, x + r * d, d, kp));
+    project(work->q.o, work->q.normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
+
+    /* Per head, its keys and values for every position the block sees, then each query's
+     * o = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, written over its q. */
+    for (uint32_t h = 0; h < cfg->heads; h++) {
+        make_head_kv(work, cfg, kp, trial, layer, h, b0 + bn);
+        for (uint32_t r = 0; r < bn; r++) {
+            nope_num_t *q_then_o = work->attn.o + r * d + h * dh;
+            NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, work->attn.keys, work->attn.values,
+                                                         (size_t)b0 + r + 1, dh, dh, work->attn.scores, kp));
+        }
+    }
+
+    /* y = o Wo, its variance, and x = x + y. */
+    project(work->out.y, work->out.o, bn, d, d, cfg, trial, layer, NOPE_W_O);
+    for (uint32_t r = 0; r < bn; r++) {
+        NOPE_PROF(NOPE_PROF_STATS,
+                  nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(work->out.y + r * d, d)));
+        nope_kern_add(x + r * d, work->out.y + r * d, d);
+    }
+}
+
+/* The FFN sublayer for rows r0 .. r0+rn-1, once every row has had its attention:
+ * x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. W1 and W2 are
+ * drawn once per call. */
+static void ffn_rows(recompute_work *work, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
+                     uint32_t layer, uint32_t r0, uint32_t rn)
+{
+    const size_t d = cfg->d, ffn = cfg->ffn;
+    nope_num_t *x = resid + (size_t)r0 * d;
+    for (uint32_t r = 0; r < rn; r++)
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(work->ffn.normed + r * d, x + r * d, d, kp));
+    project(work->ffn.hidden, work->ffn.normed, rn, d, ffn, cfg, trial, layer, NOPE_W_1);
+    NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(work->ffn.hidden, (size_t)rn * ffn, cfg->act));
+    nope_num_t *ffn_out = work->ffn.normed; /* LN(x) is spent once the hidden layer is made */
+    project(ffn_out, work->ffn.hidden, rn, ffn, d, cfg, trial, layer, NOPE_W_2);
+    for (uint32_t r = 0; r < rn; r++) {
+        nope_kern_add(x + r * d, ffn_out + r * d, d);
+        NOPE_PROF(NOPE_PROF_STATS, nope_stats_add(NOPE_STAT_HID, layer, r0 + r, nope_kern_var_unbiased(x + r * d, d)));
+    }
+}
+
+/* One layer: every row's attention (blocks of queries, last first), then every row's FFN. Each
+ * row's FFN reads only that row, so running it after all the attention changes nothing. */
+static void layer_recompute(recompute_work *work, const nope_config *cfg, const nope_kern_params *kp, uint32_t trial,
+                            uint32_t layer)
+{
+    for (uint32_t end = cfg->seq; end > 0;) {
+        uint32_t b0 = end > NOPE_BLOCK_POS ? end - NOPE_BLOCK_POS : 0;
+        attention_block(work, cfg, kp, trial, layer, b0, end - b0);
+        end = b0;
+    }
+    for (uint32_t r0 = 0; r0 < cfg->seq; r0 += NOPE_FFN_ROWS)
+        ffn_rows(work, cfg, kp, trial, layer, r0, cfg->seq - r0 < NOPE_FFN_ROWS ? cfg->seq - r0 : NOPE_FFN_ROWS);
 }
 #else
 /* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head. Rows
@@ -220,12 +323,10 @@ static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end
                                                      (size_t)job->b0 + r + 1, dh, d, scores[worker], job->kp));
     }
 }
-#endif
 
-/* Positions b0 .. b0+bn-1 of one layer, updating x (resid) in place. With stored keys and
- * values, a block's keys and values join those of earlier blocks before any of their residuals
- * change, so every query sees keys 1..m of the same (old) x; with keys made again per query,
- * positions run last to first for the same reason. Causal attention needs nothing later. */
+/* Positions b0 .. b0+bn-1 of one layer, updating x (resid) in place. A block's keys and values
+ * join those of earlier blocks before any of their residuals change, so every query sees keys
+ * 1..m of the same (old) x. Causal attention needs nothing later. */
 static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial, uint32_t layer, uint32_t b0,
                         uint32_t bn)
 {
@@ -236,21 +337,13 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     for (uint32_t r = 0; r < bn; r++)
         NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed + r * d, x + r * d, d, kp));
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
-#if !NOPE_KV_RECOMPUTE
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
-#endif
 
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
-#if NOPE_KV_RECOMPUTE
-    for (uint32_t r = 0; r < bn; r++)
-        for (uint32_t h = 0; h < cfg->heads; h++)
-            attend_head(queries + r * d + h * (d / cfg->heads), cfg, kp, trial, layer, b0 + r, h);
-#else
     attention_job job = {cfg, kp, b0, bn};
     nope_parallel_for(attention_items, &job, (size_t)bn * cfg->heads, model_workers());
-#endif
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 
@@ -273,16 +366,17 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
         NOPE_PROF(NOPE_PROF_STATS, nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d)));
     }
 }
+#endif
 
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
 {
+#if NOPE_KV_RECOMPUTE
+    recompute_work stack_work; /* see recompute_work: on the stack on purpose */
+#endif
     NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
     for (uint32_t layer = 0; layer < cfg->layers; layer++) {
 #if NOPE_KV_RECOMPUTE
-        /* Last position first: query m reads the inputs of positions 0..m only, and those are
-         * still the layer's input when it runs, so its output can take its own input's place. */
-        for (uint32_t m = cfg->seq; m-- > 0;)
-            layer_block(cfg, kp, trial, layer, m, 1);
+        layer_recompute(&stack_work, cfg, kp, trial, layer);
 #else
         for (uint32_t b0 = 0; b0 < cfg->seq; b0 += NOPE_BLOCK_POS) {
             uint32_t bn = cfg->seq - b0 < NOPE_BLOCK_POS ? cfg->seq - b0 : NOPE_BLOCK_POS;

@@ -56,17 +56,28 @@
 #define NOPE_WEIGHT_BUF (NOPE_MAX_D * NOPE_MAX_FFN)
 #endif
 
-/* Where memory is tightest, keys and values can be made again for every query instead of being
- * stored for the whole sequence: (seq, d) less memory, about seq/2 times the key-value work.
- * Same report. Needs a block of one position; the width of one head is then a capacity too. */
+/* Where memory is tightest, keys and values can be made again for each block of queries instead
+ * of being stored for the whole sequence: two (seq, d) buffers less, more key-value work (the
+ * smaller the block, the more). Same report. Each block of NOPE_BLOCK_POS queries then makes one
+ * head's keys and values at a time (the width of one head is a capacity), for NOPE_KV_ROWS
+ * positions at a time (each of Wk's and Wv's strips for the head is drawn once per NOPE_KV_ROWS
+ * positions); and the FFN runs, once every position has had its attention, NOPE_FFN_ROWS
+ * positions at a time (W1 and W2 drawn once per NOPE_FFN_ROWS positions). The three trade memory
+ * for draws and products; see model.c for the buffers each sizes. */
 #ifndef NOPE_KV_RECOMPUTE
 #define NOPE_KV_RECOMPUTE 0
 #endif
 #ifndef NOPE_MAX_HEAD_DIM
 #define NOPE_MAX_HEAD_DIM NOPE_MAX_D
 #endif
-#if NOPE_KV_RECOMPUTE && NOPE_BLOCK_POS != 1
-#error "NOPE_KV_RECOMPUTE needs NOPE_BLOCK_POS=1"
+#if !NOPE_KV_RECOMPUTE && (defined(NOPE_KV_ROWS) || defined(NOPE_FFN_ROWS))
+#error "NOPE_KV_ROWS and NOPE_FFN_ROWS size the NOPE_KV_RECOMPUTE=1 schedule only"
+#endif
+#ifndef NOPE_KV_ROWS
+#define NOPE_KV_ROWS NOPE_BLOCK_POS
+#endif
+#ifndef NOPE_FFN_ROWS
+#define NOPE_FFN_ROWS NOPE_BLOCK_POS
 #endif
 
 #if NOPE_MAX_D < 2 || NOPE_MAX_SEQ < 2 || NOPE_MAX_HEADS < 1 || NOPE_MAX_LAYERS < 1 || NOPE_MAX_FFN < 1
@@ -77,6 +88,12 @@
 #endif
 #if NOPE_WEIGHT_BUF < 1
 #error "NOPE_WEIGHT_BUF must hold at least one weight"
+#endif
+#if NOPE_KV_ROWS < 1 || NOPE_KV_ROWS > NOPE_MAX_SEQ || NOPE_FFN_ROWS < 1 || NOPE_FFN_ROWS > NOPE_MAX_SEQ
+#error "NOPE_KV_ROWS and NOPE_FFN_ROWS must be between 1 and NOPE_MAX_SEQ"
+#endif
+#if NOPE_MAX_HEAD_DIM < 1 || NOPE_MAX_HEAD_DIM > NOPE_MAX_D
+#error "NOPE_MAX_HEAD_DIM must be between 1 and NOPE_MAX_D"
 #endif
 
 /* Workers a run may split its products and attention over (--threads N): the per-worker scratch
