@@ -19,3 +19,9 @@ bench:
 	    --exp '$(subst ','\'',$(BENCH_EXP))' $(B_ELF) $(B_ELF:$(B_DIR)/%=$(B_DIR)-prof/%)
 endif
 PHONY += bench
+
+# The C trial beside PyTorch+OpenBLAS doing the same trial (installed from Debian on demand), at 1
+# and 2 threads, the default ("tiny") and the paper's scale: seconds per trial and their ratio.
+bench-compare: $(HOST_BIN)
+	$(Q)tools/bench-compare --bin $(HOST_BIN)
+PHONY += bench-compare
