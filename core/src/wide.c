@@ -60,6 +60,10 @@ uint64_t nope_u128_round_u64(nope_u128 a, unsigned *k)
 
 nope_u128 nope_u128_div_u32_round(nope_u128 a, uint32_t d)
 {
+    /* A power of two (LayerNorm's and the variance's n, often): the same rounding as a shift,
+     * without four 64-bit divisions, which a 32-bit core does in a library call. */
+    if ((d & (d - 1)) == 0)
+        return d == 1 ? a : nope_u128_shr_round(a, nope_bitlen64(d) - 1);
     /* Long division by 32-bit limbs, from the top: each step divides a value below d 2^32. */
     uint32_t limbs[4] = {(uint32_t)a.lo, (uint32_t)(a.lo >> 32), (uint32_t)a.hi, (uint32_t)(a.hi >> 32)};
     uint64_t rem = 0;
