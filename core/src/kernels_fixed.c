@@ -199,8 +199,23 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
     while ((top >> drop) >= (UINT64_C(1) << 30))
         drop++;
     int k = (int)(shift + t) - (NOPE_Q_FRAC + UP / 2) - (int)drop;
+    int32_t n32 = (int32_t)n; /* n <= NOPE_MAX_D: n x is one SMULL */
+    if (k >= 32 && k <= 62) {
+        /* round_shr(D r, k) = floor((D r + 2^(k-1)) / 2^k), |D r| <= 2^62: the high word of the
+         * sum, floored by 2^(k-32) in 32 bits; it fits int32, so there is nothing to saturate. */
+        uint64_t half = UINT64_C(1) << (k - 1);
+        unsigned j = (unsigned)k - 32;
+        for (size_t i = 0; i < n; i++) {
+            int64_t dev = (int64_t)n32 * x[i] - sum;
+            if (drop > 0)
+                dev = nope_fx_round_shr(dev, drop);
+            uint32_t high = (uint32_t)(((uint64_t)(dev * (int64_t)r) + half) >> 32);
+            out[i] = high >> 31 ? -(int32_t)(~high >> j) - 1 : (int32_t)(high >> j);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
-        int64_t dev = (int64_t)n * x[i] - sum;
+        int64_t dev = (int64_t)n32 * x[i] - sum;
         if (drop > 0)
             dev = nope_fx_round_shr(dev, drop);
         out[i] = k >= 1 ? nope_fx_sat32(nope_fx_round_shr(dev * (int64_t)r, (unsigned)k))
