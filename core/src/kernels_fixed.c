@@ -335,12 +335,15 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
     for (size_t k = 0; k < n; k++)
         sum += y[k];
     int64_t mean = nope_fx_div_round(sum, n);
-    nope_u128 sq = {0, 0};
+    uint64_t sq_low = 0, sq_high = 0; /* sum of squares = sq_high 2^32 + sq_low, each < 2^42 */
     for (size_t k = 0; k < n; k++) {
         int64_t dev = y[k] - mean;
-        uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
-        sq = nope_u128_add(sq, nope_u128_from_u64(mag * mag));
+        uint32_t mag = (uint32_t)(dev < 0 ? -dev : dev);  /* < 2^32 */
+        uint64_t mag2 = (uint64_t)mag * mag;               /* one UMULL */
+        sq_low += (uint32_t)mag2;
+        sq_high += mag2 >> 32;
     }
+    nope_u128 sq = nope_u128_add(nope_u128_shl(nope_u128_from_u64(sq_high), 32), nope_u128_from_u64(sq_low));
     int64_t off = sum - (int64_t)n * mean; /* |off| <= n/2 */
     nope_u128 num = nope_u128_sub(nope_u128_mul_u32(sq, (uint32_t)n), nope_u128_from_u64((uint64_t)(off * off)));
     uint64_t var = nope_u128_div_round_u64(num, (uint64_t)n * (n - 1));
