@@ -155,22 +155,31 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
      * where sum D^2 < 2^94 is exact in 128 bits and eps is Q58: v = V 2^(58-2F) =
      * sum D^2 2^(58-2F) / n + eps_q58 n^2 < 2^113. Only the division by n (1/2 of 2^-(58-2F)),
      * the square root (2^-30 relative) and the final rounding are inexact. */
-    int64_t sum = 0; /* |sum| <= n 2^31 <= 2^41 */
-    for (size_t i = 0; i < n; i++)
-        sum += x[i];
-    nope_u128 sq = {0, 0};
-    uint64_t top = 0;
+    int64_t sum = 0;                    /* |sum| <= n 2^31 <= 2^41 */
+    uint64_t x2_low = 0, x2_high = 0;   /* sum x^2 = x2_high 2^32 + x2_low, each below 2^42 */
+    int32_t lo = x[0], hi = x[0];
     for (size_t i = 0; i < n; i++) {
-        int64_t dev = (int64_t)n * x[i] - sum;
-        uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
-        top = mag > top ? mag : top;
-        sq = nope_u128_add(sq, nope_u128_mul64(mag, mag));
+        uint64_t x2 = (uint64_t)((int64_t)x[i] * x[i]); /* one SMULL; two 64-bit adds, no carry test */
+        sum += x[i];
+        x2_low += (uint32_t)x2;
+        x2_high += x2 >> 32;
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
     }
-    if (top == 0) { /* all equal: every deviation is 0 */
+    nope_u128 sum_x2 = nope_u128_add(nope_u128_shl(nope_u128_from_u64(x2_high), 32), nope_u128_from_u64(x2_low));
+    if (lo == hi) { /* all equal: every deviation is 0 */
         for (size_t i = 0; i < n; i++)
             out[i] = 0;
         return;
     }
+    /* sum D^2 = n^2 sum x^2 - 2 n S sum x + n S^2 = n (n sum x^2 - S^2): the same integer with
+     * one 32x32 product per element instead of a 42x42 one. The largest |D| is at the smallest
+     * or the largest x, as D grows with x. */
+    uint64_t s_mag = (uint64_t)(sum < 0 ? -sum : sum);
+    nope_u128 sq = nope_u128_mul_u32(
+        nope_u128_sub(nope_u128_mul_u32(sum_x2, (uint32_t)n), nope_u128_mul64(s_mag, s_mag)), (uint32_t)n);
+    uint64_t top_hi = (uint64_t)((int64_t)n * hi - sum), top_lo = (uint64_t)(sum - (int64_t)n * lo);
+    uint64_t top = top_hi > top_lo ? top_hi : top_lo;
     nope_u128 eps = nope_u128_mul_u32(nope_u128_mul_u32(nope_u128_from_u64(kp->eps_q58), (uint32_t)n), (uint32_t)n);
     enum { UP = EPS_FRAC - NOPE_FX_STAT_FRAC }; /* 58 - 2F, 6..18 */
     sq = nope_u128_shl(sq, UP);                 /* sum D^2 2^(58 - 2F) < 2^112 */
@@ -188,8 +197,23 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
     while ((top >> drop) >= (UINT64_C(1) << 30))
         drop++;
     int k = (int)(shift + t) - (NOPE_Q_FRAC + UP / 2) - (int)drop;
+    int32_t n32 = (int32_t)n; /* n <= NOPE_MAX_D: n x is one SMULL */
+    if (k >= 32 && k <= 62) {
+        /* round_shr(D r, k) = floor((D r + 2^(k-1)) / 2^k), |D r| <= 2^62: the high word of the
+         * sum, floored by 2^(k-32) in 32 bits; it fits int32, so there is nothing to saturate. */
+        uint64_t half = UINT64_C(1) << (k - 1);
+        unsigned j = (unsigned)k - 32;
+        for (size_t i = 0; i < n; i++) {
+            int64_t dev = (int64_t)n32 * x[i] - sum;
+            if (drop > 0)
+                dev = nope_fx_round_shr(dev, drop);
+            uint32_t high = (uint32_t)(((uint64_t)(dev * (int64_t)r) + half) >> 32);
+            out[i] = high >> 31 ? -(int32_t)(~high >> j) - 1 : (int32_t)(high >> j);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
-        int64_t dev = (int64_t)n * x[i] - sum;
+        int64_t dev = (int64_t)n32 * x[i] - sum;
         if (drop > 0)
             dev = nope_fx_round_shr(dev, drop);
         out[i] = k >= 1 ? nope_fx_sat32(nope_fx_round_shr(dev * (int64_t)r, (unsigned)k))
@@ -309,12 +333,15 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
     for (size_t k = 0; k < n; k++)
         sum += y[k];
     int64_t mean = nope_fx_div_round(sum, n);
-    nope_u128 sq = {0, 0};
+    uint64_t sq_low = 0, sq_high = 0; /* sum of squares = sq_high 2^32 + sq_low, each < 2^42 */
     for (size_t k = 0; k < n; k++) {
         int64_t dev = y[k] - mean;
-        uint64_t mag = (uint64_t)(dev < 0 ? -dev : dev);
-        sq = nope_u128_add(sq, nope_u128_from_u64(mag * mag));
+        uint32_t mag = (uint32_t)(dev < 0 ? -dev : dev);  /* < 2^32 */
+        uint64_t mag2 = (uint64_t)mag * mag;               /* one UMULL */
+        sq_low += (uint32_t)mag2;
+        sq_high += mag2 >> 32;
     }
+    nope_u128 sq = nope_u128_add(nope_u128_shl(nope_u128_from_u64(sq_high), 32), nope_u128_from_u64(sq_low));
     int64_t off = sum - (int64_t)n * mean; /* |off| <= n/2 */
     nope_u128 num = nope_u128_sub(nope_u128_mul_u32(sq, (uint32_t)n), nope_u128_from_u64((uint64_t)(off * off)));
     uint64_t var = nope_u128_div_round_u64(num, (uint64_t)n * (n - 1));

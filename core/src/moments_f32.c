@@ -60,6 +60,10 @@ static void exact_add(int16_t *exp, uint32_t *w, unsigned n, const uint32_t *t, 
     if (*exp == NOPE_F32_SUM_NAN || nope_words_bitlen(t, t_n) == 0)
         return;
     unsigned w_len = nope_words_bitlen(w, n);
+    /* The common case: the term at or above the running exponent, and room for the sum. This is
+     * what the general path below does then (w placed at its own exponent is w). */
+    if (w_len != 0 && t_exp >= *exp && nope_words_add_shifted(w, n, t, t_n, (unsigned)(t_exp - *exp)))
+        return;
     int lo = w_len == 0 || t_exp < *exp ? t_exp : *exp;
     uint32_t sum[MAX_WORDS];
     if (place(sum, n, w, n, *exp, lo) && nope_words_add_shifted(sum, n, t, t_n, (unsigned)(t_exp - lo))) {

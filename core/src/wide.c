@@ -60,6 +60,10 @@ uint64_t nope_u128_round_u64(nope_u128 a, unsigned *k)
 
 nope_u128 nope_u128_div_u32_round(nope_u128 a, uint32_t d)
 {
+    /* A power of two (LayerNorm's and the variance's n, often): the same rounding as a shift,
+     * without four 64-bit divisions, which a 32-bit core does in a library call. */
+    if ((d & (d - 1)) == 0)
+        return d == 1 ? a : nope_u128_shr_round(a, nope_bitlen64(d) - 1);
     /* Long division by 32-bit limbs, from the top: each step divides a value below d 2^32. */
     uint32_t limbs[4] = {(uint32_t)a.lo, (uint32_t)(a.lo >> 32), (uint32_t)a.hi, (uint32_t)(a.hi >> 32)};
     uint64_t rem = 0;
@@ -302,29 +306,29 @@ void nope_words_clear(uint32_t *w, unsigned n)
         w[k] = 0;
 }
 
-/* Word k of t 2^s (t of tn words). */
-static uint32_t shifted_word(const uint32_t *t, unsigned tn, unsigned s, unsigned k)
-{
-    unsigned whole = s / 32, bits = s % 32;
-    if (k < whole || k - whole > tn)
-        return 0;
-    unsigned j = k - whole; /* t's word landing here, with the top of word j - 1 */
-    uint32_t hi = j < tn ? t[j] << bits : 0;
-    uint32_t lo = (bits > 0 && j > 0) ? t[j - 1] >> (32 - bits) : 0;
-    return hi | lo;
-}
-
 bool nope_words_add_shifted(uint32_t *w, unsigned n, const uint32_t *t, unsigned tn, unsigned s)
 {
     unsigned tl = nope_words_bitlen(t, tn);
     if (tl == 0)
         return true;
-    unsigned wl = nope_words_bitlen(w, n);
-    if (s >= 32 * n || tl + s >= 32 * n || wl >= 32 * n)
+    /* bitlen(w) >= 32 n is w's top bit */
+    if (s >= 32 * n || tl + s >= 32 * n || (w[n - 1] >> 31) != 0)
         return false; /* the sum could carry out of the top word */
+    /* t 2^s from word s/32 up, each word t[j] << bits with the top of t[j-1] below; no word of
+     * it lies above w's (tl + s < 32 n), so adding those words and then the carry is the sum. */
+    unsigned bits = s % 32, k = s / 32;
+    uint32_t prev = 0;
     uint64_t carry = 0;
-    for (unsigned k = 0; k < n; k++) {
-        carry += (uint64_t)w[k] + shifted_word(t, tn, s, k);
+    for (unsigned j = 0; j <= tn && k < n; j++, k++) {
+        uint32_t cur = j < tn ? t[j] : 0;
+        uint32_t v = bits > 0 ? cur << bits | prev >> (32 - bits) : cur;
+        prev = cur;
+        carry += (uint64_t)w[k] + v;
+        w[k] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    for (; carry != 0 && k < n; k++) {
+        carry += w[k];
         w[k] = (uint32_t)carry;
         carry >>= 32;
     }
