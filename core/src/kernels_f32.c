@@ -10,6 +10,7 @@
 #include "nope/math_float.h"
 #include "nope/profile.h"
 
+#include "attend_arm.h"
 #include "matmul_arm.h"
 
 /* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
@@ -171,6 +172,12 @@ void nope_kern_softmax(nope_num_t *p, size_t n)
 void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
                       size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
+#ifdef ATTEND_ARM_F32
+    for (size_t n = 0; n < n_keys; n++)
+        scores[n] = attend_arm_f32_dot(q, keys + n * stride, dh) * kp->attn_scale;
+    nope_kern_softmax(scores, n_keys);
+    attend_arm_f32_weighted_sum(o, scores, values, n_keys, dh, stride);
+#else
     for (size_t n = 0; n < n_keys; n++) {
         const float *k = keys + n * stride;
         float dot = 0.0f;
@@ -187,6 +194,7 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
         for (size_t i = 0; i < dh; i++)
             o[i] += a * v[i];
     }
+#endif
 }
 
 float nope_kern_gelu_f32(float x)
