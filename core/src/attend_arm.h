@@ -42,8 +42,8 @@ static inline float attend_arm_f32_dot(const float *q, const float *k, size_t dh
 
 /* o[i] = ((0 + p0 v0[i]) + p1 v1[i]) + ... for keys n ascending (v_n = values + n stride): 8
  * outputs at a time held in registers over all keys, the last dh % 8 as the portable loop does. */
-static inline void attend_arm_f32_weighted_sum(float *o, const float *p, const float *values, size_t n_keys,
-                                               size_t dh, size_t stride)
+static inline void attend_arm_f32_weighted_sum(float *o, const float *p, const float *values, size_t n_keys, size_t dh,
+                                               size_t stride)
 {
     for (size_t i = 0; i < dh; i++)
         o[i] = 0.0f;
