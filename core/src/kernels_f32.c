@@ -11,6 +11,7 @@
 #include "nope/profile.h"
 #include "nope/var_exact.h"
 
+#include "attend_arm.h"
 #include "matmul_arm.h"
 
 #include "kernels_f32_x86.h"
@@ -226,6 +227,13 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
     nope_x86_scores(scores, q, keys, n_keys, dh, stride, kp->attn_scale);
     nope_kern_softmax(scores, n_keys);
     nope_x86_weighted_sum(o, scores, values, n_keys, dh, stride);
+    return;
+#endif
+#ifdef ATTEND_ARM_F32
+    for (size_t n = 0; n < n_keys; n++)
+        scores[n] = attend_arm_f32_dot(q, keys + n * stride, dh) * kp->attn_scale;
+    nope_kern_softmax(scores, n_keys);
+    attend_arm_f32_weighted_sum(o, scores, values, n_keys, dh, stride);
     return;
 #endif
     for (size_t n = 0; n < n_keys; n++) {

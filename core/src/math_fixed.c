@@ -105,6 +105,17 @@ uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
 #define LOG2E_Q24 UINT64_C(24204406) /* log2(e) * 2^24, rounded (only estimates k) */
 #define EXP_ZERO_Q32 (UINT64_C(22) << 32)
 
+/* One Horner step h' = 1 - r h / n in Q32 (h in (0, 2^32], r < ln 2 2^32), on g = 2^32 - h so that
+ * both fit 32 bits. t = round(r h / 2^32) = floor((r 2^32 - (r g - 2^31)) / 2^32)
+ * = r - ceil((r g - 2^31) / 2^32) = r - floor((r g + 2^31 - 1) / 2^32): one 32 x 32 product.
+ * t < 0.7 2^32 and t + n/2 < 2^32, so the division is done in 32 bits (a multiply by a constant
+ * once inlined) and g' = round(t / n). Same quotients as the 64-bit h and division. */
+static inline uint32_t exp_horner_step(uint32_t g, uint32_t r, uint32_t n)
+{
+    uint32_t t = r - (uint32_t)(((uint64_t)r * g + ((UINT64_C(1) << 31) - 1)) >> 32);
+    return (t + n / 2) / n;
+}
+
 uint32_t nope_fx_exp_neg_q31(uint64_t y)
 {
     if (y >= EXP_ZERO_Q32)
@@ -122,12 +133,21 @@ uint32_t nope_fx_exp_neg_q31(uint64_t y)
         r -= (int64_t)LN2_Q32;
     }
     /* e^-r by Horner on 1 - r/1 (1 - r/2 (1 - r/3 ( ... (1 - r/11)))) in Q32: every partial
-     * value is in (0, 1] and r < 0.7, so r * h < 2^64; the tail r^12/12! < 2^-34. */
-    uint64_t h = UINT64_C(1) << 32;
-    for (uint64_t n = 11; n >= 1; n--) {
-        uint64_t t = ((uint64_t)r * h + (UINT64_C(1) << 31)) >> 32; /* r h < 0.7 2^64 */
-        h = (UINT64_C(1) << 32) - (t + n / 2) / n;
-    }
+     * value is in (0, 1] and r < 0.7, so r * h < 2^64; the tail r^12/12! < 2^-34. The steps
+     * are written out so each divisor is a constant (a multiply, not a division routine). */
+    uint32_t r32 = (uint32_t)r, g = 0; /* g = 2^32 - h */
+    g = exp_horner_step(g, r32, 11);
+    g = exp_horner_step(g, r32, 10);
+    g = exp_horner_step(g, r32, 9);
+    g = exp_horner_step(g, r32, 8);
+    g = exp_horner_step(g, r32, 7);
+    g = exp_horner_step(g, r32, 6);
+    g = exp_horner_step(g, r32, 5);
+    g = exp_horner_step(g, r32, 4);
+    g = exp_horner_step(g, r32, 3);
+    g = exp_horner_step(g, r32, 2);
+    g = exp_horner_step(g, r32, 1);
+    uint64_t h = (UINT64_C(1) << 32) - g;
     /* e^-y = h 2^-k in Q32, to Q31 rounded: <= 2^31. */
     unsigned s = (unsigned)k + 1;
     return (uint32_t)((h + (UINT64_C(1) << (s - 1))) >> s);

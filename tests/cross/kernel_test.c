@@ -1,5 +1,6 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, on the board under
- * QEMU (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
+ * QEMU, and the float32 attention loops (core/src/attend_arm.h) likewise
+ * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
  * subnormals, infinities and NaNs. Every result must be the same bits. Prints one line, exits 0
@@ -125,6 +126,54 @@ static float float_value(void)
     return v.f;
 }
 
+/* Same bits, except that two NaNs agree whatever their payloads: when both operands of a + or *
+ * are NaN, which one's payload comes out depends on operand order, and a compiler may commute
+ * the C operands (a report never holds a NaN). */
+static bool same_float(float a, float b)
+{
+    union {
+        float f;
+        uint32_t u;
+    } x = {a}, y = {b};
+    bool both_nan = (x.u & 0x7fffffffu) > 0x7f800000u && (y.u & 0x7fffffffu) > 0x7f800000u;
+    return x.u == y.u || both_nan;
+}
+
+enum { MAX_KEYS = 40, MAX_DH = 37 };
+
+/* The Cortex-M attention loops (core/src/attend_arm.h) against the portable kernel's loops:
+ * q . k for every key, then o = sum p v over odd key counts, head sizes and strides. */
+static int run_attend_cases(void)
+{
+    int failures = 0;
+#ifdef ATTEND_ARM_F32
+    static float q[MAX_DH], kv[MAX_KEYS * (MAX_DH + STRIDE_PAD)], p[MAX_KEYS], got[MAX_DH], want[MAX_DH];
+    for (int c = 0; c < CASES; c++) {
+        size_t n_keys = 1 + next() % MAX_KEYS, dh = 1 + next() % MAX_DH, stride = dh + next() % STRIDE_PAD;
+        for (size_t i = 0; i < dh; i++)
+            q[i] = float_value();
+        for (size_t k = 0; k < n_keys * stride; k++)
+            kv[k] = float_value();
+        for (size_t n = 0; n < n_keys; n++) {
+            float dot = 0.0f;
+            for (size_t i = 0; i < dh; i++)
+                dot += q[i] * kv[n * stride + i];
+            failures += !same_float(attend_arm_f32_dot(q, kv + n * stride, dh), dot);
+            p[n] = float_value();
+        }
+        for (size_t i = 0; i < dh; i++)
+            want[i] = 0.0f;
+        for (size_t n = 0; n < n_keys; n++)
+            for (size_t i = 0; i < dh; i++)
+                want[i] += p[n] * kv[n * stride + i];
+        attend_arm_f32_weighted_sum(got, p, kv, n_keys, dh, stride);
+        for (size_t i = 0; i < dh; i++)
+            failures += !same_float(got[i], want[i]);
+    }
+#endif
+    return failures;
+}
+
 static void reference(float *out, const float *in, size_t rows, size_t n_in, size_t n_out, const float *wrows,
                       size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
@@ -150,19 +199,10 @@ static int run_cases(void)
             got[k] = want[k] = float_value();
         reference(want, in, rows, n_in, n_out, w, in0, in_n, out0, out_n);
         matmul_tile(got, in, rows, n_in, n_out, w, in0, in_n, out0, out_n);
-        for (size_t k = 0; k < rows * n_out; k++) {
-            union {
-                float f;
-                uint32_t u;
-            } x = {got[k]}, y = {want[k]};
-            /* Two NaNs agree whatever their payloads: when both operands of a + or * are NaN,
-             * which one's payload comes out depends on operand order, and a compiler may
-             * commute the C operands (a report never holds a NaN). */
-            bool both_nan = (x.u & 0x7fffffffu) > 0x7f800000u && (y.u & 0x7fffffffu) > 0x7f800000u;
-            failures += x.u != y.u && !both_nan;
-        }
+        for (size_t k = 0; k < rows * n_out; k++)
+            failures += !same_float(got[k], want[k]);
     }
-    return failures;
+    return failures + run_attend_cases();
 }
 #endif
 
