@@ -2,8 +2,8 @@
  * Speed only: every routine here does the very operations of the portable C loops, in the same
  * order for each output, so the bits are the same (make test-boards checks every board).
  *
- *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: 8 outputs held
- *                     in s0-s7 across the inputs, VMLA.F32 (not fused: the product is rounded,
+ *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: 16 (then 8) outputs held
+ *                     in s0-s15 (s0-s7) across the inputs, VMLA.F32 (not fused: the product is rounded,
  *                     then the sum, exactly as o + a * w in C; never VFMA).
  *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
  *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
@@ -68,19 +68,60 @@ static inline void matmul_arm_f32_8(float *o, const float *a, const float *w, si
         : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
           "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
 }
+
+/* The same for 16 outputs, s0-s15, with one input at a time in s31: weights 0-14 of the input
+ * come by one VLDM into s16-s30, weight 15 then into s16 once weight 0 is used. 20 instructions
+ * per 16 MACs, two inputs a loop step. */
+#define MATMUL_ARM_F32_16_INPUT                                                                  \
+    "vldmia %[a]!, {s31}\n\t"                                                                   \
+    "vldm %[w], {s16-s30}\n\t"                                                                  \
+    MATMUL_ARM_VMLA8(s31, 16, 17, 18, 19, 20, 21, 22, 23)                                         \
+    MATMUL_ARM_VMLA(8, s31, 24) MATMUL_ARM_VMLA(9, s31, 25) MATMUL_ARM_VMLA(10, s31, 26)          \
+    MATMUL_ARM_VMLA(11, s31, 27) MATMUL_ARM_VMLA(12, s31, 28) MATMUL_ARM_VMLA(13, s31, 29)        \
+    MATMUL_ARM_VMLA(14, s31, 30)                                                                  \
+    "vldr s16, [%[w], #60]\n\t"                                                                 \
+    "add %[w], %[w], %[sb]\n\t"                                                                 \
+    MATMUL_ARM_VMLA(15, s31, 16)
+static inline void matmul_arm_f32_16(float *o, const float *a, const float *w, size_t w_stride, size_t in_n)
+{
+    const size_t stride_bytes = w_stride * sizeof(float);
+    size_t pairs = in_n / 2;
+    __asm__ volatile(
+        "vldm %[o], {s0-s15}\n\t"
+        "cmp %[pairs], #0\n\t" /* not CBZ: the loop is beyond its reach */
+        "beq 2f\n"
+        "1:\n\t"
+        MATMUL_ARM_F32_16_INPUT
+        MATMUL_ARM_F32_16_INPUT
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t" /* an odd last input */
+        "tst %[n], #1\n\t"
+        "beq 3f\n\t"
+        MATMUL_ARM_F32_16_INPUT
+        "\n3:\n\t"
+        "vstm %[o], {s0-s15}\n\t"
+        : [a] "+r"(a), [w] "+r"(w), [pairs] "+l"(pairs)
+        : [o] "r"(o), [sb] "r"(stride_bytes), [n] "r"(in_n)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",
+          "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28",
+          "s29", "s30", "s31", "cc", "memory");
+}
 // clang-format on
 
 /* The tile of kernels_f32.c: out[r][out0 + j] += in[r][in0 + i] * wrows[i][out0 + j], i ascending
- * for each output; 8 outputs at a time, the last out_n % 8 as the portable loop does them. */
+ * for each output; 16 outputs at a time, then 8, the last out_n % 8 as the portable loop does them. */
 static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
                                        const float *wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
-    const size_t j8 = out_n - out_n % 8;
+    const size_t j16 = out_n - out_n % 16, j8 = out_n - out_n % 8;
     for (size_t r = 0; r < rows; r++) {
         float *o = out + r * n_out + out0;
         const float *a = in + r * n_in + in0;
-        for (size_t j = 0; j < j8; j += 8)
-            matmul_arm_f32_8(o + j, a, wrows + out0 + j, n_out, in_n);
+        for (size_t j = 0; j < j16; j += 16)
+            matmul_arm_f32_16(o + j, a, wrows + out0 + j, n_out, in_n);
+        if (j8 > j16)
+            matmul_arm_f32_8(o + j16, a, wrows + out0 + j16, n_out, in_n);
         for (size_t i = 0; i < in_n; i++)
             for (size_t j = j8; j < out_n; j++)
                 o[j] += a[i] * wrows[i * n_out + out0 + j];
