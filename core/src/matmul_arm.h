@@ -2,9 +2,10 @@
  * Speed only: every routine here does the very operations of the portable C loops, in the same
  * order for each output, so the bits are the same (make test-boards checks every board).
  *
- *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: 16 (then 8) outputs held
- *                     in s0-s15 (s0-s7) across the inputs, VMLA.F32 (not fused: the product is rounded,
- *                     then the sum, exactly as o + a * w in C; never VFMA).
+ *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: two rows' 8 outputs
+ *                     (an odd row's 16, then 8) held in s0-s15 across the inputs, VMLA.F32 (not
+ *                     fused: the product is rounded, then the sum, exactly as o + a * w in C;
+ *                     never VFMA).
  *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
  *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
  *   MATMUL_ARM_M0     ARMv6-M, fixed point: the exact int32 x int24 product from four 32-bit
@@ -107,15 +108,76 @@ static inline void matmul_arm_f32_16(float *o, const float *a, const float *w, s
           "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28",
           "s29", "s30", "s31", "cc", "memory");
 }
+
+/* Two rows' 8 outputs at j: o0 in s0-s7, o1 in s8-s15, so each input's 8 weights (s16-s23) are
+ * loaded once for both rows; four inputs of each row at a time in s24-s27 and s28-s31. 19
+ * instructions per 16 MACs. */
+#define MATMUL_ARM_VMLA8_HI(A, W0, W1, W2, W3, W4, W5, W6, W7)                                   \
+    MATMUL_ARM_VMLA(8, A, W0) MATMUL_ARM_VMLA(9, A, W1) MATMUL_ARM_VMLA(10, A, W2)               \
+    MATMUL_ARM_VMLA(11, A, W3) MATMUL_ARM_VMLA(12, A, W4) MATMUL_ARM_VMLA(13, A, W5)             \
+    MATMUL_ARM_VMLA(14, A, W6) MATMUL_ARM_VMLA(15, A, W7)
+#define MATMUL_ARM_F32_2X8_INPUT(A0, A1)                                                         \
+    "vldm %[w], {s16-s23}\n\t"                                                                  \
+    "add %[w], %[w], %[sb]\n\t"                                                                 \
+    MATMUL_ARM_VMLA8(A0, 16, 17, 18, 19, 20, 21, 22, 23)                                          \
+    MATMUL_ARM_VMLA8_HI(A1, 16, 17, 18, 19, 20, 21, 22, 23)
+static inline void matmul_arm_f32_2x8(float *o0, float *o1, const float *a0, const float *a1, const float *w,
+                                      size_t w_stride, size_t in_n)
+{
+    const size_t stride_bytes = w_stride * sizeof(float);
+    size_t quads = in_n / 4, rest = in_n % 4;
+    __asm__ volatile(
+        "vldm %[o0], {s0-s7}\n\t"
+        "vldm %[o1], {s8-s15}\n\t"
+        "cmp %[quads], #0\n\t"
+        "beq 2f\n"
+        "1:\n\t"
+        "vldmia %[a0]!, {s24-s27}\n\t"
+        "vldmia %[a1]!, {s28-s31}\n\t"
+        MATMUL_ARM_F32_2X8_INPUT(s24, s28)
+        MATMUL_ARM_F32_2X8_INPUT(s25, s29)
+        MATMUL_ARM_F32_2X8_INPUT(s26, s30)
+        MATMUL_ARM_F32_2X8_INPUT(s27, s31)
+        "subs %[quads], %[quads], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t" /* the last in_n % 4 inputs */
+        "cmp %[rest], #0\n\t"
+        "beq 3f\n"
+        "4:\n\t"
+        "vldmia %[a0]!, {s24}\n\t"
+        "vldmia %[a1]!, {s28}\n\t"
+        MATMUL_ARM_F32_2X8_INPUT(s24, s28)
+        "subs %[rest], %[rest], #1\n\t"
+        "bne 4b\n"
+        "3:\n\t"
+        "vstm %[o0], {s0-s7}\n\t"
+        "vstm %[o1], {s8-s15}\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [w] "+r"(w), [quads] "+r"(quads), [rest] "+r"(rest)
+        : [o0] "r"(o0), [o1] "r"(o1), [sb] "r"(stride_bytes)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",
+          "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28",
+          "s29", "s30", "s31", "cc", "memory");
+}
 // clang-format on
 
 /* The tile of kernels_f32.c: out[r][out0 + j] += in[r][in0 + i] * wrows[i][out0 + j], i ascending
- * for each output; 16 outputs at a time, then 8, the last out_n % 8 as the portable loop does them. */
+ * for each output; two rows x 8 outputs at a time (an odd last row 16 outputs, then 8), the last out_n % 8 as the portable loop does them. */
 static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
                                        const float *wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
     const size_t j16 = out_n - out_n % 16, j8 = out_n - out_n % 8;
-    for (size_t r = 0; r < rows; r++) {
+    size_t r = 0;
+    for (; r + 2 <= rows; r += 2) {
+        float *o = out + r * n_out + out0;
+        const float *a = in + r * n_in + in0;
+        for (size_t j = 0; j < j8; j += 8)
+            matmul_arm_f32_2x8(o + j, o + n_out + j, a, a + n_in, wrows + out0 + j, n_out, in_n);
+        for (size_t k = 0; k < 2; k++)
+            for (size_t i = 0; i < in_n; i++)
+                for (size_t j = j8; j < out_n; j++)
+                    o[k * n_out + j] += a[k * n_in + i] * wrows[i * n_out + out0 + j];
+    }
+    for (; r < rows; r++) { /* an odd last row */
         float *o = out + r * n_out + out0;
         const float *a = in + r * n_in + in0;
         for (size_t j = 0; j < j16; j += 16)
