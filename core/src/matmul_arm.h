@@ -172,6 +172,8 @@ static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows,
         const float *a = in + r * n_in + in0;
         for (size_t j = 0; j < j8; j += 8)
             matmul_arm_f32_2x8(o + j, o + n_out + j, a, a + n_in, wrows + out0 + j, n_out, in_n);
+        if (j8 == out_n) /* no tail: skip the empty loops over i */
+            continue;
         for (size_t k = 0; k < 2; k++)
             for (size_t i = 0; i < in_n; i++)
                 for (size_t j = j8; j < out_n; j++)
@@ -184,7 +186,7 @@ static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows,
             matmul_arm_f32_16(o + j, a, wrows + out0 + j, n_out, in_n);
         if (j8 > j16)
             matmul_arm_f32_8(o + j16, a, wrows + out0 + j16, n_out, in_n);
-        for (size_t i = 0; i < in_n; i++)
+        for (size_t i = 0; i < in_n && j8 < out_n; i++)
             for (size_t j = j8; j < out_n; j++)
                 o[j] += a[i] * wrows[i * n_out + out0 + j];
     }
