@@ -199,17 +199,23 @@ static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows,
  * as the portable tile does. The fields are in the order the routine loads them with LDM. */
 typedef struct {
     int64_t *acc;           /* this row's two sums */
-    const int32_t *a;       /* this row's inputs */
-    const int32_t *panel;   /* 2 in_n weights */
-    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    uint32_t entry_one;     /* address (Thumb bit set) of the in_n % 4 single inputs (= entry if none) */
     uint32_t acc_skip;      /* bytes from just after one row's sums to the next row's */
     uint32_t a_skip;        /* bytes from just after one row's inputs to the next row's */
     const int64_t *acc_end; /* the row after the last */
-    uint32_t rest;          /* in_n % 4 inputs after the unrolled body */
+    const int32_t *panel;   /* 2 in_n weights */
+    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    const int32_t *a;       /* the first row's inputs */
 } matmul_arm_pair_job;
 
 enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at most */
 
+/* One input: a into r4, its two weights into r6, r7. Four 32-bit instructions, 16 bytes. */
+#define MATMUL_ARM_PAIR_ONE           \
+    "ldr.w r4, [r1], #4\n\t"          \
+    "ldmia.w r2!, {r6, r7}\n\t"       \
+    "smlal r9, r10, r4, r6\n\t"       \
+    "smlal r11, r12, r4, r7\n\t"
 /* One step: a0..a3 into r0,r3,r4,r5; w of two inputs into r6,r7,r8,lr, twice; sums in
  * r9:r10 (column 0) and r11:r12 (column 1). Eleven 32-bit instructions, 44 bytes: the entry
  * point is found by counting back from the end of the body. */
@@ -230,7 +236,7 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
 /* Clamp hi:lo to [-2^62, 2^62]: hi in [-2^30, 2^30) is within (one add, one branch); the rest
  * goes to the out-of-line fix, which leaves exactly +-2^62 (hi = +-2^30, lo = 0) alone. */
 #define MATMUL_ARM_CLAMP_CHECK(hi, fix, back) \
-    "adds r0, " hi ", #0x40000000\n\t"        \
+    "adds r3, " hi ", #0x40000000\n\t"        \
     "bmi " fix "\n" back ":\n\t"
 #define MATMUL_ARM_CLAMP_FIX(lo, hi, fix, back) \
     fix ":\n\t"                                 \
@@ -250,46 +256,53 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
         "b " back "\n"
 
 /* Every register but sp and pc is in use in the body, so the job lives on the stack (copied
- * there first) and each row starts with one LDM of acc, a, panel and entry. */
+ * there first). The in_n % 4 single inputs come first, from a block of three that ends by
+ * jumping (r8) to the 4-input steps (the sums are exact: their order does not matter). Between
+ * rows only the sums are stored and loaded, the pointers moved on and the panel rewound. */
+// clang-format off
 __attribute__((naked, noinline, used)) static void matmul_arm_pair_rows(const matmul_arm_pair_job *job)
 {
     (void)job;
-    __asm__ volatile("push {r4-r11, lr}\n\t"
-                     "ldm r0, {r0-r7}\n\t"
-                     "push {r0-r7}\n"
-                     "10:\n\t"
-                     "ldm sp, {r0-r3}\n\t" /* acc, a, panel, entry */
-                     "ldm r0, {r9-r12}\n\t"
-                     "bx r3\n\t"
-                     ".global matmul_arm_pair_body\n"
-                     "matmul_arm_pair_body:\n\t" MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
-                         MATMUL_ARM_PAIR_STEP4 ".global matmul_arm_pair_end\n"
-                     "matmul_arm_pair_end:\n\t"
-                     "ldr r3, [sp, #28]\n\t" /* rest */
-                     "cbz r3, 12f\n"
-                     "11:\n\t"
-                     "ldr r4, [r1], #4\n\t"
-                     "ldmia r2!, {r6, r7}\n\t"
-                     "smlal r9, r10, r4, r6\n\t"
-                     "smlal r11, r12, r4, r7\n\t"
-                     "subs r3, r3, #1\n\t"
-                     "bne 11b\n"
-                     "12:\n\t" MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21") MATMUL_ARM_CLAMP_CHECK(
-                         "r12", "22f", "23") "ldr r0, [sp]\n\t"
-                                             "stm r0!, {r9-r12}\n\t"
-                                             "ldrd r4, r5, [sp, #16]\n\t" /* acc_skip, a_skip */
-                                             "add r0, r0, r4\n\t"
-                                             "add r1, r1, r5\n\t"
-                                             "strd r0, r1, [sp]\n\t"
-                                             "ldr r3, [sp, #24]\n\t" /* acc_end */
-                                             "cmp r0, r3\n\t"
-                                             "bne 10b\n\t"
-                                             "add sp, sp, #32\n\t"
-                                             "pop {r4-r11, pc}\n" MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
-                                                 MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldm r0, {r0-r7}\n\t"
+        "push {r0-r6}\n\t" /* acc, entry_one, acc_skip, a_skip, acc_end, panel, entry */
+        "mov r8, r6\n\t"
+        "mov r3, r1\n\t"
+        "mov r1, r7\n\t"
+        "mov r2, r5\n\t"
+        "ldm r0, {r9-r12}\n\t"
+        "bx r3\n\t"
+        MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE
+        ".global matmul_arm_pair_ones_end\n"
+        "matmul_arm_pair_ones_end:\n\t"
+        "bx r8\n\t"
+        ".global matmul_arm_pair_body\n"
+        "matmul_arm_pair_body:\n\t"
+        MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
+        ".global matmul_arm_pair_end\n"
+        "matmul_arm_pair_end:\n\t"
+        MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21")
+        MATMUL_ARM_CLAMP_CHECK("r12", "22f", "23")
+        "ldm sp, {r0, r3, r4, r5, r6, r7, r8}\n\t"
+        "stm r0!, {r9-r12}\n\t"
+        "add r0, r0, r4\n\t"
+        "add r1, r1, r5\n\t"
+        "cmp r0, r6\n\t"
+        "beq 13f\n\t"
+        "str r0, [sp]\n\t"
+        "mov r2, r7\n\t"
+        "ldm r0, {r9-r12}\n\t"
+        "bx r3\n"
+        "13:\n\t"
+        "add sp, sp, #28\n\t"
+        "pop {r4-r11, pc}\n"
+        MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
+        MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
 }
+// clang-format on
 
-extern const char matmul_arm_pair_body[], matmul_arm_pair_end[];
+extern const char matmul_arm_pair_ones_end[], matmul_arm_pair_body[], matmul_arm_pair_end[];
 
 /* panel = w[i][0], w[i][1] for i < in_n (>= 1), rows w_stride int32s apart. */
 static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t w_stride, size_t in_n)
@@ -317,9 +330,10 @@ static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, const int32
     int32_t panel[2 * 4 * MATMUL_ARM_PAIR_STEPS];
     matmul_arm_pair_job job;
     job.entry = ((uint32_t)(uintptr_t)matmul_arm_pair_end - 44u * (uint32_t)(in_n / 4)) | 1u;
+    job.entry_one = in_n % 4 ? ((uint32_t)(uintptr_t)matmul_arm_pair_ones_end - 16u * (uint32_t)(in_n % 4)) | 1u
+                             : job.entry;
     job.acc_skip = (uint32_t)(acc_stride * sizeof(int64_t) - 2 * sizeof(int64_t));
     job.a_skip = (uint32_t)((a_stride - in_n) * sizeof(int32_t));
-    job.rest = (uint32_t)(in_n % 4);
     size_t j = 0;
     for (; j + 2 <= out_n; j += 2) {
         matmul_arm_pack_pair(panel, w + j, w_stride, in_n);
