@@ -2,9 +2,10 @@
  * Speed only: every routine here does the very operations of the portable C loops, in the same
  * order for each output, so the bits are the same (make test-boards checks every board).
  *
- *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: 8 outputs held
- *                     in s0-s7 across the inputs, VMLA.F32 (not fused: the product is rounded,
- *                     then the sum, exactly as o + a * w in C; never VFMA).
+ *   MATMUL_ARM_F32    ARMv7E-M / ARMv8-M Mainline with a single-precision FPU: two rows' 8 outputs
+ *                     (an odd row's 16, then 8) held in s0-s15 across the inputs, VMLA.F32 (not
+ *                     fused: the product is rounded, then the sum, exactly as o + a * w in C;
+ *                     never VFMA).
  *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
  *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
  *   MATMUL_ARM_M0     ARMv6-M, fixed point: the exact int32 x int24 product from four 32-bit
@@ -68,20 +69,124 @@ static inline void matmul_arm_f32_8(float *o, const float *a, const float *w, si
         : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
           "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
 }
+
+/* The same for 16 outputs, s0-s15, with one input at a time in s31: weights 0-14 of the input
+ * come by one VLDM into s16-s30, weight 15 then into s16 once weight 0 is used. 20 instructions
+ * per 16 MACs, two inputs a loop step. */
+#define MATMUL_ARM_F32_16_INPUT                                                                  \
+    "vldmia %[a]!, {s31}\n\t"                                                                   \
+    "vldm %[w], {s16-s30}\n\t"                                                                  \
+    MATMUL_ARM_VMLA8(s31, 16, 17, 18, 19, 20, 21, 22, 23)                                         \
+    MATMUL_ARM_VMLA(8, s31, 24) MATMUL_ARM_VMLA(9, s31, 25) MATMUL_ARM_VMLA(10, s31, 26)          \
+    MATMUL_ARM_VMLA(11, s31, 27) MATMUL_ARM_VMLA(12, s31, 28) MATMUL_ARM_VMLA(13, s31, 29)        \
+    MATMUL_ARM_VMLA(14, s31, 30)                                                                  \
+    "vldr s16, [%[w], #60]\n\t"                                                                 \
+    "add %[w], %[w], %[sb]\n\t"                                                                 \
+    MATMUL_ARM_VMLA(15, s31, 16)
+static inline void matmul_arm_f32_16(float *o, const float *a, const float *w, size_t w_stride, size_t in_n)
+{
+    const size_t stride_bytes = w_stride * sizeof(float);
+    size_t pairs = in_n / 2;
+    __asm__ volatile(
+        "vldm %[o], {s0-s15}\n\t"
+        "cmp %[pairs], #0\n\t" /* not CBZ: the loop is beyond its reach */
+        "beq 2f\n"
+        "1:\n\t"
+        MATMUL_ARM_F32_16_INPUT
+        MATMUL_ARM_F32_16_INPUT
+        "subs %[pairs], %[pairs], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t" /* an odd last input */
+        "tst %[n], #1\n\t"
+        "beq 3f\n\t"
+        MATMUL_ARM_F32_16_INPUT
+        "\n3:\n\t"
+        "vstm %[o], {s0-s15}\n\t"
+        : [a] "+r"(a), [w] "+r"(w), [pairs] "+l"(pairs)
+        : [o] "r"(o), [sb] "r"(stride_bytes), [n] "r"(in_n)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",
+          "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28",
+          "s29", "s30", "s31", "cc", "memory");
+}
+
+/* Two rows' 8 outputs at j: o0 in s0-s7, o1 in s8-s15, so each input's 8 weights (s16-s23) are
+ * loaded once for both rows; four inputs of each row at a time in s24-s27 and s28-s31. 19
+ * instructions per 16 MACs. */
+#define MATMUL_ARM_VMLA8_HI(A, W0, W1, W2, W3, W4, W5, W6, W7)                                   \
+    MATMUL_ARM_VMLA(8, A, W0) MATMUL_ARM_VMLA(9, A, W1) MATMUL_ARM_VMLA(10, A, W2)               \
+    MATMUL_ARM_VMLA(11, A, W3) MATMUL_ARM_VMLA(12, A, W4) MATMUL_ARM_VMLA(13, A, W5)             \
+    MATMUL_ARM_VMLA(14, A, W6) MATMUL_ARM_VMLA(15, A, W7)
+#define MATMUL_ARM_F32_2X8_INPUT(A0, A1)                                                         \
+    "vldm %[w], {s16-s23}\n\t"                                                                  \
+    "add %[w], %[w], %[sb]\n\t"                                                                 \
+    MATMUL_ARM_VMLA8(A0, 16, 17, 18, 19, 20, 21, 22, 23)                                          \
+    MATMUL_ARM_VMLA8_HI(A1, 16, 17, 18, 19, 20, 21, 22, 23)
+static inline void matmul_arm_f32_2x8(float *o0, float *o1, const float *a0, const float *a1, const float *w,
+                                      size_t w_stride, size_t in_n)
+{
+    const size_t stride_bytes = w_stride * sizeof(float);
+    size_t quads = in_n / 4, rest = in_n % 4;
+    __asm__ volatile(
+        "vldm %[o0], {s0-s7}\n\t"
+        "vldm %[o1], {s8-s15}\n\t"
+        "cmp %[quads], #0\n\t"
+        "beq 2f\n"
+        "1:\n\t"
+        "vldmia %[a0]!, {s24-s27}\n\t"
+        "vldmia %[a1]!, {s28-s31}\n\t"
+        MATMUL_ARM_F32_2X8_INPUT(s24, s28)
+        MATMUL_ARM_F32_2X8_INPUT(s25, s29)
+        MATMUL_ARM_F32_2X8_INPUT(s26, s30)
+        MATMUL_ARM_F32_2X8_INPUT(s27, s31)
+        "subs %[quads], %[quads], #1\n\t"
+        "bne 1b\n"
+        "2:\n\t" /* the last in_n % 4 inputs */
+        "cmp %[rest], #0\n\t"
+        "beq 3f\n"
+        "4:\n\t"
+        "vldmia %[a0]!, {s24}\n\t"
+        "vldmia %[a1]!, {s28}\n\t"
+        MATMUL_ARM_F32_2X8_INPUT(s24, s28)
+        "subs %[rest], %[rest], #1\n\t"
+        "bne 4b\n"
+        "3:\n\t"
+        "vstm %[o0], {s0-s7}\n\t"
+        "vstm %[o1], {s8-s15}\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [w] "+r"(w), [quads] "+r"(quads), [rest] "+r"(rest)
+        : [o0] "r"(o0), [o1] "r"(o1), [sb] "r"(stride_bytes)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",
+          "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28",
+          "s29", "s30", "s31", "cc", "memory");
+}
 // clang-format on
 
 /* The tile of kernels_f32.c: out[r][out0 + j] += in[r][in0 + i] * wrows[i][out0 + j], i ascending
- * for each output; 8 outputs at a time, the last out_n % 8 as the portable loop does them. */
+ * for each output; two rows x 8 outputs at a time (an odd last row 16 outputs, then 8), the last out_n % 8 as the portable loop does them. */
 static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows, size_t n_in, size_t n_out,
                                        const float *wrows, size_t in0, size_t in_n, size_t out0, size_t out_n)
 {
-    const size_t j8 = out_n - out_n % 8;
-    for (size_t r = 0; r < rows; r++) {
+    const size_t j16 = out_n - out_n % 16, j8 = out_n - out_n % 8;
+    size_t r = 0;
+    for (; r + 2 <= rows; r += 2) {
         float *o = out + r * n_out + out0;
         const float *a = in + r * n_in + in0;
         for (size_t j = 0; j < j8; j += 8)
-            matmul_arm_f32_8(o + j, a, wrows + out0 + j, n_out, in_n);
-        for (size_t i = 0; i < in_n; i++)
+            matmul_arm_f32_2x8(o + j, o + n_out + j, a, a + n_in, wrows + out0 + j, n_out, in_n);
+        if (j8 == out_n) /* no tail: skip the empty loops over i */
+            continue;
+        for (size_t k = 0; k < 2; k++)
+            for (size_t i = 0; i < in_n; i++)
+                for (size_t j = j8; j < out_n; j++)
+                    o[k * n_out + j] += a[k * n_in + i] * wrows[i * n_out + out0 + j];
+    }
+    for (; r < rows; r++) { /* an odd last row */
+        float *o = out + r * n_out + out0;
+        const float *a = in + r * n_in + in0;
+        for (size_t j = 0; j < j16; j += 16)
+            matmul_arm_f32_16(o + j, a, wrows + out0 + j, n_out, in_n);
+        if (j8 > j16)
+            matmul_arm_f32_8(o + j16, a, wrows + out0 + j16, n_out, in_n);
+        for (size_t i = 0; i < in_n && j8 < out_n; i++)
             for (size_t j = j8; j < out_n; j++)
                 o[j] += a[i] * wrows[i * n_out + out0 + j];
     }
@@ -94,17 +199,23 @@ static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows,
  * as the portable tile does. The fields are in the order the routine loads them with LDM. */
 typedef struct {
     int64_t *acc;           /* this row's two sums */
-    const int32_t *a;       /* this row's inputs */
-    const int32_t *panel;   /* 2 in_n weights */
-    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    uint32_t entry_one;     /* address (Thumb bit set) of the in_n % 4 single inputs (= entry if none) */
     uint32_t acc_skip;      /* bytes from just after one row's sums to the next row's */
     uint32_t a_skip;        /* bytes from just after one row's inputs to the next row's */
     const int64_t *acc_end; /* the row after the last */
-    uint32_t rest;          /* in_n % 4 inputs after the unrolled body */
+    const int32_t *panel;   /* 2 in_n weights */
+    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    const int32_t *a;       /* the first row's inputs */
 } matmul_arm_pair_job;
 
 enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at most */
 
+/* One input: a into r4, its two weights into r6, r7. Four 32-bit instructions, 16 bytes. */
+#define MATMUL_ARM_PAIR_ONE           \
+    "ldr.w r4, [r1], #4\n\t"          \
+    "ldmia.w r2!, {r6, r7}\n\t"       \
+    "smlal r9, r10, r4, r6\n\t"       \
+    "smlal r11, r12, r4, r7\n\t"
 /* One step: a0..a3 into r0,r3,r4,r5; w of two inputs into r6,r7,r8,lr, twice; sums in
  * r9:r10 (column 0) and r11:r12 (column 1). Eleven 32-bit instructions, 44 bytes: the entry
  * point is found by counting back from the end of the body. */
@@ -125,7 +236,7 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
 /* Clamp hi:lo to [-2^62, 2^62]: hi in [-2^30, 2^30) is within (one add, one branch); the rest
  * goes to the out-of-line fix, which leaves exactly +-2^62 (hi = +-2^30, lo = 0) alone. */
 #define MATMUL_ARM_CLAMP_CHECK(hi, fix, back) \
-    "adds r0, " hi ", #0x40000000\n\t"        \
+    "adds r3, " hi ", #0x40000000\n\t"        \
     "bmi " fix "\n" back ":\n\t"
 #define MATMUL_ARM_CLAMP_FIX(lo, hi, fix, back) \
     fix ":\n\t"                                 \
@@ -145,46 +256,53 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
         "b " back "\n"
 
 /* Every register but sp and pc is in use in the body, so the job lives on the stack (copied
- * there first) and each row starts with one LDM of acc, a, panel and entry. */
+ * there first). The in_n % 4 single inputs come first, from a block of three that ends by
+ * jumping (r8) to the 4-input steps (the sums are exact: their order does not matter). Between
+ * rows only the sums are stored and loaded, the pointers moved on and the panel rewound. */
+// clang-format off
 __attribute__((naked, noinline, used)) static void matmul_arm_pair_rows(const matmul_arm_pair_job *job)
 {
     (void)job;
-    __asm__ volatile("push {r4-r11, lr}\n\t"
-                     "ldm r0, {r0-r7}\n\t"
-                     "push {r0-r7}\n"
-                     "10:\n\t"
-                     "ldm sp, {r0-r3}\n\t" /* acc, a, panel, entry */
-                     "ldm r0, {r9-r12}\n\t"
-                     "bx r3\n\t"
-                     ".global matmul_arm_pair_body\n"
-                     "matmul_arm_pair_body:\n\t" MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
-                         MATMUL_ARM_PAIR_STEP4 ".global matmul_arm_pair_end\n"
-                     "matmul_arm_pair_end:\n\t"
-                     "ldr r3, [sp, #28]\n\t" /* rest */
-                     "cbz r3, 12f\n"
-                     "11:\n\t"
-                     "ldr r4, [r1], #4\n\t"
-                     "ldmia r2!, {r6, r7}\n\t"
-                     "smlal r9, r10, r4, r6\n\t"
-                     "smlal r11, r12, r4, r7\n\t"
-                     "subs r3, r3, #1\n\t"
-                     "bne 11b\n"
-                     "12:\n\t" MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21") MATMUL_ARM_CLAMP_CHECK(
-                         "r12", "22f", "23") "ldr r0, [sp]\n\t"
-                                             "stm r0!, {r9-r12}\n\t"
-                                             "ldrd r4, r5, [sp, #16]\n\t" /* acc_skip, a_skip */
-                                             "add r0, r0, r4\n\t"
-                                             "add r1, r1, r5\n\t"
-                                             "strd r0, r1, [sp]\n\t"
-                                             "ldr r3, [sp, #24]\n\t" /* acc_end */
-                                             "cmp r0, r3\n\t"
-                                             "bne 10b\n\t"
-                                             "add sp, sp, #32\n\t"
-                                             "pop {r4-r11, pc}\n" MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
-                                                 MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldm r0, {r0-r7}\n\t"
+        "push {r0-r6}\n\t" /* acc, entry_one, acc_skip, a_skip, acc_end, panel, entry */
+        "mov r8, r6\n\t"
+        "mov r3, r1\n\t"
+        "mov r1, r7\n\t"
+        "mov r2, r5\n\t"
+        "ldm r0, {r9-r12}\n\t"
+        "bx r3\n\t"
+        MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE
+        ".global matmul_arm_pair_ones_end\n"
+        "matmul_arm_pair_ones_end:\n\t"
+        "bx r8\n\t"
+        ".global matmul_arm_pair_body\n"
+        "matmul_arm_pair_body:\n\t"
+        MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
+        ".global matmul_arm_pair_end\n"
+        "matmul_arm_pair_end:\n\t"
+        MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21")
+        MATMUL_ARM_CLAMP_CHECK("r12", "22f", "23")
+        "ldm sp, {r0, r3, r4, r5, r6, r7, r8}\n\t"
+        "stm r0!, {r9-r12}\n\t"
+        "add r0, r0, r4\n\t"
+        "add r1, r1, r5\n\t"
+        "cmp r0, r6\n\t"
+        "beq 13f\n\t"
+        "str r0, [sp]\n\t"
+        "mov r2, r7\n\t"
+        "ldm r0, {r9-r12}\n\t"
+        "bx r3\n"
+        "13:\n\t"
+        "add sp, sp, #28\n\t"
+        "pop {r4-r11, pc}\n"
+        MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
+        MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
 }
+// clang-format on
 
-extern const char matmul_arm_pair_body[], matmul_arm_pair_end[];
+extern const char matmul_arm_pair_ones_end[], matmul_arm_pair_body[], matmul_arm_pair_end[];
 
 /* panel = w[i][0], w[i][1] for i < in_n (>= 1), rows w_stride int32s apart. */
 static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t w_stride, size_t in_n)
@@ -212,9 +330,10 @@ static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, const int32
     int32_t panel[2 * 4 * MATMUL_ARM_PAIR_STEPS];
     matmul_arm_pair_job job;
     job.entry = ((uint32_t)(uintptr_t)matmul_arm_pair_end - 44u * (uint32_t)(in_n / 4)) | 1u;
+    job.entry_one = in_n % 4 ? ((uint32_t)(uintptr_t)matmul_arm_pair_ones_end - 16u * (uint32_t)(in_n % 4)) | 1u
+                             : job.entry;
     job.acc_skip = (uint32_t)(acc_stride * sizeof(int64_t) - 2 * sizeof(int64_t));
     job.a_skip = (uint32_t)((a_stride - in_n) * sizeof(int32_t));
-    job.rest = (uint32_t)(in_n % 4);
     size_t j = 0;
     for (; j + 2 <= out_n; j += 2) {
         matmul_arm_pack_pair(panel, w + j, w_stride, in_n);
