@@ -301,10 +301,12 @@ static void layer_recompute(recompute_work *work, const nope_config *cfg, const 
         ffn_rows(work, cfg, kp, trial, layer, r0, cfg->seq - r0 < NOPE_FFN_ROWS ? cfg->seq - r0 : NOPE_FFN_ROWS);
 }
 #else
-/* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head. Rows
- * pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of items holds as many short
- * (early) queries as long (late) ones, and an even split of the items is an even split of the
- * work. Each item writes only its own slice of o and uses its worker's score row. */
+/* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head, head
+ * by head, so a worker's run of items reads one head's keys and values again and again while
+ * they are in its cache (at the paper's scale a head's are 2 x 128 KB; all heads' 3 MB). Within
+ * a head rows pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of items holds as many
+ * short (early) queries as long (late) ones, and an even split of the items is an even split of
+ * the work. Each item writes only its own slice of o and uses its worker's score row. */
 typedef struct {
     const nope_config *cfg;
     const nope_kern_params *kp;
@@ -316,7 +318,7 @@ static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end
     const attention_job *job = ctx;
     const size_t d = job->cfg->d, heads = job->cfg->heads, dh = d / heads;
     for (size_t k = begin; k < end; k++) {
-        size_t p = k / heads, h = k % heads;
+        size_t h = k / job->bn, p = k % job->bn;
         size_t r = p % 2 == 0 ? p / 2 : job->bn - 1 - p / 2;
         nope_num_t *q_then_o = queries + r * d + h * dh;
         NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
