@@ -276,6 +276,42 @@ ALWAYS_INLINE uint32_t draw_words_grid(int32_t *out, size_t n, uint32_t scale_q)
     return tail_seen;
 }
 
+#if defined(__arm__) && !NOPE_RNG_SOFT_MUL64 && !NOPE_RNG_SOFT_CLZ
+/* draw_words_grid for ARMv7-M mainline (CLZ, UMULL), the same integers in fewer instructions,
+ * for scale_q < 2^28. With M = 2m + 1 (the sign shifted out) and c = clz(M) = 23 - shift:
+ * - the cell's first 8 bits m >> shift are the top byte of N = M << c, so the cell's address is
+ *   grid + 4 (22 - c) 128 + 4 (N >> 24);
+ * - T = N << 8 is (2f + 1) 2^(31 - shift), so drop = round((hi - lo) (2f + 1) / 2^(shift + 1))
+ *   is floor(((hi - lo) T + 2^31) / 2^32): the high word of one UMULL plus the low word's top bit;
+ * - the scaled draw, floor((z scale_q + 2^27) / 2^28), is the same with scale_q 2^4 in place of
+ *   scale_q. */
+ALWAYS_INLINE uint32_t draw_words_grid_v7m(int32_t *out, size_t n, uint32_t scale_q)
+{
+    const int32_t *origin = nope_gauss_grid_q24 + 22 * CELLS;
+    const uint32_t scale16 = scale_q << 4;
+    uint32_t tail_seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t bits = (uint32_t)out[k], M = (bits << 1) | 1;
+        uint32_t small = M < 2 * CELLS + 1;
+        tail_seen |= small;
+        M = small ? 2 * CELLS + 1 : M; /* m taken as CELLS, as grid_clamp */
+        uint32_t c = (uint32_t)__builtin_clz(M), N = M << c;
+        const int32_t *ends = origin - (int32_t)(c * CELLS) + (N >> 24);
+        int32_t hi = ends[0], lo = ends[1];
+        uint64_t p = (uint64_t)(uint32_t)(hi - lo) * (N << 8);
+        uint32_t magnitude = (uint32_t)hi - ((uint32_t)(p >> 32) + ((uint32_t)p >> 31));
+        uint64_t q = (uint64_t)magnitude * scale16;
+        int32_t scaled = (int32_t)((uint32_t)(q >> 32) + ((uint32_t)q >> 31));
+        int32_t negate = -(int32_t)(bits >> 31);
+        out[k] = (scaled ^ negate) - negate;
+    }
+    return tail_seen;
+}
+#define NOPE_RNG_V7M_GRID 1
+#else
+#define NOPE_RNG_V7M_GRID 0
+#endif
+
 /* The far tail, 1 draw in 2^24: the bits were overwritten, so hash again and draw each pair
  * with the tail table. */
 ALWAYS_INLINE void draw_tail_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
@@ -296,7 +332,13 @@ ALWAYS_INLINE void draw_tail_pairs(int32_t *out, uint64_t x0, size_t pairs, uint
 ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
     hash_pairs(out, x0, pairs);
-    if (draw_words_grid(out, 2 * pairs, scale_q))
+#if NOPE_RNG_V7M_GRID
+    uint32_t tail = scale_q < (UINT32_C(1) << 28) ? draw_words_grid_v7m(out, 2 * pairs, scale_q)
+                                                   : draw_words_grid(out, 2 * pairs, scale_q);
+#else
+    uint32_t tail = draw_words_grid(out, 2 * pairs, scale_q);
+#endif
+    if (tail)
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
 
