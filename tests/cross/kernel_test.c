@@ -1,6 +1,7 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, and runs of Gaussian
- * draws against single draws (at the end of this file), on the board under
- * QEMU (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
+ * draws against single draws and draw_block's float conversion (at the end of this file), on the
+ * board under QEMU (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the
+ * program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
  * subnormals, infinities and NaNs. Every result must be the same bits. Prints one line, exits 0
@@ -223,10 +224,40 @@ static int run_draw_cases(void)
     return failures;
 }
 
+/* draw_block's conversion of drawn integers to float32 (kernels_f32.c) against
+ * nope_num_from_draw, at |q| up to 2^24 - 1 and lengths on both sides of its loop's 8. */
+static int run_convert_cases(void)
+{
+#if NOPE_NUM == NOPE_NUM_F32
+    enum { MAX_Q = 40 };
+    static int32_t q[MAX_Q];
+    static float got[MAX_Q + 1];
+    int failures = 0;
+    for (int c = 0; c < 200; c++) {
+        size_t n = next() % MAX_Q;
+        for (size_t k = 0; k < n; k++)
+            q[k] = next() % 4 == 0 ? (next() % 2 ? 1 : -1) * ((1 << 24) - 1) : (int32_t)(next() % (1u << 25)) - (1 << 24);
+        got[n] = 42.0f;
+        draws_to_float(got, q, n);
+        for (size_t k = 0; k < n; k++) {
+            union {
+                float f;
+                uint32_t u;
+            } x = {got[k]}, y = {nope_num_from_draw(q[k])};
+            failures += x.u != y.u;
+        }
+        failures += got[n] != 42.0f; /* nothing past the end */
+    }
+    return failures;
+#else
+    return 0;
+#endif
+}
+
 int nope_app_main(int argc, const char *const *argv)
 {
     (void)argc, (void)argv;
-    int failures = run_cases() + run_draw_cases();
+    int failures = run_cases() + run_draw_cases() + run_convert_cases();
     char num[NOPE_FMT_MAX];
     nope_fmt_u64(num, (uint64_t)failures);
     say("kernel test " NOPE_NUM_NAME ": ");
