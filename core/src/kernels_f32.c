@@ -40,6 +40,44 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
 }
 
 /* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
+/* row[j] = nope_num_from_draw(q[j]) for j < n. */
+static void draws_to_float(float *row, const int32_t *q, size_t n)
+{
+    size_t j = 0;
+#if defined(__GNUC__) && defined(__ARM_FP) && (__ARM_FP & 4) && \
+    (defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
+    /* The FPU converts a fixed-point integer with 20 fraction bits itself: the same float as
+     * (float)q * 2^-20 (both exact, |q| < 2^24), 8 at a time, 12 instructions where GCC's
+     * loop takes 48. */
+    _Static_assert(NOPE_DRAW_FRAC_BITS == 20, "the #20 below is NOPE_DRAW_FRAC_BITS");
+    size_t n8 = n & ~(size_t)7;
+    if (n8) {
+        const int32_t *src = q, *end = q + n8;
+        float *dst = row;
+        __asm__ volatile(".syntax unified\n"
+                         "1:\n\t"
+                         "vldmia %[src]!, {s0-s7}\n\t"
+                         "vcvt.f32.s32 s0, s0, #20\n\t"
+                         "vcvt.f32.s32 s1, s1, #20\n\t"
+                         "vcvt.f32.s32 s2, s2, #20\n\t"
+                         "vcvt.f32.s32 s3, s3, #20\n\t"
+                         "vcvt.f32.s32 s4, s4, #20\n\t"
+                         "vcvt.f32.s32 s5, s5, #20\n\t"
+                         "vcvt.f32.s32 s6, s6, #20\n\t"
+                         "vcvt.f32.s32 s7, s7, #20\n\t"
+                         "vstmia %[dst]!, {s0-s7}\n\t"
+                         "cmp %[src], %[end]\n\t"
+                         "bne 1b\n\t"
+                         : [src] "+&r"(src), [dst] "+&r"(dst)
+                         : [end] "r"(end)
+                         : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory");
+        j = n8;
+    }
+#endif
+    for (; j < n; j++)
+        row[j] = nope_num_from_draw(q[j]);
+}
+
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
@@ -53,8 +91,7 @@ static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t 
         for (size_t j0 = 0; j0 < n_cols; j0 += RUN) {
             size_t n = n_cols - j0 < RUN ? n_cols - j0 : RUN;
             nope_rng_gauss_draw_run(q, w->stream, e + j0, n, w->scale_q);
-            for (size_t j = 0; j < n; j++)
-                row[j0 + j] = nope_num_from_draw(q[j]);
+            draws_to_float(row + j0, q, n);
         }
     }
 }

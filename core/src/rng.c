@@ -250,6 +250,49 @@ int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q)
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+#if defined(__GNUC__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
+/* (hi:lo) ^= (hi:lo) >> n, 0 < n < 32 */
+#define V7M_XORSHIFT(n)                          \
+    "lsr %[t], %[lo], #" #n "\n\t"               \
+    "orr %[t], %[t], %[hi], lsl #(32-" #n ")\n\t" \
+    "eor %[lo], %[lo], %[t]\n\t"                 \
+    "eor %[hi], %[hi], %[hi], lsr #" #n "\n\t"
+/* (hi:lo) *= (ch:cl) modulo 2^64: the cross terms and one UMULL */
+#define V7M_MULTIPLY(cl, ch)                        \
+    "mul %[t], %[lo], %[" #ch "]\n\t"               \
+    "mla %[t], %[hi], %[" #cl "], %[t]\n\t"          \
+    "umull %[lo], %[hi], %[lo], %[" #cl "]\n\t"      \
+    "add %[hi], %[hi], %[t]\n\t"
+/* hash_pairs with the counter, the mix's constants and the output pointer in registers: 25
+ * instructions a pair where GCC's loop took 34 (it made one constant again each pair). Only
+ * the words at out are written (the "memory" clobber). */
+#define NOPE_RNG_V7M_ASM 1
+/* A function of its own: inlined into the run, GCC can find no 13 free registers for it. */
+static __attribute__((noinline)) void hash_pairs(int32_t *out, uint64_t x0, size_t pairs)
+{
+    if (pairs == 0)
+        return;
+    uint32_t *w = (uint32_t *)out, *end = w + 2 * pairs;
+    uint32_t xl = (uint32_t)x0, xh = (uint32_t)(x0 >> 32), lo, hi, t;
+    __asm__ volatile(".syntax unified\n"
+                     "1:\n\t"
+                     "lsr %[t], %[xl], #30\n\t" /* the first xor-shift from the counter itself */
+                     "orr %[t], %[t], %[xh], lsl #2\n\t"
+                     "eor %[lo], %[xl], %[t]\n\t"
+                     "eor %[hi], %[xh], %[xh], lsr #30\n\t"
+                     "adds %[xl], %[xl], %[gl]\n\t"
+                     "adc %[xh], %[xh], %[gh]\n\t" V7M_MULTIPLY(c1l, c1h) V7M_XORSHIFT(27)
+                         V7M_MULTIPLY(c2l, c2h) V7M_XORSHIFT(31) "strd %[lo], %[hi], [%[w]], #8\n\t"
+                     "cmp %[w], %[end]\n\t"
+                     "bne 1b\n\t"
+                     : [w] "+&r"(w), [xl] "+&r"(xl), [xh] "+&r"(xh), [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t)
+                     : [end] "r"(end), [gl] "r"((uint32_t)GOLDEN_GAMMA), [gh] "r"((uint32_t)(GOLDEN_GAMMA >> 32)),
+                       [c1l] "r"((uint32_t)SPLITMIX_C1), [c1h] "r"((uint32_t)(SPLITMIX_C1 >> 32)),
+                       [c2l] "r"((uint32_t)SPLITMIX_C2), [c2h] "r"((uint32_t)(SPLITMIX_C2 >> 32))
+                     : "cc", "memory");
+}
+#else
+#define NOPE_RNG_V7M_ASM 0
 ALWAYS_INLINE void hash_pairs(int32_t *out, uint64_t x0, size_t pairs)
 {
     uint32_t *words = (uint32_t *)out;
@@ -261,6 +304,7 @@ ALWAYS_INLINE void hash_pairs(int32_t *out, uint64_t x0, size_t pairs)
         x += GOLDEN_GAMMA;
     }
 }
+#endif
 
 /* Each word in place to its draw, as if its magnitude were on the grid; returns whether any
  * was in the far tail instead. */
@@ -275,6 +319,82 @@ ALWAYS_INLINE uint32_t draw_words_grid(int32_t *out, size_t n, uint32_t scale_q)
     }
     return tail_seen;
 }
+
+#if defined(__arm__) && !NOPE_RNG_SOFT_MUL64 && !NOPE_RNG_SOFT_CLZ
+/* draw_words_grid for ARMv7-M mainline (CLZ, UMULL), the same integers in fewer instructions,
+ * for scale_q < 2^28. With M = 2m + 1 (the sign shifted out) and c = clz(M) = 23 - shift:
+ * - the cell's first 8 bits m >> shift are the top byte of N = M << c, so the cell's address is
+ *   grid + 4 (22 - c) 128 + 4 (N >> 24);
+ * - T = N << 8 is (2f + 1) 2^(31 - shift), so drop = round((hi - lo) (2f + 1) / 2^(shift + 1))
+ *   is floor(((hi - lo) T + 2^31) / 2^32): the high word of one UMULL plus the low word's top bit;
+ * - the scaled draw, floor((z scale_q + 2^27) / 2^28), is the same with scale_q 2^4 in place of
+ *   scale_q. */
+ALWAYS_INLINE uint32_t draw_words_grid_v7m(int32_t *out, size_t n, uint32_t scale_q)
+{
+    const int32_t *origin = nope_gauss_grid_q24 + 22 * CELLS;
+    const uint32_t scale16 = scale_q << 4;
+    uint32_t tail_seen = 0;
+#if NOPE_RNG_V7M_ASM
+    /* The same steps by hand, two words a loop (n is even): 23.5 instructions a draw where
+     * GCC takes 28. The register `one` is 1 until a far-tail word is seen, then 3. */
+#define V7M_DRAW_WORD "ldr %[bits], [%[p]]\n\t"                                                          \
+    "orr %[M], %[one], %[bits], lsl #1\n\t"                                           \
+    "cmp %[M], #256\n\t" /* M < 257 (it is odd while one is 1) */                    \
+    "itt lo\n\t"                                                                       \
+    "movwlo %[M], #257\n\t"                                                           \
+    "movlo %[one], #3\n\t" /* the far tail: the run is drawn again, any words do */   \
+    "clz %[c], %[M]\n\t"                                                              \
+    "lsl %[M], %[M], %[c]\n\t" /* N */                                                \
+    "lsr %[t], %[M], #24\n\t"                                                         \
+    "sub %[a], %[origin], %[c], lsl #9\n\t"                                           \
+    "add %[a], %[a], %[t], lsl #2\n\t"                                                \
+    "ldrd %[hi], %[lo], [%[a]]\n\t"                                                   \
+    "sub %[lo], %[hi], %[lo]\n\t"                                                     \
+    "lsl %[M], %[M], #8\n\t" /* T */                                                  \
+    "umull %[t], %[lo], %[lo], %[M]\n\t"                                              \
+    "add %[lo], %[lo], %[t], lsr #31\n\t" /* drop */                                  \
+    "sub %[hi], %[hi], %[lo]\n\t"        /* the magnitude */                          \
+    "umull %[t], %[hi], %[hi], %[scale16]\n\t"                                        \
+    "add %[hi], %[hi], %[t], lsr #31\n\t"                                             \
+    "eor %[hi], %[hi], %[bits], asr #31\n\t"                                          \
+    "sub %[hi], %[hi], %[bits], asr #31\n\t"                                          \
+    "str %[hi], [%[p]], #4\n\t"
+    if (n == 0)
+        return 0;
+    int32_t *p = out, *end = out + n;
+    uint32_t one = 1, bits, M, c, a, hi, lo, t;
+    __asm__ volatile(".syntax unified\n"
+                     "1:\n\t" V7M_DRAW_WORD V7M_DRAW_WORD
+                     "cmp %[p], %[end]\n\t"
+                     "bne 1b\n\t"
+                     : [p] "+&r"(p), [one] "+&r"(one), [bits] "=&r"(bits), [M] "=&r"(M), [c] "=&r"(c),
+                       [a] "=&r"(a), [hi] "=&r"(hi), [lo] "=&r"(lo), [t] "=&r"(t)
+                     : [end] "r"(end), [origin] "r"(origin), [scale16] "r"(scale16)
+                     : "cc", "memory");
+    tail_seen = one != 1;
+#else
+    for (size_t k = 0; k < n; k++) {
+        uint32_t bits = (uint32_t)out[k], M = (bits << 1) | 1;
+        uint32_t small = M < 2 * CELLS + 1;
+        tail_seen |= small;
+        M = small ? 2 * CELLS + 1 : M; /* m taken as CELLS, as grid_clamp */
+        uint32_t c = (uint32_t)__builtin_clz(M), N = M << c;
+        const int32_t *ends = origin - (int32_t)(c * CELLS) + (N >> 24);
+        int32_t hi = ends[0], lo = ends[1];
+        uint64_t p = (uint64_t)(uint32_t)(hi - lo) * (N << 8);
+        uint32_t magnitude = (uint32_t)hi - ((uint32_t)(p >> 32) + ((uint32_t)p >> 31));
+        uint64_t q = (uint64_t)magnitude * scale16;
+        int32_t scaled = (int32_t)((uint32_t)(q >> 32) + ((uint32_t)q >> 31));
+        int32_t negate = -(int32_t)(bits >> 31);
+        out[k] = (scaled ^ negate) - negate;
+    }
+#endif
+    return tail_seen;
+}
+#define NOPE_RNG_V7M_GRID 1
+#else
+#define NOPE_RNG_V7M_GRID 0
+#endif
 
 /* The far tail, 1 draw in 2^24: the bits were overwritten, so hash again and draw each pair
  * with the tail table. */
@@ -296,7 +416,13 @@ ALWAYS_INLINE void draw_tail_pairs(int32_t *out, uint64_t x0, size_t pairs, uint
 ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
     hash_pairs(out, x0, pairs);
-    if (draw_words_grid(out, 2 * pairs, scale_q))
+#if NOPE_RNG_V7M_GRID
+    uint32_t tail = scale_q < (UINT32_C(1) << 28) ? draw_words_grid_v7m(out, 2 * pairs, scale_q)
+                                                   : draw_words_grid(out, 2 * pairs, scale_q);
+#else
+    uint32_t tail = draw_words_grid(out, 2 * pairs, scale_q);
+#endif
+    if (tail)
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
 

@@ -1,5 +1,6 @@
-/* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, on the board under
- * QEMU, and the float32 attention loops (core/src/attend_arm.h) likewise
+/* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, the float32 attention
+ * loops (core/src/attend_arm.h) likewise, and runs of Gaussian draws against single draws and
+ * draw_block's float conversion (at the end of this file), on the board under QEMU
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
@@ -207,10 +208,96 @@ static int run_cases(void)
 }
 #endif
 
+/* ---- Runs of Gaussian draws (core/src/rng.c) against one draw at a time ----
+ * nope_rng_gauss_draw_run has its own loop for ARMv7-M mainline; every element of a run must be
+ * the portable single draw's bits, for runs starting at odd and even elements, short and
+ * longer than a chunk (2048 draws), scales on both sides of the fast path's 2^28, and runs that
+ * reach a far-tail word (found on the host: key KEY_WITH_TAIL, elements TAIL_ELEMENTS). */
+#include "nope/rng.h"
+
+#if defined(__ARM_ARCH_6M__) /* the micro:bit's 16 KB of RAM: runs of up to 256 + 52 */
+enum { LONG_RUN = 256, DRAW_CASES = 300 };
+#else
+enum { LONG_RUN = 2048, DRAW_CASES = 300 };
+#endif
+enum { MAX_RUN = LONG_RUN + 52 };
+#define KEY_WITH_TAIL UINT64_C(0x0123456789ABCDEF)
+static const uint64_t TAIL_ELEMENTS[] = {31394382, 46505131, 78560438};
+
+static uint32_t scale_value(void)
+{
+    switch (next() % 8) {
+    case 0: return 0;
+    case 1: return UINT32_MAX;
+    case 2: return (UINT32_C(1) << 28) - 1;
+    case 3: return UINT32_C(1) << 28;
+    case 4: return next();
+    default: return next() >> (4 + next() % 20);
+    }
+}
+
+static int run_draw_cases(void)
+{
+    static int32_t got[MAX_RUN];
+    int failures = 0;
+    for (int c = 0; c < DRAW_CASES; c++) {
+        nope_rng_stream s = {((uint64_t)next() << 32) | next()};
+        uint64_t e0 = ((uint64_t)next() << 32) | next();
+        size_t n = next() % 8 == 0 ? LONG_RUN + next() % 53 : next() % 67;
+        switch (c % 6) {
+        case 0: e0 &= 0xFFFF; break;                                /* near the start */
+        case 1: e0 = UINT64_MAX - next() % 9; break;                /* elements wrap */
+        case 2: e0 = (UINT64_C(1) << 63) - 1 - next() % 9; break;   /* counters wrap */
+        case 3:                                                       /* a far-tail word */
+            s.key = KEY_WITH_TAIL;
+            e0 = TAIL_ELEMENTS[next() % 3] - next() % (n + 1);
+            if (n == 0)
+                n = 1 + next() % 5, e0 -= next() % n;
+            break;
+        default: break;
+        }
+        uint32_t scale_q = scale_value();
+        nope_rng_gauss_draw_run(got, s, e0, n, scale_q);
+        for (size_t k = 0; k < n; k++)
+            failures += got[k] != nope_rng_gauss_draw(s, e0 + k, scale_q);
+    }
+    return failures;
+}
+
+/* draw_block's conversion of drawn integers to float32 (kernels_f32.c) against
+ * nope_num_from_draw, at |q| up to 2^24 - 1 and lengths on both sides of its loop's 8. */
+static int run_convert_cases(void)
+{
+#if NOPE_NUM == NOPE_NUM_F32
+    enum { MAX_Q = 40 };
+    static int32_t q[MAX_Q];
+    static float got[MAX_Q + 1];
+    int failures = 0;
+    for (int c = 0; c < 200; c++) {
+        size_t n = next() % MAX_Q;
+        for (size_t k = 0; k < n; k++)
+            q[k] = next() % 4 == 0 ? (next() % 2 ? 1 : -1) * ((1 << 24) - 1) : (int32_t)(next() % (1u << 25)) - (1 << 24);
+        got[n] = 42.0f;
+        draws_to_float(got, q, n);
+        for (size_t k = 0; k < n; k++) {
+            union {
+                float f;
+                uint32_t u;
+            } x = {got[k]}, y = {nope_num_from_draw(q[k])};
+            failures += x.u != y.u;
+        }
+        failures += got[n] != 42.0f; /* nothing past the end */
+    }
+    return failures;
+#else
+    return 0;
+#endif
+}
+
 int nope_app_main(int argc, const char *const *argv)
 {
     (void)argc, (void)argv;
-    int failures = run_cases();
+    int failures = run_cases() + run_draw_cases() + run_convert_cases();
     char num[NOPE_FMT_MAX];
     nope_fmt_u64(num, (uint64_t)failures);
     say("kernel test " NOPE_NUM_NAME ": ");
