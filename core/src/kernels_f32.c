@@ -236,6 +236,45 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         out[i] = (x[i] - mean) * rstd;
 }
 
+/* Rows a host normalises together: each row's Kahan chain is the very same sequence of
+ * operations, but eight independent chains keep the FPU busy where one would wait on each add's
+ * latency (LayerNorm was a sixth of a default trial). A small board has no such latency to hide
+ * and every byte of stack counts, so it goes row by row. */
+#if defined(__x86_64__) || defined(__aarch64__)
+enum { LN_ROW_GROUP = 8 };
+#else
+enum { LN_ROW_GROUP = 1 };
+#endif
+
+void nope_kern_layernorm_rows(nope_num_t *out, const nope_num_t *x, size_t rows, size_t n, const nope_kern_params *kp)
+{
+    size_t r0 = 0;
+    for (; LN_ROW_GROUP > 1 && r0 + LN_ROW_GROUP <= rows; r0 += LN_ROW_GROUP) {
+        const float *xg = x + r0 * n;
+        kahan_sum total[LN_ROW_GROUP], squares[LN_ROW_GROUP];
+        float mean[LN_ROW_GROUP], rstd[LN_ROW_GROUP];
+        for (size_t g = 0; g < LN_ROW_GROUP; g++)
+            total[g] = squares[g] = (kahan_sum){0.0f, 0.0f};
+        for (size_t i = 0; i < n; i++)
+            for (size_t g = 0; g < LN_ROW_GROUP; g++)
+                kahan_add(&total[g], xg[g * n + i]);
+        for (size_t g = 0; g < LN_ROW_GROUP; g++)
+            mean[g] = total[g].sum / (float)n;
+        for (size_t i = 0; i < n; i++)
+            for (size_t g = 0; g < LN_ROW_GROUP; g++) {
+                float dev = xg[g * n + i] - mean[g];
+                kahan_add(&squares[g], dev * dev);
+            }
+        for (size_t g = 0; g < LN_ROW_GROUP; g++) {
+            rstd[g] = 1.0f / nope_f32_sqrt(squares[g].sum / (float)n + kp->eps);
+            for (size_t i = 0; i < n; i++)
+                out[(r0 + g) * n + i] = (xg[g * n + i] - mean[g]) * rstd[g];
+        }
+    }
+    for (; r0 < rows; r0++)
+        nope_kern_layernorm(out + r0 * n, x + r0 * n, n, kp);
+}
+
 void nope_kern_softmax(nope_num_t *p, size_t n)
 {
     float top = p[0];

@@ -155,8 +155,8 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
      * where sum D^2 < 2^94 is exact in 128 bits and eps is Q58: v = V 2^(58-2F) =
      * sum D^2 2^(58-2F) / n + eps_q58 n^2 < 2^113. Only the division by n (1/2 of 2^-(58-2F)),
      * the square root (2^-30 relative) and the final rounding are inexact. */
-    int64_t sum = 0;                    /* |sum| <= n 2^31 <= 2^41 */
-    uint64_t x2_low = 0, x2_high = 0;   /* sum x^2 = x2_high 2^32 + x2_low, each below 2^42 */
+    int64_t sum = 0;                  /* |sum| <= n 2^31 <= 2^41 */
+    uint64_t x2_low = 0, x2_high = 0; /* sum x^2 = x2_high 2^32 + x2_low, each below 2^42 */
     int32_t lo = x[0], hi = x[0];
     for (size_t i = 0; i < n; i++) {
         uint64_t x2 = (uint64_t)((int64_t)x[i] * x[i]); /* one SMULL; two 64-bit adds, no carry test */
@@ -219,6 +219,12 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         out[i] = k >= 1 ? nope_fx_sat32(nope_fx_round_shr(dev * (int64_t)r, (unsigned)k))
                         : nope_fx_sat32(dev < 0 ? INT64_MIN : INT64_MAX); /* unreachable: |out| <= sqrt(n) */
     }
+}
+
+void nope_kern_layernorm_rows(nope_num_t *out, const nope_num_t *x, size_t rows, size_t n, const nope_kern_params *kp)
+{
+    for (size_t r = 0; r < rows; r++)
+        nope_kern_layernorm(out + r * n, x + r * n, n, kp);
 }
 
 /* ---- Softmax and attention ---- */
@@ -361,8 +367,8 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
     uint64_t sq_low = 0, sq_high = 0; /* sum of squares = sq_high 2^32 + sq_low, each < 2^42 */
     for (size_t k = 0; k < n; k++) {
         int64_t dev = y[k] - mean;
-        uint32_t mag = (uint32_t)(dev < 0 ? -dev : dev);  /* < 2^32 */
-        uint64_t mag2 = (uint64_t)mag * mag;               /* one UMULL */
+        uint32_t mag = (uint32_t)(dev < 0 ? -dev : dev); /* < 2^32 */
+        uint64_t mag2 = (uint64_t)mag * mag;             /* one UMULL */
         sq_low += (uint32_t)mag2;
         sq_high += mag2 >> 32;
     }

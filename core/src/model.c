@@ -223,9 +223,7 @@ static void make_head_kv(recompute_work *work, const nope_config *cfg, const nop
     wk.col0 = wv.col0 = (uint32_t)(h * dh);
     for (uint32_t n0 = 0; n0 < n_pos; n0 += NOPE_KV_ROWS) {
         uint32_t cn = n_pos - n0 < NOPE_KV_ROWS ? n_pos - n0 : NOPE_KV_ROWS;
-        for (uint32_t r = 0; r < cn; r++)
-            NOPE_PROF(NOPE_PROF_LAYERNORM,
-                      nope_kern_layernorm(work->attn.normed + r * d, resid + (size_t)(n0 + r) * d, d, kp));
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->attn.normed, resid + (size_t)n0 * d, cn, d, kp));
         nope_kern_matmul_drawn(work->attn.keys + n0 * dh, work->attn.normed, cn, d, dh, &wk, weight_buf,
                                NOPE_WEIGHT_BUF);
         nope_kern_matmul_drawn(work->attn.values + n0 * dh, work->attn.normed, cn, d, dh, &wv, weight_buf,
@@ -243,8 +241,7 @@ static void attention_block(recompute_work *work, const nope_config *cfg, const 
     nope_num_t *x = resid + (size_t)b0 * d;
 
     /* q = LN(x) Wq for every head at once: Wq is drawn once per block. */
-    for (uint32_t r = 0; r < bn; r++)
-        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(work->q.normed + r * d, x + r * d, d, kp));
+    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->q.normed, x, bn, d, kp));
     project(work->q.o, work->q.normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
 
     /* Per head, its keys and values for every position the block sees, then each query's
@@ -275,8 +272,7 @@ static void ffn_rows(recompute_work *work, const nope_config *cfg, const nope_ke
 {
     const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)r0 * d;
-    for (uint32_t r = 0; r < rn; r++)
-        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(work->ffn.normed + r * d, x + r * d, d, kp));
+    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->ffn.normed, x, rn, d, kp));
     project(work->ffn.hidden, work->ffn.normed, rn, d, ffn, cfg, trial, layer, NOPE_W_1);
     NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(work->ffn.hidden, (size_t)rn * ffn, cfg->act));
     nope_num_t *ffn_out = work->ffn.normed; /* LN(x) is spent once the hidden layer is made */
@@ -336,8 +332,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     nope_num_t *x = resid + (size_t)b0 * d;
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
-    for (uint32_t r = 0; r < bn; r++)
-        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed + r * d, x + r * d, d, kp));
+    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
@@ -357,8 +352,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     }
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
-    for (uint32_t r = 0; r < bn; r++)
-        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm(normed + r * d, x + r * d, d, kp));
+    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
     NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act));
     nope_num_t *ffn_out = queries; /* o is spent once y is made */

@@ -2,6 +2,7 @@
  * the property the whole design rests on: the schedule (weight buffer size, block of rows)
  * never changes a bit. */
 #include <math.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -58,6 +59,29 @@ static void test_softmax(void **state)
         }
         assert_true(fabs(sum - 1.0) <= (double)(n + 4) * 0x1p-24);
     }
+}
+
+/* LayerNorm of many rows at once (rows interleaved on a host) is, bit for bit, LayerNorm row by row,
+ * for every count of rows around the interleaving's group and its tails, and for rows of very
+ * different scales side by side. */
+static void test_layernorm_rows_is_row_by_row(void **state)
+{
+    (void)state;
+    nope_config cfg = config(64, 4);
+    const nope_kern_params *kp = nope_kern_params_init(&cfg);
+    enum { MAX_ROWS = 19, MAX_N = 67 };
+    static float x[MAX_ROWS * MAX_N], rows_out[MAX_ROWS * MAX_N], one_out[MAX_N];
+    for (size_t rows = 0; rows <= MAX_ROWS; rows++)
+        for (size_t n = 1; n <= MAX_N; n += 11) {
+            for (size_t k = 0; k < rows * n; k++)
+                x[k] = (float)((uniform() - 0.5) * (k % 3 == 0 ? 1e-3 : k % 3 == 1 ? 7.0 : 1e4));
+            nope_kern_layernorm_rows(rows_out, x, rows, n, kp);
+            for (size_t r = 0; r < rows; r++) {
+                nope_kern_layernorm(one_out, x + r * n, n, kp);
+                if (memcmp(one_out, rows_out + r * n, n * sizeof(float)) != 0)
+                    fail_msg("layernorm_rows rows=%zu n=%zu: row %zu differs from nope_kern_layernorm", rows, n, r);
+            }
+        }
 }
 
 /* LayerNorm: |h - h_ref| <= 2e-6 (1 + |h_ref|) at d up to 1024 when var >> eps. */
@@ -219,9 +243,13 @@ static void test_var_unbiased(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_softmax), cmocka_unit_test(test_layernorm),
-        cmocka_unit_test(test_gelu),    cmocka_unit_test(test_matmul_bound_and_schedule_independence),
-        cmocka_unit_test(test_attend),  cmocka_unit_test(test_var_unbiased),
+        cmocka_unit_test(test_softmax),
+        cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_layernorm_rows_is_row_by_row),
+        cmocka_unit_test(test_gelu),
+        cmocka_unit_test(test_matmul_bound_and_schedule_independence),
+        cmocka_unit_test(test_attend),
+        cmocka_unit_test(test_var_unbiased),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,10 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
 /* out (n) = LayerNorm(x) with gamma = 1, beta = 0 and epsilon inside the square root. */
 void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const nope_kern_params *kp);
 
+/* out (rows, n) = LayerNorm of each row of x (rows, n): the same bits as nope_kern_layernorm row by
+ * row, with the rows' sums interleaved where that is faster. */
+void nope_kern_layernorm_rows(nope_num_t *out, const nope_num_t *x, size_t rows, size_t n, const nope_kern_params *kp);
+
 /* p (n) = softmax(scores) in place; p is non-negative and sums to 1 within rounding. */
 void nope_kern_softmax(nope_num_t *p, size_t n);
 
