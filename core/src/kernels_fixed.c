@@ -100,6 +100,21 @@ static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_
                                 w->scale_q);
 }
 
+/* nope_fx_sat32(nope_fx_round_shr(x, NOPE_DRAW_FRAC_BITS)), the same value and saturation
+ * count, in a few 32-bit steps: floor((x + 2^(s-1)) / 2^s) fits int32 exactly when
+ * x + 2^(s-1) + 2^(s+31) wraps into [0, 2^(s+32)) as uint64 (no x near INT64_MAX or MIN can
+ * wrap into it), and then it is bits s..s+31 of u = x + 2^(s-1). Anything else, rare, goes
+ * the slow way, which clamps and counts. */
+static inline int32_t round_sat_draw(int64_t x)
+{
+    enum { S = NOPE_DRAW_FRAC_BITS };
+    uint64_t u = (uint64_t)x + (UINT64_C(1) << (S - 1));
+    if ((u + (UINT64_C(1) << (S + 31))) >> (S + 32) != 0)
+        return nope_fx_sat32(nope_fx_round_shr(x, S));
+    uint32_t q = (uint32_t)(u >> S);
+    return q >> 31 ? -(int32_t)~q - 1 : (int32_t)q;
+}
+
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                             const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
@@ -140,8 +155,7 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
             }
             for (size_t r = 0; r < rn; r++)
                 for (size_t j = 0; j < cw; j++)
-                    out[(r0 + r) * n_out + c0 + j] =
-                        nope_fx_sat32(nope_fx_round_shr(matmul_acc[r * cw + j], NOPE_DRAW_FRAC_BITS));
+                    out[(r0 + r) * n_out + c0 + j] = round_sat_draw(matmul_acc[r * cw + j]);
         }
     }
 }
@@ -344,8 +358,15 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 
 void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+    /* The 32-bit sum wrapped exactly when both terms have one sign and the sum the other; only
+     * then the slow path clamps and counts, so the values and the count are those of sat32. */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t a = (uint32_t)y[k], b = (uint32_t)x[k], s = a + b;
+        if (((s ^ a) & (s ^ b)) >> 31)
+            y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+        else
+            y[k] = s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+    }
 }
 
 /* ---- The statistic ---- */
