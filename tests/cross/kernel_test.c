@@ -1,5 +1,6 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, on the board under
- * QEMU, and the float32 attention loops (core/src/attend_arm.h) likewise
+ * QEMU, and the float32 attention loops (core/src/attend_arm.h) likewise; in fixed point also the
+ * matmul's final rounding, the residual add and the exponential against plain C
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
@@ -76,6 +77,60 @@ static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w
     }
 }
 
+/* The matmul's final rounding (round_sat_draw) and the residual add against sat32(round_shr) and
+ * sat32 of the 64-bit sum: the same values and the same saturation count, around every edge. */
+static int run_rounding_cases(void)
+{
+    enum { S = NOPE_DRAW_FRAC_BITS };
+    const int64_t edges[] = {0, INT64_MAX, INT64_MIN, (int64_t)1 << (S + 31), -((int64_t)1 << (S + 31)),
+                             (int64_t)1 << (S - 1), -((int64_t)1 << (S - 1)), (int64_t)1 << 62, -((int64_t)1 << 62)};
+    int failures = 0;
+    for (int c = 0; c < 20000; c++) {
+        int64_t x = c < 9 * 64 ? (int64_t)((uint64_t)edges[c / 64] + (uint64_t)(int64_t)(c % 64 - 32))
+                               : (int64_t)((uint64_t)next() << 32 | next()) >> (next() % 40);
+        uint64_t before = nope_fx_sat_count;
+        int32_t want = nope_fx_sat32(nope_fx_round_shr(x, S));
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        int32_t got = round_sat_draw(x);
+        failures += got != want || nope_fx_sat_count - before != want_sats;
+        int32_t y[2] = {(int32_t)next(), c % 3 == 0 ? INT32_MAX - (int32_t)(next() % 8) : (int32_t)next()};
+        int32_t xs[2] = {(int32_t)next(), c % 5 == 0 ? (int32_t)(next() % 8) - 4 : INT32_MIN + (int32_t)(next() % 8)};
+        int32_t add_want[2];
+        before = nope_fx_sat_count;
+        for (int k = 0; k < 2; k++)
+            add_want[k] = nope_fx_sat32((int64_t)y[k] + xs[k]);
+        want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        nope_kern_add(y, xs, 2);
+        failures += y[0] != add_want[0] || y[1] != add_want[1] || nope_fx_sat_count - before != want_sats;
+    }
+    return failures;
+}
+
+/* The fixed exponential on the board against the same Horner steps written with a 64-bit h and
+ * true divisions (what exp_horner_step promises to equal): every input step across its domain. */
+static uint32_t exp_reference(uint64_t y)
+{
+    const uint64_t ln2 = UINT64_C(2977044472), one = UINT64_C(1) << 32;
+    if (y >= (UINT64_C(22) << 32))
+        return 0;
+    uint64_t k = y / ln2, r = y % ln2, h = one;
+    for (uint64_t n = 11; n >= 1; n--) {
+        uint64_t t = (r * h + (one >> 1)) >> 32; /* r < 0.7 2^32, h <= 2^32 */
+        h = one - (t + n / 2) / n;
+    }
+    return (uint32_t)((h + (UINT64_C(1) << k)) >> (k + 1));
+}
+
+static int run_exp_cases(void)
+{
+    int failures = 0;
+    for (uint64_t y = 0; y < (UINT64_C(23) << 32); y += (UINT64_C(1) << 24) + next() % 65536)
+        failures += nope_fx_exp_neg_q31(y) != exp_reference(y);
+    return failures;
+}
+
 static int run_cases(void)
 {
     static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
@@ -104,7 +159,7 @@ static int run_cases(void)
         for (size_t k = 0; k < rows * acc_stride; k++)
             failures += got[k] != want[k];
     }
-    return failures;
+    return failures + run_rounding_cases() + run_exp_cases();
 }
 #else
 static float float_value(void)
