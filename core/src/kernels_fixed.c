@@ -100,18 +100,17 @@ static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_
                                 w->scale_q);
 }
 
-/* nope_fx_sat32(nope_fx_round_shr(x, NOPE_DRAW_FRAC_BITS)), the same value and saturation
- * count, in a few 32-bit steps: floor((x + 2^(s-1)) / 2^s) fits int32 exactly when
+/* nope_fx_sat32(nope_fx_round_shr(x, s)) for a constant 1 <= s <= 30, the same value and
+ * saturation count, in a few 32-bit steps: floor((x + 2^(s-1)) / 2^s) fits int32 exactly when
  * x + 2^(s-1) + 2^(s+31) wraps into [0, 2^(s+32)) as uint64 (no x near INT64_MAX or MIN can
  * wrap into it), and then it is bits s..s+31 of u = x + 2^(s-1). Anything else, rare, goes
  * the slow way, which clamps and counts. */
-static inline int32_t round_sat_draw(int64_t x)
+static inline int32_t round_sat(int64_t x, unsigned s)
 {
-    enum { S = NOPE_DRAW_FRAC_BITS };
-    uint64_t u = (uint64_t)x + (UINT64_C(1) << (S - 1));
-    if ((u + (UINT64_C(1) << (S + 31))) >> (S + 32) != 0)
-        return nope_fx_sat32(nope_fx_round_shr(x, S));
-    uint32_t q = (uint32_t)(u >> S);
+    uint64_t u = (uint64_t)x + (UINT64_C(1) << (s - 1));
+    if ((u + (UINT64_C(1) << (s + 31))) >> (s + 32) != 0)
+        return nope_fx_sat32(nope_fx_round_shr(x, s));
+    uint32_t q = (uint32_t)(u >> s);
     return q >> 31 ? -(int32_t)~q - 1 : (int32_t)q;
 }
 
@@ -155,7 +154,7 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
             }
             for (size_t r = 0; r < rn; r++)
                 for (size_t j = 0; j < cw; j++)
-                    out[(r0 + r) * n_out + c0 + j] = round_sat_draw(matmul_acc[r * cw + j]);
+                    out[(r0 + r) * n_out + c0 + j] = round_sat(matmul_acc[r * cw + j], NOPE_DRAW_FRAC_BITS);
         }
     }
 }
@@ -278,6 +277,17 @@ static int32_t scaled_score(nope_wide_sum dot, uint32_t scale)
     return nope_fx_sat32(nope_fx_round_shr(h, NOPE_Q_FRAC - 1));
 }
 
+/* scaled_score of a dot product known to be below 2^63 in magnitude (hi = floor(d / 2^32) fits
+ * int32): the same H, from the two 32-bit halves of d, and the same rounding and clamp. */
+static inline int32_t scaled_score64(int64_t d, uint32_t scale)
+{
+    uint64_t u = (uint64_t)d;
+    uint32_t lo = (uint32_t)u, hi_bits = (uint32_t)(u >> 32);
+    int64_t hi = hi_bits >> 31 ? -(int64_t)~hi_bits - 1 : (int64_t)hi_bits;
+    int64_t h = hi * (int64_t)scale + (int64_t)(((uint64_t)lo * scale) >> 32);
+    return round_sat(h, NOPE_Q_FRAC - 1);
+}
+
 void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
                       size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
@@ -306,7 +316,8 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
             }
             for (; i < dh; i++)
                 d += (int64_t)q[i] * k[i];
-            nope_wide_sum_add(&dot, d);
+            scores[n] = scaled_score64(d, kp->attn_scale_q31);
+            continue;
         } else {
             for (size_t i = 0; i < dh; i++)
                 nope_wide_sum_add(&dot, (int64_t)q[i] * k[i]);

@@ -77,7 +77,7 @@ static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w
     }
 }
 
-/* The matmul's final rounding (round_sat_draw) and the residual add against sat32(round_shr) and
+/* The matmul's final rounding (round_sat) and the residual add against sat32(round_shr) and
  * sat32 of the 64-bit sum: the same values and the same saturation count, around every edge. */
 static int run_rounding_cases(void)
 {
@@ -92,7 +92,7 @@ static int run_rounding_cases(void)
         int32_t want = nope_fx_sat32(nope_fx_round_shr(x, S));
         uint64_t want_sats = nope_fx_sat_count - before;
         before = nope_fx_sat_count;
-        int32_t got = round_sat_draw(x);
+        int32_t got = round_sat(x, S);
         failures += got != want || nope_fx_sat_count - before != want_sats;
         int32_t y[2] = {(int32_t)next(), c % 3 == 0 ? INT32_MAX - (int32_t)(next() % 8) : (int32_t)next()};
         int32_t xs[2] = {(int32_t)next(), c % 5 == 0 ? (int32_t)(next() % 8) - 4 : INT32_MIN + (int32_t)(next() % 8)};
