@@ -1,6 +1,6 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, on the board under
  * QEMU, and the float32 attention loops (core/src/attend_arm.h) likewise; in fixed point also the
- * matmul's final rounding, the residual add and the exponential against plain C
+ * matmul's final rounding, the residual add, the attention score and the exponential against plain C
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
@@ -78,7 +78,8 @@ static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w
 }
 
 /* The matmul's final rounding (round_sat) and the residual add against sat32(round_shr) and
- * sat32 of the 64-bit sum: the same values and the same saturation count, around every edge. */
+ * sat32 of the 64-bit sum, and the attention's int64 score against its wide-sum one: the same
+ * values and the same saturation count, around every edge. */
 static int run_rounding_cases(void)
 {
     enum { S = NOPE_DRAW_FRAC_BITS };
@@ -104,6 +105,15 @@ static int run_rounding_cases(void)
         before = nope_fx_sat_count;
         nope_kern_add(y, xs, 2);
         failures += y[0] != add_want[0] || y[1] != add_want[1] || nope_fx_sat_count - before != want_sats;
+        /* The attention score from an int64 dot against the one from a wide sum. */
+        uint32_t scale = c % 7 == 0 ? UINT32_C(1) << 31 : next() >> (next() % 8);
+        nope_wide_sum dot = {0, 0};
+        nope_wide_sum_add(&dot, x);
+        before = nope_fx_sat_count;
+        int32_t score_want = scaled_score(dot, scale);
+        want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        failures += scaled_score64(x, scale) != score_want || nope_fx_sat_count - before != want_sats;
     }
     return failures;
 }
