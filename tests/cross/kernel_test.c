@@ -133,6 +133,27 @@ static uint32_t exp_reference(uint64_t y)
     return (uint32_t)((h + (UINT64_C(1) << k)) >> (k + 1));
 }
 
+/* The attention's LDM/SMLAL dot (boards with the DSP extension) against the plain sum. */
+static int run_dot_cases(void)
+{
+    int failures = 0;
+#ifdef DOT_GROUPS_ARM
+    static int32_t q[64], k[64];
+    for (int c = 0; c < 200; c++) {
+        size_t groups = 1 + next() % 16;
+        int64_t want = 0;
+        for (size_t i = 0; i < 4 * groups; i++) {
+            /* every ninth case at the corners: products of +-2^62 whose signs alternate (no sum leaves int64) */
+            q[i] = c % 9 == 0 ? (i % 2 ? INT32_MIN : INT32_MAX) : (int32_t)next() >> (next() % 32);
+            k[i] = c % 9 == 0 ? INT32_MIN : (int32_t)next() >> 6;
+            want += (int64_t)q[i] * k[i];
+        }
+        failures += dot_groups_arm(q, k, groups) != want;
+    }
+#endif
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -169,7 +190,7 @@ static int run_cases(void)
         for (size_t k = 0; k < rows * acc_stride; k++)
             failures += got[k] != want[k];
     }
-    return failures + run_rounding_cases() + run_exp_cases();
+    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases();
 }
 #else
 static float float_value(void)
