@@ -100,6 +100,20 @@ static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_
                                 w->scale_q);
 }
 
+/* nope_fx_sat32(nope_fx_round_shr(x, s)) for a constant 1 <= s <= 30, the same value and
+ * saturation count, in a few 32-bit steps: floor((x + 2^(s-1)) / 2^s) fits int32 exactly when
+ * x + 2^(s-1) + 2^(s+31) wraps into [0, 2^(s+32)) as uint64 (no x near INT64_MAX or MIN can
+ * wrap into it), and then it is bits s..s+31 of u = x + 2^(s-1). Anything else, rare, goes
+ * the slow way, which clamps and counts. */
+static inline int32_t round_sat(int64_t x, unsigned s)
+{
+    uint64_t u = (uint64_t)x + (UINT64_C(1) << (s - 1));
+    if ((u + (UINT64_C(1) << (s + 31))) >> (s + 32) != 0)
+        return nope_fx_sat32(nope_fx_round_shr(x, s));
+    uint32_t q = (uint32_t)(u >> s);
+    return q >> 31 ? -(int32_t)~q - 1 : (int32_t)q;
+}
+
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                             const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
@@ -140,8 +154,7 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
             }
             for (size_t r = 0; r < rn; r++)
                 for (size_t j = 0; j < cw; j++)
-                    out[(r0 + r) * n_out + c0 + j] =
-                        nope_fx_sat32(nope_fx_round_shr(matmul_acc[r * cw + j], NOPE_DRAW_FRAC_BITS));
+                    out[(r0 + r) * n_out + c0 + j] = round_sat(matmul_acc[r * cw + j], NOPE_DRAW_FRAC_BITS);
         }
     }
 }
@@ -270,6 +283,43 @@ static int32_t scaled_score(nope_wide_sum dot, uint32_t scale)
     return nope_fx_sat32(nope_fx_round_shr(h, NOPE_Q_FRAC - 1));
 }
 
+/* scaled_score of a dot product known to be below 2^63 in magnitude (hi = floor(d / 2^32) fits
+ * int32): the same H, from the two 32-bit halves of d, and the same rounding and clamp. */
+static inline int32_t scaled_score64(int64_t d, uint32_t scale)
+{
+    uint64_t u = (uint64_t)d;
+    uint32_t lo = (uint32_t)u, hi_bits = (uint32_t)(u >> 32);
+    int64_t hi = hi_bits >> 31 ? -(int64_t)~hi_bits - 1 : (int64_t)hi_bits;
+    int64_t h = hi * (int64_t)scale + (int64_t)(((uint64_t)lo * scale) >> 32);
+    return round_sat(h, NOPE_Q_FRAC - 1);
+}
+
+#if defined(__GNUC__) && (defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
+/* sum q[i] k[i] over groups of four, exact in int64 as the fast path promises: two LDMs and four
+ * SMLALs a group (about 2 instructions a product; gcc's loop takes 3.5). The LDM register
+ * lists must ascend, hence the named registers (r7, Thumb's frame pointer, left out). */
+__attribute__((noinline)) static int64_t dot_groups_arm(const int32_t *q, const int32_t *k, size_t groups)
+{
+    uint32_t lo = 0, hi = 0;
+    register int32_t a0 __asm__("r4"), a1 __asm__("r5"), a2 __asm__("r6"), a3 __asm__("r8");
+    register int32_t b0 __asm__("r9"), b1 __asm__("r10"), b2 __asm__("r11"), b3 __asm__("r12");
+    for (; groups > 0; groups--)
+        __asm__("ldmia %[q]!, {%[a0], %[a1], %[a2], %[a3]}\n\t"
+                "ldmia %[k]!, {%[b0], %[b1], %[b2], %[b3]}\n\t"
+                "smlal %[lo], %[hi], %[a0], %[b0]\n\t"
+                "smlal %[lo], %[hi], %[a1], %[b1]\n\t"
+                "smlal %[lo], %[hi], %[a2], %[b2]\n\t"
+                "smlal %[lo], %[hi], %[a3], %[b3]"
+                : [q] "+r"(q), [k] "+r"(k), [lo] "+r"(lo), [hi] "+r"(hi), [a0] "=&r"(a0), [a1] "=&r"(a1),
+                  [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1), [b2] "=&r"(b2), [b3] "=&r"(b3)
+                :
+                : "memory");
+    uint64_t sum = (uint64_t)hi << 32 | lo;
+    return sum >> 63 ? -(int64_t)~sum - 1 : (int64_t)sum;
+}
+#define DOT_GROUPS_ARM 1
+#endif
+
 void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys, const nope_num_t *values,
                       size_t n_keys, size_t dh, size_t stride, nope_num_t *scores, const nope_kern_params *kp)
 {
@@ -290,6 +340,10 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
             /* Four products a round (one SMLAL each on ARMv7-M); the int64 sum is exact in any order. */
             int64_t d = 0;
             size_t i = 0;
+#ifdef DOT_GROUPS_ARM
+            d = dot_groups_arm(q, k, dh / 4);
+            i = dh / 4 * 4;
+#endif
             for (; i + 4 <= dh; i += 4) {
                 d += (int64_t)q[i] * k[i];
                 d += (int64_t)q[i + 1] * k[i + 1];
@@ -298,7 +352,8 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
             }
             for (; i < dh; i++)
                 d += (int64_t)q[i] * k[i];
-            nope_wide_sum_add(&dot, d);
+            scores[n] = scaled_score64(d, kp->attn_scale_q31);
+            continue;
         } else {
             for (size_t i = 0; i < dh; i++)
                 nope_wide_sum_add(&dot, (int64_t)q[i] * k[i]);
@@ -350,8 +405,15 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 
 void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+    /* The 32-bit sum wrapped exactly when both terms have one sign and the sum the other; only
+     * then the slow path clamps and counts, so the values and the count are those of sat32. */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t a = (uint32_t)y[k], b = (uint32_t)x[k], s = a + b;
+        if (((s ^ a) & (s ^ b)) >> 31)
+            y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+        else
+            y[k] = s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+    }
 }
 
 /* ---- The statistic ---- */

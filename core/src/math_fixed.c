@@ -136,6 +136,11 @@ uint32_t nope_fx_exp_neg_q31(uint64_t y)
      * value is in (0, 1] and r < 0.7, so r * h < 2^64; the tail r^12/12! < 2^-34. The steps
      * are written out so each divisor is a constant (a multiply, not a division routine). */
     uint32_t r32 = (uint32_t)r, g = 0; /* g = 2^32 - h */
+#if defined(__GNUC__) && (defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
+    /* gcc otherwise multiplies each product by r's high word as well (an MLA a step, always 0):
+     * the empty asm hides that r32 came from a 64-bit r. */
+    __asm__("" : "+r"(r32));
+#endif
     g = exp_horner_step(g, r32, 11);
     g = exp_horner_step(g, r32, 10);
     g = exp_horner_step(g, r32, 9);

@@ -1,6 +1,8 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, the float32 attention
- * loops (core/src/attend_arm.h) likewise, and runs of Gaussian draws against single draws and
- * draw_block's float conversion (at the end of this file), on the board under QEMU
+ * loops (core/src/attend_arm.h) likewise, in fixed point also the matmul's final rounding, the
+ * residual add, the attention score and the exponential against plain C, and runs of Gaussian
+ * draws against single draws and draw_block's float conversion (at the end of this file), on the
+ * board under QEMU
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
  * A report never reaches the corners checked here: inputs at +-2^31, weights at +-(2^24 - 1), sums
  * that the clamp at +-2^62 cuts (and one that sits exactly on it), odd shapes, and in float32
@@ -78,6 +80,91 @@ static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w
     }
 }
 
+/* The matmul's final rounding (round_sat) and the residual add against sat32(round_shr) and
+ * sat32 of the 64-bit sum, and the attention's int64 score against its wide-sum one: the same
+ * values and the same saturation count, around every edge. */
+static int run_rounding_cases(void)
+{
+    enum { S = NOPE_DRAW_FRAC_BITS };
+    const int64_t edges[] = {0, INT64_MAX, INT64_MIN, (int64_t)1 << (S + 31), -((int64_t)1 << (S + 31)),
+                             (int64_t)1 << (S - 1), -((int64_t)1 << (S - 1)), (int64_t)1 << 62, -((int64_t)1 << 62)};
+    int failures = 0;
+    for (int c = 0; c < 20000; c++) {
+        int64_t x = c < 9 * 64 ? (int64_t)((uint64_t)edges[c / 64] + (uint64_t)(int64_t)(c % 64 - 32))
+                               : (int64_t)((uint64_t)next() << 32 | next()) >> (next() % 40);
+        uint64_t before = nope_fx_sat_count;
+        int32_t want = nope_fx_sat32(nope_fx_round_shr(x, S));
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        int32_t got = round_sat(x, S);
+        failures += got != want || nope_fx_sat_count - before != want_sats;
+        int32_t y[2] = {(int32_t)next(), c % 3 == 0 ? INT32_MAX - (int32_t)(next() % 8) : (int32_t)next()};
+        int32_t xs[2] = {(int32_t)next(), c % 5 == 0 ? (int32_t)(next() % 8) - 4 : INT32_MIN + (int32_t)(next() % 8)};
+        int32_t add_want[2];
+        before = nope_fx_sat_count;
+        for (int k = 0; k < 2; k++)
+            add_want[k] = nope_fx_sat32((int64_t)y[k] + xs[k]);
+        want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        nope_kern_add(y, xs, 2);
+        failures += y[0] != add_want[0] || y[1] != add_want[1] || nope_fx_sat_count - before != want_sats;
+        /* The attention score from an int64 dot against the one from a wide sum. */
+        uint32_t scale = c % 7 == 0 ? UINT32_C(1) << 31 : next() >> (next() % 8);
+        nope_wide_sum dot = {0, 0};
+        nope_wide_sum_add(&dot, x);
+        before = nope_fx_sat_count;
+        int32_t score_want = scaled_score(dot, scale);
+        want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        failures += scaled_score64(x, scale) != score_want || nope_fx_sat_count - before != want_sats;
+    }
+    return failures;
+}
+
+/* The fixed exponential on the board against the same Horner steps written with a 64-bit h and
+ * true divisions (what exp_horner_step promises to equal): every input step across its domain. */
+static uint32_t exp_reference(uint64_t y)
+{
+    const uint64_t ln2 = UINT64_C(2977044472), one = UINT64_C(1) << 32;
+    if (y >= (UINT64_C(22) << 32))
+        return 0;
+    uint64_t k = y / ln2, r = y % ln2, h = one;
+    for (uint64_t n = 11; n >= 1; n--) {
+        uint64_t t = (r * h + (one >> 1)) >> 32; /* r < 0.7 2^32, h <= 2^32 */
+        h = one - (t + n / 2) / n;
+    }
+    return (uint32_t)((h + (UINT64_C(1) << k)) >> (k + 1));
+}
+
+/* The attention's LDM/SMLAL dot (boards with the DSP extension) against the plain sum. */
+static int run_dot_cases(void)
+{
+    int failures = 0;
+#ifdef DOT_GROUPS_ARM
+    static int32_t q[64], k[64];
+    for (int c = 0; c < 200; c++) {
+        size_t groups = 1 + next() % 16;
+        int64_t want = 0;
+        for (size_t i = 0; i < 4 * groups; i++) {
+            /* every ninth case at the corners: products of +-2^62 whose signs alternate (no sum leaves int64) */
+            q[i] = c % 9 == 0 ? (i % 2 ? INT32_MIN : INT32_MAX) : (int32_t)next() >> (next() % 32);
+            k[i] = c % 9 == 0 ? INT32_MIN : (int32_t)next() >> 6;
+            want += (int64_t)q[i] * k[i];
+        }
+        failures += dot_groups_arm(q, k, groups) != want;
+    }
+#endif
+    return failures;
+}
+
+static int run_exp_cases(void)
+{
+    int failures = 0;
+    for (uint64_t y = 0; y < (UINT64_C(23) << 32); y += (UINT64_C(1) << 24) + next() % 65536)
+        failures += nope_fx_exp_neg_q31(y) != exp_reference(y);
+    return failures;
+}
+
 static int run_cases(void)
 {
     static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
@@ -106,7 +193,7 @@ static int run_cases(void)
         for (size_t k = 0; k < rows * acc_stride; k++)
             failures += got[k] != want[k];
     }
-    return failures;
+    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases();
 }
 #else
 static float float_value(void)
