@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test_kernels_arm.sh BOARD...: the Cortex-M matmul tiles (core/src/matmul_arm.h) and float32 attention
-# loops (core/src/attend_arm.h) against the plain
-# C sums on every board x {f32, fixed} under QEMU: tests/cross/kernel_test.c, built in place of
+# test_kernels_arm.sh BOARD...: the Cortex-M matmul tiles (core/src/matmul_arm.h), float32 attention
+# loops (core/src/attend_arm.h), fixed-point rounding, add, score and exponential, and runs of
+# Gaussian draws against the plain C on every board x {f32, fixed} under QEMU: tests/cross/kernel_test.c, built in place of
 # the program (KERNEL_TEST=1), feeds them the corners no report reaches (inputs at +-2^31, sums
 # the +-2^62 clamp cuts, odd shapes, float specials) and must find every result the same bits.
 set -euo pipefail
