@@ -211,10 +211,10 @@ typedef struct {
 enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at most */
 
 /* One input: a into r4, its two weights into r6, r7. Four 32-bit instructions, 16 bytes. */
-#define MATMUL_ARM_PAIR_ONE           \
-    "ldr.w r4, [r1], #4\n\t"          \
-    "ldmia.w r2!, {r6, r7}\n\t"       \
-    "smlal r9, r10, r4, r6\n\t"       \
+#define MATMUL_ARM_PAIR_ONE     \
+    "ldr.w r4, [r1], #4\n\t"    \
+    "ldmia.w r2!, {r6, r7}\n\t" \
+    "smlal r9, r10, r4, r6\n\t" \
     "smlal r11, r12, r4, r7\n\t"
 /* One step: a0..a3 into r0,r3,r4,r5; w of two inputs into r6,r7,r8,lr, twice; sums in
  * r9:r10 (column 0) and r11:r12 (column 1). Eleven 32-bit instructions, 44 bytes: the entry
@@ -330,8 +330,8 @@ static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, const int32
     int32_t panel[2 * 4 * MATMUL_ARM_PAIR_STEPS];
     matmul_arm_pair_job job;
     job.entry = ((uint32_t)(uintptr_t)matmul_arm_pair_end - 44u * (uint32_t)(in_n / 4)) | 1u;
-    job.entry_one = in_n % 4 ? ((uint32_t)(uintptr_t)matmul_arm_pair_ones_end - 16u * (uint32_t)(in_n % 4)) | 1u
-                             : job.entry;
+    job.entry_one =
+        in_n % 4 ? ((uint32_t)(uintptr_t)matmul_arm_pair_ones_end - 16u * (uint32_t)(in_n % 4)) | 1u : job.entry;
     job.acc_skip = (uint32_t)(acc_stride * sizeof(int64_t) - 2 * sizeof(int64_t));
     job.a_skip = (uint32_t)((a_stride - in_n) * sizeof(int32_t));
     size_t j = 0;

@@ -252,16 +252,16 @@ int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q)
 
 #if defined(__GNUC__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__))
 /* (hi:lo) ^= (hi:lo) >> n, 0 < n < 32 */
-#define V7M_XORSHIFT(n)                          \
-    "lsr %[t], %[lo], #" #n "\n\t"               \
+#define V7M_XORSHIFT(n)                           \
+    "lsr %[t], %[lo], #" #n "\n\t"                \
     "orr %[t], %[t], %[hi], lsl #(32-" #n ")\n\t" \
-    "eor %[lo], %[lo], %[t]\n\t"                 \
+    "eor %[lo], %[lo], %[t]\n\t"                  \
     "eor %[hi], %[hi], %[hi], lsr #" #n "\n\t"
 /* (hi:lo) *= (ch:cl) modulo 2^64: the cross terms and one UMULL */
-#define V7M_MULTIPLY(cl, ch)                        \
-    "mul %[t], %[lo], %[" #ch "]\n\t"               \
-    "mla %[t], %[hi], %[" #cl "], %[t]\n\t"          \
-    "umull %[lo], %[hi], %[lo], %[" #cl "]\n\t"      \
+#define V7M_MULTIPLY(cl, ch)                    \
+    "mul %[t], %[lo], %[" #ch "]\n\t"           \
+    "mla %[t], %[hi], %[" #cl "], %[t]\n\t"     \
+    "umull %[lo], %[hi], %[lo], %[" #cl "]\n\t" \
     "add %[hi], %[hi], %[t]\n\t"
 /* hash_pairs with the counter, the mix's constants and the output pointer in registers: 25
  * instructions a pair where GCC's loop took 34 (it made one constant again each pair). Only
@@ -281,10 +281,10 @@ static __attribute__((noinline)) void hash_pairs(int32_t *out, uint64_t x0, size
                      "eor %[lo], %[xl], %[t]\n\t"
                      "eor %[hi], %[xh], %[xh], lsr #30\n\t"
                      "adds %[xl], %[xl], %[gl]\n\t"
-                     "adc %[xh], %[xh], %[gh]\n\t" V7M_MULTIPLY(c1l, c1h) V7M_XORSHIFT(27)
-                         V7M_MULTIPLY(c2l, c2h) V7M_XORSHIFT(31) "strd %[lo], %[hi], [%[w]], #8\n\t"
-                     "cmp %[w], %[end]\n\t"
-                     "bne 1b\n\t"
+                     "adc %[xh], %[xh], %[gh]\n\t" V7M_MULTIPLY(c1l, c1h) V7M_XORSHIFT(27) V7M_MULTIPLY(c2l, c2h)
+                         V7M_XORSHIFT(31) "strd %[lo], %[hi], [%[w]], #8\n\t"
+                                          "cmp %[w], %[end]\n\t"
+                                          "bne 1b\n\t"
                      : [w] "+&r"(w), [xl] "+&r"(xl), [xh] "+&r"(xh), [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t)
                      : [end] "r"(end), [gl] "r"((uint32_t)GOLDEN_GAMMA), [gh] "r"((uint32_t)(GOLDEN_GAMMA >> 32)),
                        [c1l] "r"((uint32_t)SPLITMIX_C1), [c1h] "r"((uint32_t)(SPLITMIX_C1 >> 32)),
@@ -337,38 +337,38 @@ ALWAYS_INLINE uint32_t draw_words_grid_v7m(int32_t *out, size_t n, uint32_t scal
 #if NOPE_RNG_V7M_ASM
     /* The same steps by hand, two words a loop (n is even): 23.5 instructions a draw where
      * GCC takes 28. The register `one` is 1 until a far-tail word is seen, then 3. */
-#define V7M_DRAW_WORD "ldr %[bits], [%[p]]\n\t"                                                          \
-    "orr %[M], %[one], %[bits], lsl #1\n\t"                                           \
-    "cmp %[M], #256\n\t" /* M < 257 (it is odd while one is 1) */                    \
-    "itt lo\n\t"                                                                       \
-    "movwlo %[M], #257\n\t"                                                           \
-    "movlo %[one], #3\n\t" /* the far tail: the run is drawn again, any words do */   \
-    "clz %[c], %[M]\n\t"                                                              \
-    "lsl %[M], %[M], %[c]\n\t" /* N */                                                \
-    "lsr %[t], %[M], #24\n\t"                                                         \
-    "sub %[a], %[origin], %[c], lsl #9\n\t"                                           \
-    "add %[a], %[a], %[t], lsl #2\n\t"                                                \
-    "ldrd %[hi], %[lo], [%[a]]\n\t"                                                   \
-    "sub %[lo], %[hi], %[lo]\n\t"                                                     \
-    "lsl %[M], %[M], #8\n\t" /* T */                                                  \
-    "umull %[t], %[lo], %[lo], %[M]\n\t"                                              \
-    "add %[lo], %[lo], %[t], lsr #31\n\t" /* drop */                                  \
-    "sub %[hi], %[hi], %[lo]\n\t"        /* the magnitude */                          \
-    "umull %[t], %[hi], %[hi], %[scale16]\n\t"                                        \
-    "add %[hi], %[hi], %[t], lsr #31\n\t"                                             \
-    "eor %[hi], %[hi], %[bits], asr #31\n\t"                                          \
-    "sub %[hi], %[hi], %[bits], asr #31\n\t"                                          \
+#define V7M_DRAW_WORD                                                               \
+    "ldr %[bits], [%[p]]\n\t"                                                       \
+    "orr %[M], %[one], %[bits], lsl #1\n\t"                                         \
+    "cmp %[M], #256\n\t" /* M < 257 (it is odd while one is 1) */                   \
+    "itt lo\n\t"                                                                    \
+    "movwlo %[M], #257\n\t"                                                         \
+    "movlo %[one], #3\n\t" /* the far tail: the run is drawn again, any words do */ \
+    "clz %[c], %[M]\n\t"                                                            \
+    "lsl %[M], %[M], %[c]\n\t" /* N */                                              \
+    "lsr %[t], %[M], #24\n\t"                                                       \
+    "sub %[a], %[origin], %[c], lsl #9\n\t"                                         \
+    "add %[a], %[a], %[t], lsl #2\n\t"                                              \
+    "ldrd %[hi], %[lo], [%[a]]\n\t"                                                 \
+    "sub %[lo], %[hi], %[lo]\n\t"                                                   \
+    "lsl %[M], %[M], #8\n\t" /* T */                                                \
+    "umull %[t], %[lo], %[lo], %[M]\n\t"                                            \
+    "add %[lo], %[lo], %[t], lsr #31\n\t" /* drop */                                \
+    "sub %[hi], %[hi], %[lo]\n\t"         /* the magnitude */                       \
+    "umull %[t], %[hi], %[hi], %[scale16]\n\t"                                      \
+    "add %[hi], %[hi], %[t], lsr #31\n\t"                                           \
+    "eor %[hi], %[hi], %[bits], asr #31\n\t"                                        \
+    "sub %[hi], %[hi], %[bits], asr #31\n\t"                                        \
     "str %[hi], [%[p]], #4\n\t"
     if (n == 0)
         return 0;
     int32_t *p = out, *end = out + n;
     uint32_t one = 1, bits, M, c, a, hi, lo, t;
     __asm__ volatile(".syntax unified\n"
-                     "1:\n\t" V7M_DRAW_WORD V7M_DRAW_WORD
-                     "cmp %[p], %[end]\n\t"
+                     "1:\n\t" V7M_DRAW_WORD V7M_DRAW_WORD "cmp %[p], %[end]\n\t"
                      "bne 1b\n\t"
-                     : [p] "+&r"(p), [one] "+&r"(one), [bits] "=&r"(bits), [M] "=&r"(M), [c] "=&r"(c),
-                       [a] "=&r"(a), [hi] "=&r"(hi), [lo] "=&r"(lo), [t] "=&r"(t)
+                     : [p] "+&r"(p), [one] "+&r"(one), [bits] "=&r"(bits), [M] "=&r"(M), [c] "=&r"(c), [a] "=&r"(a),
+                       [hi] "=&r"(hi), [lo] "=&r"(lo), [t] "=&r"(t)
                      : [end] "r"(end), [origin] "r"(origin), [scale16] "r"(scale16)
                      : "cc", "memory");
     tail_seen = one != 1;
@@ -418,7 +418,7 @@ ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint
     hash_pairs(out, x0, pairs);
 #if NOPE_RNG_V7M_GRID
     uint32_t tail = scale_q < (UINT32_C(1) << 28) ? draw_words_grid_v7m(out, 2 * pairs, scale_q)
-                                                   : draw_words_grid(out, 2 * pairs, scale_q);
+                                                  : draw_words_grid(out, 2 * pairs, scale_q);
 #else
     uint32_t tail = draw_words_grid(out, 2 * pairs, scale_q);
 #endif

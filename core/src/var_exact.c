@@ -161,9 +161,9 @@ bool nope_var_unbiased_exact(const float *y, size_t n, double *out)
         return true;
     }
     if ((hi - lo) + 24 + log2n > 53)
-        return false; /* the double sum might round */
+        return false;        /* the double sum might round */
     int top = (int)hi - 126; /* every |y| < 2^top */
-    int64_t sum = 0;     /* the double sum, exactly: sum 2^emin, |sum| < 2^53 */
+    int64_t sum = 0;         /* the double sum, exactly: sum 2^emin, |sum| < 2^53 */
     for (size_t k = 0; k < n; k++) {
         flt f = decode(y[k]);
         if (f.m == 0)

@@ -86,8 +86,15 @@ static void reference(int64_t *acc, const int32_t *a, const int32_t *w, size_t w
 static int run_rounding_cases(void)
 {
     enum { S = NOPE_DRAW_FRAC_BITS };
-    const int64_t edges[] = {0, INT64_MAX, INT64_MIN, (int64_t)1 << (S + 31), -((int64_t)1 << (S + 31)),
-                             (int64_t)1 << (S - 1), -((int64_t)1 << (S - 1)), (int64_t)1 << 62, -((int64_t)1 << 62)};
+    const int64_t edges[] = {0,
+                             INT64_MAX,
+                             INT64_MIN,
+                             (int64_t)1 << (S + 31),
+                             -((int64_t)1 << (S + 31)),
+                             (int64_t)1 << (S - 1),
+                             -((int64_t)1 << (S - 1)),
+                             (int64_t)1 << 62,
+                             -((int64_t)1 << 62)};
     int failures = 0;
     for (int c = 0; c < 20000; c++) {
         int64_t x = c < 9 * 64 ? (int64_t)((uint64_t)edges[c / 64] + (uint64_t)(int64_t)(c % 64 - 32))
@@ -332,10 +339,10 @@ static int run_draw_cases(void)
         uint64_t e0 = ((uint64_t)next() << 32) | next();
         size_t n = next() % 8 == 0 ? LONG_RUN + next() % 53 : next() % 67;
         switch (c % 6) {
-        case 0: e0 &= 0xFFFF; break;                                /* near the start */
-        case 1: e0 = UINT64_MAX - next() % 9; break;                /* elements wrap */
-        case 2: e0 = (UINT64_C(1) << 63) - 1 - next() % 9; break;   /* counters wrap */
-        case 3:                                                       /* a far-tail word */
+        case 0: e0 &= 0xFFFF; break;                              /* near the start */
+        case 1: e0 = UINT64_MAX - next() % 9; break;              /* elements wrap */
+        case 2: e0 = (UINT64_C(1) << 63) - 1 - next() % 9; break; /* counters wrap */
+        case 3:                                                   /* a far-tail word */
             s.key = KEY_WITH_TAIL;
             e0 = TAIL_ELEMENTS[next() % 3] - next() % (n + 1);
             if (n == 0)
@@ -363,7 +370,8 @@ static int run_convert_cases(void)
     for (int c = 0; c < 200; c++) {
         size_t n = next() % MAX_Q;
         for (size_t k = 0; k < n; k++)
-            q[k] = next() % 4 == 0 ? (next() % 2 ? 1 : -1) * ((1 << 24) - 1) : (int32_t)(next() % (1u << 25)) - (1 << 24);
+            q[k] =
+                next() % 4 == 0 ? (next() % 2 ? 1 : -1) * ((1 << 24) - 1) : (int32_t)(next() % (1u << 25)) - (1 << 24);
         got[n] = 42.0f;
         draws_to_float(got, q, n);
         for (size_t k = 0; k < n; k++) {

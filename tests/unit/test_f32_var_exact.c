@@ -2,21 +2,14 @@
  * double code it stands for, bit for bit, on random and adversarial float inputs. */
 #include "test_util.h"
 
+#include "nope/kernels.h"
 #include "nope/var_exact.h"
 
-/* nope_kern_var_unbiased's double code, as written there (the host runs it in hardware). */
+/* The double code it stands for: nope_kern_var_unbiased on this host, which has double hardware
+ * and so never takes the integer path. */
 static double var_double(const float *y, size_t n)
 {
-    double sum = 0.0;
-    for (size_t k = 0; k < n; k++)
-        sum += (double)y[k];
-    double mean = sum / (double)n;
-    double sq = 0.0;
-    for (size_t k = 0; k < n; k++) {
-        double dev = (double)y[k] - mean;
-        sq += dev * dev;
-    }
-    return sq / (double)(n - 1);
+    return nope_kern_var_unbiased(y, n);
 }
 
 static uint64_t state = 0x9e3779b97f4a7c15u;
@@ -27,7 +20,10 @@ static uint64_t next(void)
     state ^= state << 17;
     return state;
 }
-static double unit(void) { return (double)(next() >> 11) / 9007199254740992.0; }
+static double unit(void)
+{
+    return (double)(next() >> 11) / 9007199254740992.0;
+}
 static double gauss(void)
 {
     double s = 0;
@@ -53,12 +49,12 @@ static void fill(float *y, size_t n, int s)
     double scale = ldexp(1.0, (int)(next() % 200) - 100), shift = gauss() * ldexp(1.0, (int)(next() % 40) - 20);
     for (size_t k = 0; k < n; k++) {
         switch (s) {
-        case 0: y[k] = (float)(gauss() * scale); break;                      /* centred */
-        case 1: y[k] = (float)((gauss() + shift) * scale); break;            /* off centre */
-        case 2: y[k] = (float)((int)(next() % 9) - 4) * (float)scale; break; /* small integers: ties */
+        case 0: y[k] = (float)(gauss() * scale); break;                                       /* centred */
+        case 1: y[k] = (float)((gauss() + shift) * scale); break;                             /* off centre */
+        case 2: y[k] = (float)((int)(next() % 9) - 4) * (float)scale; break;                  /* small integers: ties */
         case 3: y[k] = (float)(1.0 + ldexp((double)(next() % 8), -21)) * (float)scale; break; /* near-equal */
-        case 4: y[k] = next() % 4 == 0 ? 0.0f : (float)(gauss() * scale); break; /* zeros */
-        case 5: y[k] = (float)(gauss() * ldexp(1.0, (int)(next() % 30) - 15)); break; /* wide spread */
+        case 4: y[k] = next() % 4 == 0 ? 0.0f : (float)(gauss() * scale); break;              /* zeros */
+        case 5: y[k] = (float)(gauss() * ldexp(1.0, (int)(next() % 30) - 15)); break;         /* wide spread */
         case 6: y[k] = any_float(); break;
         default: y[k] = (float)(gauss() * 1e-42); break; /* subnormal floats */
         }
