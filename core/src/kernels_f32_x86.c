@@ -60,7 +60,8 @@ enum { KC = 256 };
 // clang-format on
 
 /* One group of nv vectors of columns (starting at out/w) over all rows: MR rows at a time, then
- * the last rows one by one; k in passes of KC. */
+ * the last rows as one smaller block (sizes written `n % MR` so a build whose MR is 4 never makes a
+ * block wider than its registers: those cases cannot occur there); k in passes of KC. */
 #define DEFINE_GROUP(NAME, MICRO, MR)                                                                              \
     INLINE void NAME(float *out, size_t ldo, const float *in, size_t ldi, size_t rows, const float *w, size_t ldw, \
                      size_t k, const int nv)                                                                       \
@@ -70,8 +71,14 @@ enum { KC = 256 };
             size_t r0 = 0;                                                                                         \
             for (; r0 + MR <= rows; r0 += MR)                                                                      \
                 MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, MR, nv);                \
-            for (; r0 < rows; r0++)                                                                                \
-                MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 1, nv);                 \
+            switch (rows - r0) { /* the last rows as one smaller block: constant sizes stay in registers */   \
+            case 5: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 5 % MR, nv); break; \
+            case 4: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 4 % MR, nv); break; \
+            case 3: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 3 % MR, nv); break; \
+            case 2: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 2 % MR, nv); break; \
+            case 1: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 1, nv); break;      \
+            default: break;                                                                                        \
+            }                                                                                                      \
         }                                                                                                          \
     }
 
