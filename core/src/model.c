@@ -122,8 +122,12 @@ void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial
     }
 }
 
+/* Strips start on multiples of a whole vector kernel panel where there are enough columns, else of
+ * a cache line: no two workers then write one cache line of a row, and the kernel's rows run whole. */
+enum { STRIP_PANEL = 64, STRIP_LINE = 16 };
+
 #if MODEL_THREADS > 1
-/* A product split into strips of columns, one strip per worker: each output is the same sum in
+/* A product split into strips of columns, each run by one worker: each output is the same sum in
  * the same order as in one whole product, and each weight is still drawn once. */
 typedef struct {
     nope_num_t *out;
@@ -133,16 +137,15 @@ typedef struct {
     uint32_t strips;
 } product_job;
 
-/* Strips start on multiples of this many columns where there are enough of them: no two workers
- * then write one cache line of a row, and a vector kernel's rows run whole. */
-enum { STRIP_ALIGN = 16 };
 
 /* First column of strip s of `strips` (n_out for s == strips). */
 static size_t strip_col(size_t n_out, uint32_t strips, uint32_t s)
 {
     if (s == strips)
         return n_out;
-    size_t unit = n_out >= (size_t)STRIP_ALIGN * strips ? STRIP_ALIGN : 1;
+    size_t unit = n_out >= (size_t)STRIP_PANEL * strips ? STRIP_PANEL
+                  : n_out >= (size_t)STRIP_LINE * strips ? STRIP_LINE
+                                                          : 1;
     return n_out / unit * s / strips * unit;
 }
 
@@ -179,11 +182,16 @@ static uint32_t model_workers(void)
     return n < MODEL_THREADS ? n : MODEL_THREADS;
 }
 
-/* Strips a product is split into: one per worker, as long as each has a column and a slice of the
- * weight buffer. */
+/* Strips a product is split into: one per worker, or up to STRIPS_PER_WORKER where whole panels
+ * allow (a port may balance them among its workers as they come free), as long as each has a
+ * column and a slice of the weight buffer. */
+enum { STRIPS_PER_WORKER = 4 };
 static uint32_t product_strips_for(size_t n_out)
 {
     uint32_t n = model_workers();
+    size_t panels = n_out / STRIP_PANEL;
+    if (n > 1 && panels > n)
+        n = panels < (size_t)n * STRIPS_PER_WORKER ? (uint32_t)panels : n * STRIPS_PER_WORKER;
     if (n > n_out)
         n = (uint32_t)n_out;
     if (n > NOPE_WEIGHT_BUF)
