@@ -354,8 +354,8 @@ static void store_u32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-nope_mf_status nope_model_file_encode(const nope_mf_dims *dims, nope_mf_source src, void *ctx, uint8_t *dst,
-                                      size_t cap, size_t *size)
+nope_mf_status nope_model_file_encode(const nope_mf_dims *dims, nope_mf_source src, void *ctx, uint8_t *dst, size_t cap,
+                                      size_t *size)
 {
     *size = 0;
     nope_mf_status st = nope_mf_dims_check(dims);

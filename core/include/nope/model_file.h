@@ -60,27 +60,27 @@ typedef struct {
 /* Every outcome of parsing or encoding; nope_mf_status_text names each. */
 typedef enum {
     NOPE_MF_OK = 0,
-    NOPE_MF_ERR_SHORT,         /* fewer bytes than a header and a checksum */
-    NOPE_MF_ERR_MAGIC,         /* does not begin with NOPEMDL\0 */
-    NOPE_MF_ERR_VERSION,       /* a version this build does not read */
-    NOPE_MF_ERR_HEADER_SIZE,   /* header size field is not 64 */
-    NOPE_MF_ERR_FORMAT,        /* tensor numeric format is not float32 */
-    NOPE_MF_ERR_RESERVED,      /* reserved header bytes not zero */
-    NOPE_MF_ERR_D,             /* d outside 2..NOPE_MAX_D */
-    NOPE_MF_ERR_HEADS,         /* heads outside 1..NOPE_MAX_HEADS */
-    NOPE_MF_ERR_LAYERS,        /* layers outside 1..NOPE_MAX_LAYERS */
-    NOPE_MF_ERR_FFN,           /* ffn outside 1..NOPE_MAX_FFN */
-    NOPE_MF_ERR_VOCAB,         /* vocab outside 1..NOPE_MAX_VOCAB */
-    NOPE_MF_ERR_SEQ,           /* longest sequence outside 2..NOPE_MAX_SEQ */
-    NOPE_MF_ERR_HEADS_DIVIDE,  /* heads does not divide d */
-    NOPE_MF_ERR_HEAD_DIM,      /* d / heads over NOPE_MAX_HEAD_DIM */
-    NOPE_MF_ERR_ACT,           /* activation code neither relu (0) nor gelu (1) */
-    NOPE_MF_ERR_EPS,           /* epsilon not a float in 1e-12..1 */
-    NOPE_MF_ERR_TRUNCATED,     /* fewer bytes than the dimensions need */
-    NOPE_MF_ERR_TRAILING,      /* more bytes than the dimensions need */
-    NOPE_MF_ERR_CHECKSUM,      /* CRC-32 differs */
-    NOPE_MF_ERR_NONFINITE,     /* a NaN or infinity in a tensor */
-    NOPE_MF_ERR_DST_SMALL      /* encode: the destination cannot hold the file */
+    NOPE_MF_ERR_SHORT,        /* fewer bytes than a header and a checksum */
+    NOPE_MF_ERR_MAGIC,        /* does not begin with NOPEMDL\0 */
+    NOPE_MF_ERR_VERSION,      /* a version this build does not read */
+    NOPE_MF_ERR_HEADER_SIZE,  /* header size field is not 64 */
+    NOPE_MF_ERR_FORMAT,       /* tensor numeric format is not float32 */
+    NOPE_MF_ERR_RESERVED,     /* reserved header bytes not zero */
+    NOPE_MF_ERR_D,            /* d outside 2..NOPE_MAX_D */
+    NOPE_MF_ERR_HEADS,        /* heads outside 1..NOPE_MAX_HEADS */
+    NOPE_MF_ERR_LAYERS,       /* layers outside 1..NOPE_MAX_LAYERS */
+    NOPE_MF_ERR_FFN,          /* ffn outside 1..NOPE_MAX_FFN */
+    NOPE_MF_ERR_VOCAB,        /* vocab outside 1..NOPE_MAX_VOCAB */
+    NOPE_MF_ERR_SEQ,          /* longest sequence outside 2..NOPE_MAX_SEQ */
+    NOPE_MF_ERR_HEADS_DIVIDE, /* heads does not divide d */
+    NOPE_MF_ERR_HEAD_DIM,     /* d / heads over NOPE_MAX_HEAD_DIM */
+    NOPE_MF_ERR_ACT,          /* activation code neither relu (0) nor gelu (1) */
+    NOPE_MF_ERR_EPS,          /* epsilon not a float in 1e-12..1 */
+    NOPE_MF_ERR_TRUNCATED,    /* fewer bytes than the dimensions need */
+    NOPE_MF_ERR_TRAILING,     /* more bytes than the dimensions need */
+    NOPE_MF_ERR_CHECKSUM,     /* CRC-32 differs */
+    NOPE_MF_ERR_NONFINITE,    /* a NaN or infinity in a tensor */
+    NOPE_MF_ERR_DST_SMALL     /* encode: the destination cannot hold the file */
 } nope_mf_status;
 #define NOPE_MF_STATUSES 22
 
@@ -190,7 +190,7 @@ typedef uint32_t (*nope_mf_source)(void *ctx, nope_mf_tensor t, uint32_t layer, 
  * order, CRC-32. *size = the file's bytes (also when dst is too small, so a caller can size it).
  * Refuses what a parser refuses: dims out of range (the check's status), a NaN or an infinity
  * (NOPE_MF_ERR_NONFINITE), and dst too small (NOPE_MF_ERR_DST_SMALL, nothing written). */
-nope_mf_status nope_model_file_encode(const nope_mf_dims *dims, nope_mf_source src, void *ctx, uint8_t *dst,
-                                      size_t cap, size_t *size);
+nope_mf_status nope_model_file_encode(const nope_mf_dims *dims, nope_mf_source src, void *ctx, uint8_t *dst, size_t cap,
+                                      size_t *size);
 
 #endif
