@@ -158,21 +158,19 @@ typedef struct {
 nope_mf_fixed_counts nope_model_file_fixed_counts(const nope_model_file *mf, unsigned q_frac);
 
 #if NOPE_NUM == NOPE_NUM_F32
-/* float32 build: the float with these bits, and back. */
+/* float32 build: the float with these bits, and back (a union: defined in C11, no memcpy). */
+typedef union {
+    uint32_t u;
+    float f;
+} nope_mf_f32_pun;
 static inline float nope_mf_f32_from_bits(uint32_t bits)
 {
-    union {
-        uint32_t u;
-        float f;
-    } v = {bits};
+    nope_mf_f32_pun v = {.u = bits};
     return v.f;
 }
 static inline uint32_t nope_mf_f32_bits(float f)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v = {f};
+    nope_mf_f32_pun v = {.f = f};
     return v.u;
 }
 #endif
