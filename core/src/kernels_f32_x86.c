@@ -71,7 +71,7 @@ enum { KC = 256 };
             size_t r0 = 0;                                                                                         \
             for (; r0 + MR <= rows; r0 += MR)                                                                      \
                 MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, MR, nv);                \
-            switch (rows - r0) { /* the last rows as one smaller block: constant sizes stay in registers */   \
+            switch (rows - r0) { /* the last rows as one smaller block: constant sizes stay in registers */        \
             case 5: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 5 % MR, nv); break; \
             case 4: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 4 % MR, nv); break; \
             case 3: MICRO(out + r0 * ldo, ldo, in + r0 * ldi + t0, ldi, w + t0 * ldw, ldw, kc, 3 % MR, nv); break; \
