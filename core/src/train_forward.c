@@ -1,0 +1,178 @@
+/* The forward pass of training: the core's forward (model.c) for a model whose weights are
+ * stored, with LayerNorm gains and biases, over a batch of byte windows, keeping what the backward
+ * pass needs (train_layout.h), and the mean cross-entropy of the next byte. The kernels follow the
+ * core's orders, so a trained model evaluated here and by the core's own kernels agrees bit for
+ * bit wherever the core computes the same thing (LayerNorm, scores, softmax, GELU, products). */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_F32
+
+#include "nope/kernels.h"
+#include "nope/math_float.h"
+#include "nope/train.h"
+
+#include "train_layout.h"
+
+/* Compensated (Kahan) summation, as the core's LayerNorm sums (kernels_f32.c): the mean and the
+ * variance to a couple of ulps, whatever d. */
+typedef struct {
+    float sum, carry;
+} kahan_sum;
+
+static void kahan_add(kahan_sum *k, float x)
+{
+    float y = x - k->carry;
+    float t = k->sum + y;
+    k->carry = (t - k->sum) - y;
+    k->sum = t;
+}
+
+void nope_train_layernorm_fwd(float *y, float *xhat, float *rstd, const float *x, const float *g, const float *b,
+                              size_t rows, size_t n, float eps)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        kahan_sum total = {0.0f, 0.0f}, squares = {0.0f, 0.0f};
+        for (size_t i = 0; i < n; i++)
+            kahan_add(&total, xr[i]);
+        float mean = total.sum / (float)n;
+        for (size_t i = 0; i < n; i++) {
+            float dev = xr[i] - mean;
+            kahan_add(&squares, dev * dev);
+        }
+        float rs = 1.0f / nope_f32_sqrt(squares.sum / (float)n + eps);
+        rstd[r] = rs;
+        for (size_t i = 0; i < n; i++) {
+            float xh = (xr[i] - mean) * rs;
+            xhat[r * n + i] = xh;
+            y[r * n + i] = xh * g[i] + b[i];
+        }
+    }
+}
+
+void nope_train_attention_fwd(float *o, float *probs, const float *qkv, size_t seq, size_t d, size_t heads, float scale)
+{
+    const size_t dh = d / heads, ld = 3 * d;
+    for (size_t h = 0; h < heads; h++)
+        for (size_t t = 0; t < seq; t++) {
+            const float *q = qkv + t * ld + h * dh;
+            float *p = probs + (h * seq + t) * seq;
+            for (size_t s = 0; s <= t; s++) {
+                const float *k = qkv + s * ld + d + h * dh;
+                float dot = 0.0f;
+                for (size_t i = 0; i < dh; i++)
+                    dot += q[i] * k[i];
+                p[s] = dot * scale;
+            }
+            nope_kern_softmax(p, t + 1);
+            float *ot = o + t * d + h * dh;
+            for (size_t i = 0; i < dh; i++)
+                ot[i] = 0.0f;
+            for (size_t s = 0; s <= t; s++) {
+                const float *v = qkv + s * ld + 2 * d + h * dh;
+                const float a = p[s];
+                for (size_t i = 0; i < dh; i++)
+                    ot[i] += a * v[i];
+            }
+        }
+}
+
+void nope_train_act_fwd(float *a, const float *u, size_t n, nope_act act)
+{
+    for (size_t k = 0; k < n; k++)
+        a[k] = act == NOPE_ACT_RELU ? (u[k] > 0.0f ? u[k] : 0.0f) : nope_kern_gelu_f32(u[k]);
+}
+
+/* The byte row r is scored on. */
+static size_t target_of(const uint8_t *windows, size_t seq, size_t r)
+{
+    return windows[(r / seq) * (seq + 1) + r % seq + 1];
+}
+
+float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, size_t rows, size_t vocab)
+{
+    float loss = 0.0f;
+    for (size_t r = 0; r < rows; r++) {
+        float *z = logits + r * vocab;
+        float top = z[0];
+        for (size_t k = 1; k < vocab; k++)
+            if (z[k] > top)
+                top = z[k];
+        const float zt = z[target_of(windows, seq, r)] - top;
+        float total = 0.0f;
+        for (size_t k = 0; k < vocab; k++) {
+            z[k] = nope_f32_exp(z[k] - top);
+            total += z[k];
+        }
+        for (size_t k = 0; k < vocab; k++)
+            z[k] = z[k] / total;
+        loss += nope_f32_log(total) - zt;
+    }
+    return loss;
+}
+
+/* y (n) += x (n). */
+static void add_into(float *y, const float *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        y[k] += x[k];
+}
+
+size_t nope_train_acts_floats(const nope_train_shape *s, size_t batch)
+{
+    return train_layout_of(s, batch).acts_total;
+}
+
+size_t nope_train_work_floats(const nope_train_shape *s, size_t batch)
+{
+    return train_layout_of(s, batch).work_total;
+}
+
+/* The stored tensor `kind` of `layer`. */
+static const float *tensor(const nope_train_shape *s, const float *params, nope_train_kind kind, uint32_t layer)
+{
+    return params + nope_train_tensor_of(s, kind, layer).offset;
+}
+
+float nope_train_forward(const nope_train_shape *s, const float *params, const uint8_t *windows, size_t batch,
+                         float *acts, float *work)
+{
+    const train_layout L = train_layout_of(s, batch);
+    const size_t R = L.rows, d = s->d, f = s->ffn, V = s->vocab, T = s->seq, H = s->heads;
+    const float scale = 1.0f / nope_f32_sqrt((float)(d / H)); /* the core's attn_scale */
+    const float *E = tensor(s, params, NOPE_TT_EMBED, 0);
+    float *x = work + L.x, *tmp = work + L.tmp;
+    for (size_t r = 0; r < R; r++) {
+        const float *e = E + (size_t)windows[(r / T) * (T + 1) + r % T] * d;
+        for (size_t i = 0; i < d; i++)
+            x[r * d + i] = e[i];
+    }
+    for (uint32_t l = 0; l < s->layers; l++) {
+        float *A = acts + l * L.per_layer;
+        nope_train_layernorm_fwd(A + L.h1, A + L.xhat1, A + L.rstd1, x, tensor(s, params, NOPE_TT_LN1_GAIN, l),
+                                 tensor(s, params, NOPE_TT_LN1_BIAS, l), R, d, s->eps);
+        for (int m = 0; m < 3; m++) /* q, k, v side by side in each row of qkv */
+            nope_train_matmul(A + L.qkv + m * d, 3 * d, A + L.h1, d,
+                              tensor(s, params, (nope_train_kind)(NOPE_TT_WQ + m), l), d, R, d, d);
+        for (size_t b = 0; b < batch; b++)
+            nope_train_attention_fwd(A + L.o + b * T * d, A + L.probs + b * H * T * T, A + L.qkv + b * T * 3 * d, T, d,
+                                     H, scale);
+        nope_train_matmul(tmp, d, A + L.o, d, tensor(s, params, NOPE_TT_WO, l), d, R, d, d);
+        add_into(x, tmp, R * d);
+        nope_train_layernorm_fwd(A + L.h2, A + L.xhat2, A + L.rstd2, x, tensor(s, params, NOPE_TT_LN2_GAIN, l),
+                                 tensor(s, params, NOPE_TT_LN2_BIAS, l), R, d, s->eps);
+        nope_train_matmul(A + L.u, f, A + L.h2, d, tensor(s, params, NOPE_TT_W1, l), f, R, d, f);
+        nope_train_act_fwd(A + L.a, A + L.u, R * f, s->act);
+        nope_train_matmul(tmp, d, A + L.a, f, tensor(s, params, NOPE_TT_W2, l), d, R, f, d);
+        add_into(x, tmp, R * d);
+    }
+    nope_train_layernorm_fwd(acts + L.hf, acts + L.xhatf, acts + L.rstdf, x, tensor(s, params, NOPE_TT_LNF_GAIN, 0),
+                             tensor(s, params, NOPE_TT_LNF_BIAS, 0), R, d, s->eps);
+    /* The tied head: logits = hf E^T, through E^T (d x vocab) so the sum runs over i ascending. */
+    float *et = work + L.tw;
+    nope_train_transpose(et, E, V, d, d);
+    nope_train_matmul(acts + L.probs_out, V, acts + L.hf, d, et, V, R, d, V);
+    return nope_train_xent_fwd(acts + L.probs_out, windows, T, R, V) / (float)R;
+}
+
+#endif

@@ -1,0 +1,78 @@
+/* The one matrix product of training, and the transpose that lets dX = dY W^T and dW = X^T dY
+ * use it too. Each output is one chain: c = 0, then c += a[p] * b[p] for p ascending, each product
+ * and each sum rounded once, which is the core's matmul order (nope_kern_matmul_drawn): the
+ * blocking below changes which outputs are computed together, never an output's chain.
+ *
+ * Speed hook: on an x86-64 host this is where stored weights could go through the core's packed
+ * panel kernel (nope_x86_matmul_panel in kernels_f32_x86.h, which keeps the same chains), and
+ * where a product could be split over workers by rows of c (nope/parallel.h). */
+#include "nope/config.h"
+
+#if NOPE_NUM == NOPE_NUM_F32
+
+#include "nope/train.h"
+
+/* Rows of c made together (each row of b is then read once for all of them) and the columns of
+ * c a pass covers (ROWS x COLS floats stay in the first-level cache). */
+enum { ROWS = 4, COLS = 256 };
+
+/* c[r][j] += a[r][p] * b[p][j] for ROWS rows r, p < k, j < n: the whole chain of a tile. */
+static void tile_full(float *restrict c, size_t ldc, const float *restrict a, size_t lda, const float *restrict b,
+                      size_t ldb, size_t k, size_t n)
+{
+    float *restrict c0 = c, *restrict c1 = c + ldc, *restrict c2 = c + 2 * ldc, *restrict c3 = c + 3 * ldc;
+    for (size_t p = 0; p < k; p++) {
+        const float a0 = a[p], a1 = a[lda + p], a2 = a[2 * lda + p], a3 = a[3 * lda + p];
+        const float *restrict bp = b + p * ldb;
+        for (size_t j = 0; j < n; j++) {
+            const float w = bp[j];
+            c0[j] += a0 * w;
+            c1[j] += a1 * w;
+            c2[j] += a2 * w;
+            c3[j] += a3 * w;
+        }
+    }
+}
+
+static void tile_row(float *restrict c, const float *restrict a, const float *restrict b, size_t ldb, size_t k,
+                     size_t n)
+{
+    for (size_t p = 0; p < k; p++) {
+        const float ap = a[p];
+        const float *restrict bp = b + p * ldb;
+        for (size_t j = 0; j < n; j++)
+            c[j] += ap * bp[j];
+    }
+}
+
+void nope_train_matmul(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m, size_t k,
+                       size_t n)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            c[i * ldc + j] = 0.0f;
+    for (size_t j0 = 0; j0 < n; j0 += COLS) {
+        size_t nj = n - j0 < COLS ? n - j0 : COLS;
+        size_t i = 0;
+        for (; i + ROWS <= m; i += ROWS)
+            tile_full(c + i * ldc + j0, ldc, a + i * lda, lda, b + j0, ldb, k, nj);
+        for (; i < m; i++)
+            tile_row(c + i * ldc + j0, a + i * lda, b + j0, ldb, k, nj);
+    }
+}
+
+/* Blocks of 16 x 16, so that both the reads and the writes stay within a few cache lines. */
+enum { TBLOCK = 16 };
+
+void nope_train_transpose(float *dst, const float *src, size_t rows, size_t cols, size_t ld)
+{
+    for (size_t r0 = 0; r0 < rows; r0 += TBLOCK)
+        for (size_t c0 = 0; c0 < cols; c0 += TBLOCK) {
+            size_t r1 = r0 + TBLOCK < rows ? r0 + TBLOCK : rows, c1 = c0 + TBLOCK < cols ? c0 + TBLOCK : cols;
+            for (size_t r = r0; r < r1; r++)
+                for (size_t c = c0; c < c1; c++)
+                    dst[c * rows + r] = src[r * ld + c];
+        }
+}
+
+#endif
