@@ -11,6 +11,7 @@
 #include "nope/math_float.h"
 #include "nope/train.h"
 
+#include "kernels_f32_x86.h"
 #include "train_layout.h"
 
 /* Compensated (Kahan) summation, as the core's LayerNorm sums (kernels_f32.c): the mean and the
@@ -100,10 +101,14 @@ float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, siz
                 top = z[k];
         const float zt = z[target_of(windows, seq, r)] - top;
         float total = 0.0f;
-        for (size_t k = 0; k < vocab; k++) {
+#if NOPE_F32_X86 /* the same nope_f32_exp bits, several at a time */
+        nope_x86_exp_minus(z, vocab, top);
+#else
+        for (size_t k = 0; k < vocab; k++)
             z[k] = nope_f32_exp(z[k] - top);
+#endif
+        for (size_t k = 0; k < vocab; k++)
             total += z[k];
-        }
         for (size_t k = 0; k < vocab; k++)
             z[k] = z[k] / total;
         loss += nope_f32_log(total) - zt;

@@ -4,12 +4,13 @@
  * blocking below changes which outputs are computed together, never an output's chain.
  *
  * Speed hook: on an x86-64 host this is where stored weights could go through the core's packed
- * panel kernel (nope_x86_matmul_panel in kernels_f32_x86.h, which keeps the same chains), and
- * where a product could be split over workers by rows of c (nope/parallel.h). */
+ * panel kernel (nope_x86_matmul_panel in kernels_f32_x86.h, which keeps the same chains). A
+ * product is split over the workers the program set (nope/parallel.h) by blocks of rows of c. */
 #include "nope/config.h"
 
 #if NOPE_NUM == NOPE_NUM_F32
 
+#include "nope/parallel.h"
 #include "nope/train.h"
 
 /* Rows of c made together (each row of b is then read once for all of them) and the columns of
@@ -45,20 +46,44 @@ static void tile_row(float *restrict c, const float *restrict a, const float *re
     }
 }
 
+typedef struct {
+    float *c;
+    const float *a, *b;
+    size_t ldc, lda, ldb, m, k, n;
+} product;
+
+/* Rows [ROWS * begin, ROWS * end) of c (the last block may be short). */
+static void product_rows(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    (void)worker;
+    const product *P = ctx;
+    const size_t i_end = ROWS * end < P->m ? ROWS * end : P->m;
+    for (size_t i = ROWS * begin; i < i_end; i++)
+        for (size_t j = 0; j < P->n; j++)
+            P->c[i * P->ldc + j] = 0.0f;
+    for (size_t j0 = 0; j0 < P->n; j0 += COLS) {
+        size_t nj = P->n - j0 < COLS ? P->n - j0 : COLS;
+        size_t i = ROWS * begin;
+        for (; i + ROWS <= i_end; i += ROWS)
+            tile_full(P->c + i * P->ldc + j0, P->ldc, P->a + i * P->lda, P->lda, P->b + j0, P->ldb, P->k, nj);
+        for (; i < i_end; i++)
+            tile_row(P->c + i * P->ldc + j0, P->a + i * P->lda, P->b + j0, P->ldb, P->k, nj);
+    }
+}
+
+/* Products smaller than this many multiplications run on the caller's thread: handing them out
+ * would cost more than it saves. */
+#define PARALLEL_MIN_MACS ((size_t)1 << 16)
+
 void nope_train_matmul(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m, size_t k,
                        size_t n)
 {
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++)
-            c[i * ldc + j] = 0.0f;
-    for (size_t j0 = 0; j0 < n; j0 += COLS) {
-        size_t nj = n - j0 < COLS ? n - j0 : COLS;
-        size_t i = 0;
-        for (; i + ROWS <= m; i += ROWS)
-            tile_full(c + i * ldc + j0, ldc, a + i * lda, lda, b + j0, ldb, k, nj);
-        for (; i < m; i++)
-            tile_row(c + i * ldc + j0, a + i * lda, b + j0, ldb, k, nj);
-    }
+    product P = {c, a, b, ldc, lda, ldb, m, k, n};
+    size_t blocks = (m + ROWS - 1) / ROWS;
+    /* Blocks of rows of c go to the workers the program set (nope/parallel.h): each output is
+     * still one chain computed by one worker, so the bits do not depend on the split. */
+    uint32_t workers = m * k * n >= PARALLEL_MIN_MACS ? nope_parallel_workers() : 1;
+    nope_parallel_for(product_rows, &P, blocks, workers);
 }
 
 /* Blocks of 16 x 16, so that both the reads and the writes stay within a few cache lines. */
