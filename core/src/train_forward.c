@@ -78,10 +78,12 @@ void nope_train_attention_fwd(float *o, float *probs, const float *qkv, size_t s
         }
 }
 
+/* The core's own activation (vectorised on a host), on a copy: u is kept for the backward pass. */
 void nope_train_act_fwd(float *a, const float *u, size_t n, nope_act act)
 {
     for (size_t k = 0; k < n; k++)
-        a[k] = act == NOPE_ACT_RELU ? (u[k] > 0.0f ? u[k] : 0.0f) : nope_kern_gelu_f32(u[k]);
+        a[k] = u[k];
+    nope_kern_activate(a, n, act);
 }
 
 /* The byte row r is scored on. */
