@@ -91,7 +91,7 @@ void nope_train_xent_bwd(float *dlogits, const float *probs, const uint8_t *wind
                          size_t vocab, float scale)
 {
     for (size_t r = 0; r < rows; r++) {
-        size_t target = windows[(r / seq) * (seq + 1) + r % seq + 1];
+        size_t target = train_target(windows, seq, r);
         for (size_t k = 0; k < vocab; k++)
             dlogits[r * vocab + k] = (probs[r * vocab + k] - (k == target ? 1.0f : 0.0f)) * scale;
     }
@@ -111,12 +111,6 @@ static void input_grad(float *dX, const float *dY, const float *W, size_t n_in, 
 {
     nope_train_transpose(tw, W, n_in, n_out, n_out);
     nope_train_matmul(dX, n_in, dY, n_out, tw, n_in, R, n_out, n_in);
-}
-
-static void add_into(float *y, const float *x, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        y[k] += x[k];
 }
 
 void nope_train_backward(const nope_train_shape *s, const float *params, const uint8_t *windows, size_t batch,
@@ -146,7 +140,7 @@ void nope_train_backward(const nope_train_shape *s, const float *params, const u
         input_grad(dmid, dbig, P(NOPE_TT_W1, l), d, f, R, tw);
         nope_train_layernorm_bwd(dln, G(NOPE_TT_LN2_GAIN, l), G(NOPE_TT_LN2_BIAS, l), dmid, A + L.xhat2, A + L.rstd2,
                                  P(NOPE_TT_LN2_GAIN, l), R, d);
-        add_into(dx, dln, R * d);
+        train_add(dx, dln, R * d);
         /* Attention: x_mid = x_in + attend(LN1(x_in)) Wo. */
         weight_grad(G(NOPE_TT_WO, l), A + L.o, d, dx, d, d, R, tact);
         input_grad(dmid, dx, P(NOPE_TT_WO, l), d, d, R, tw);
@@ -162,12 +156,12 @@ void nope_train_backward(const nope_train_shape *s, const float *params, const u
         nope_train_matmul(dmid, d, dbig, 3 * d, tw, d, R, 3 * d, d);
         nope_train_layernorm_bwd(dln, G(NOPE_TT_LN1_GAIN, l), G(NOPE_TT_LN1_BIAS, l), dmid, A + L.xhat1, A + L.rstd1,
                                  P(NOPE_TT_LN1_GAIN, l), R, d);
-        add_into(dx, dln, R * d);
+        train_add(dx, dln, R * d);
     }
     /* The embedding's share: row r's input gradient added to its token's row, rows ascending. */
     float *gE = G(NOPE_TT_EMBED, 0);
     for (size_t r = 0; r < R; r++) {
-        float *row = gE + (size_t)windows[(r / T) * (T + 1) + r % T] * d;
+        float *row = gE + train_token(windows, T, r) * d;
         for (size_t i = 0; i < d; i++)
             row[i] += dx[r * d + i];
     }

@@ -86,12 +86,6 @@ void nope_train_act_fwd(float *a, const float *u, size_t n, nope_act act)
     nope_kern_activate(a, n, act);
 }
 
-/* The byte row r is scored on. */
-static size_t target_of(const uint8_t *windows, size_t seq, size_t r)
-{
-    return windows[(r / seq) * (seq + 1) + r % seq + 1];
-}
-
 float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, size_t rows, size_t vocab)
 {
     float loss = 0.0f;
@@ -101,7 +95,7 @@ float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, siz
         for (size_t k = 1; k < vocab; k++)
             if (z[k] > top)
                 top = z[k];
-        const float zt = z[target_of(windows, seq, r)] - top;
+        const float zt = z[train_target(windows, seq, r)] - top;
         float total = 0.0f;
 #if NOPE_F32_X86 /* the same nope_f32_exp bits, several at a time */
         nope_x86_exp_minus(z, vocab, top);
@@ -116,13 +110,6 @@ float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, siz
         loss += nope_f32_log(total) - zt;
     }
     return loss;
-}
-
-/* y (n) += x (n). */
-static void add_into(float *y, const float *x, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        y[k] += x[k];
 }
 
 size_t nope_train_acts_floats(const nope_train_shape *s, size_t batch)
@@ -150,7 +137,7 @@ float nope_train_forward(const nope_train_shape *s, const float *params, const u
     const float *E = tensor(s, params, NOPE_TT_EMBED, 0);
     float *x = work + L.x, *tmp = work + L.tmp;
     for (size_t r = 0; r < R; r++) {
-        const float *e = E + (size_t)windows[(r / T) * (T + 1) + r % T] * d;
+        const float *e = E + train_token(windows, T, r) * d;
         for (size_t i = 0; i < d; i++)
             x[r * d + i] = e[i];
     }
@@ -165,13 +152,13 @@ float nope_train_forward(const nope_train_shape *s, const float *params, const u
             nope_train_attention_fwd(A + L.o + b * T * d, A + L.probs + b * H * T * T, A + L.qkv + b * T * 3 * d, T, d,
                                      H, scale);
         nope_train_matmul(tmp, d, A + L.o, d, tensor(s, params, NOPE_TT_WO, l), d, R, d, d);
-        add_into(x, tmp, R * d);
+        train_add(x, tmp, R * d);
         nope_train_layernorm_fwd(A + L.h2, A + L.xhat2, A + L.rstd2, x, tensor(s, params, NOPE_TT_LN2_GAIN, l),
                                  tensor(s, params, NOPE_TT_LN2_BIAS, l), R, d, s->eps);
         nope_train_matmul(A + L.u, f, A + L.h2, d, tensor(s, params, NOPE_TT_W1, l), f, R, d, f);
         nope_train_act_fwd(A + L.a, A + L.u, R * f, s->act);
         nope_train_matmul(tmp, d, A + L.a, f, tensor(s, params, NOPE_TT_W2, l), d, R, f, d);
-        add_into(x, tmp, R * d);
+        train_add(x, tmp, R * d);
     }
     nope_train_layernorm_fwd(acts + L.hf, acts + L.xhatf, acts + L.rstdf, x, tensor(s, params, NOPE_TT_LNF_GAIN, 0),
                              tensor(s, params, NOPE_TT_LNF_BIAS, 0), R, d, s->eps);

@@ -4,6 +4,7 @@
 #define NOPE_TRAIN_LAYOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nope/train.h"
 
@@ -19,6 +20,23 @@ typedef struct {
      * tact (max(vocab, ffn, d) x R), tw (max(3d d, d ffn, d vocab)), scratch (seq) */
     size_t x, tmp, dbig, dmid, tact, tw, scratch, work_total;
 } train_layout;
+
+/* Row r's input byte and the byte it is scored on, in windows of seq + 1 bytes. */
+static inline size_t train_token(const uint8_t *windows, size_t seq, size_t r)
+{
+    return windows[(r / seq) * (seq + 1) + r % seq];
+}
+static inline size_t train_target(const uint8_t *windows, size_t seq, size_t r)
+{
+    return windows[(r / seq) * (seq + 1) + r % seq + 1];
+}
+
+/* y (n) += x (n): a residual add, forward or backward. */
+static inline void train_add(float *y, const float *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        y[k] += x[k];
+}
 
 static inline size_t train_max3(size_t a, size_t b, size_t c)
 {
