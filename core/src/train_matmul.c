@@ -13,19 +13,57 @@
 #include "nope/parallel.h"
 #include "nope/train.h"
 
+/* On an x86-64 host (gcc, NOPE_HOST_CLONES, as kernels_f32.c), the tiles also come in an AVX2
+ * build chosen at run time: the same IEEE operations in the same order (no FMA), so speed only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
+#define TRAIN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TRAIN_CLONES
+#endif
+
 /* Rows of c made together (each row of b is then read once for all of them) and the columns of
  * c a pass covers (ROWS x COLS floats stay in the first-level cache). */
-enum { ROWS = 4, COLS = 256 };
+enum { ROWS = 4, COLS = 256, DEPTH = 128 };
 
-/* c[r][j] += a[r][p] * b[p][j] for ROWS rows r, p < k, j < n: the whole chain of a tile. */
+/* c[r][j] += a[r][p] * b[p][j] for ROWS rows r, p < k, j < n: the whole chain of a tile. Blocks
+ * of JB columns keep their ROWS x JB running sums in registers for the whole chain (so c is read
+ * and written once, not once per p), as vectors of 8 floats (GCC's and clang's vector extension:
+ * each lane's + and * are the scalar IEEE operations, lowered to scalar code where there is no
+ * vector unit); the columns past the last whole block go through c. */
+typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
+enum { JB = 16 };
+
+TRAIN_CLONES
 static void tile_full(float *restrict c, size_t ldc, const float *restrict a, size_t lda, const float *restrict b,
                       size_t ldb, size_t k, size_t n)
 {
     float *restrict c0 = c, *restrict c1 = c + ldc, *restrict c2 = c + 2 * ldc, *restrict c3 = c + 3 * ldc;
+    size_t j0 = 0;
+    for (; j0 + JB <= n; j0 += JB) {
+        v8 s0a = *(v8 *)(c0 + j0), s0b = *(v8 *)(c0 + j0 + 8), s1a = *(v8 *)(c1 + j0), s1b = *(v8 *)(c1 + j0 + 8);
+        v8 s2a = *(v8 *)(c2 + j0), s2b = *(v8 *)(c2 + j0 + 8), s3a = *(v8 *)(c3 + j0), s3b = *(v8 *)(c3 + j0 + 8);
+        for (size_t p = 0; p < k; p++) {
+            const float *bp = b + p * ldb + j0;
+            const v8 wa = *(const v8 *)bp, wb = *(const v8 *)(bp + 8);
+            const float a0 = a[p], a1 = a[lda + p], a2 = a[2 * lda + p], a3 = a[3 * lda + p];
+            s0a += a0 * wa;
+            s0b += a0 * wb;
+            s1a += a1 * wa;
+            s1b += a1 * wb;
+            s2a += a2 * wa;
+            s2b += a2 * wb;
+            s3a += a3 * wa;
+            s3b += a3 * wb;
+        }
+        *(v8 *)(c0 + j0) = s0a, *(v8 *)(c0 + j0 + 8) = s0b, *(v8 *)(c1 + j0) = s1a, *(v8 *)(c1 + j0 + 8) = s1b;
+        *(v8 *)(c2 + j0) = s2a, *(v8 *)(c2 + j0 + 8) = s2b, *(v8 *)(c3 + j0) = s3a, *(v8 *)(c3 + j0 + 8) = s3b;
+    }
+    if (j0 == n)
+        return;
     for (size_t p = 0; p < k; p++) {
         const float a0 = a[p], a1 = a[lda + p], a2 = a[2 * lda + p], a3 = a[3 * lda + p];
         const float *restrict bp = b + p * ldb;
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = j0; j < n; j++) {
             const float w = bp[j];
             c0[j] += a0 * w;
             c1[j] += a1 * w;
@@ -35,6 +73,7 @@ static void tile_full(float *restrict c, size_t ldc, const float *restrict a, si
     }
 }
 
+TRAIN_CLONES
 static void tile_row(float *restrict c, const float *restrict a, const float *restrict b, size_t ldb, size_t k,
                      size_t n)
 {
@@ -61,13 +100,19 @@ static void product_rows(void *ctx, uint32_t worker, size_t begin, size_t end)
     for (size_t i = ROWS * begin; i < i_end; i++)
         for (size_t j = 0; j < P->n; j++)
             P->c[i * P->ldc + j] = 0.0f;
-    for (size_t j0 = 0; j0 < P->n; j0 += COLS) {
-        size_t nj = P->n - j0 < COLS ? P->n - j0 : COLS;
-        size_t i = ROWS * begin;
-        for (; i + ROWS <= i_end; i += ROWS)
-            tile_full(P->c + i * P->ldc + j0, P->ldc, P->a + i * P->lda, P->lda, P->b + j0, P->ldb, P->k, nj);
-        for (; i < i_end; i++)
-            tile_row(P->c + i * P->ldc + j0, P->a + i * P->lda, P->b + j0, P->ldb, P->k, nj);
+    /* A DEPTH x COLS block of b is used by every row block while it is in the second-level cache;
+     * c holds each chain's running sum between blocks, so the chain is unchanged. */
+    for (size_t p0 = 0; p0 < P->k; p0 += DEPTH) {
+        const size_t kp = P->k - p0 < DEPTH ? P->k - p0 : DEPTH;
+        for (size_t j0 = 0; j0 < P->n; j0 += COLS) {
+            const size_t nj = P->n - j0 < COLS ? P->n - j0 : COLS;
+            const float *b = P->b + p0 * P->ldb + j0;
+            size_t i = ROWS * begin;
+            for (; i + ROWS <= i_end; i += ROWS)
+                tile_full(P->c + i * P->ldc + j0, P->ldc, P->a + i * P->lda + p0, P->lda, b, P->ldb, kp, nj);
+            for (; i < i_end; i++)
+                tile_row(P->c + i * P->ldc + j0, P->a + i * P->lda + p0, b, P->ldb, kp, nj);
+        }
     }
 }
 
