@@ -7,6 +7,7 @@
 #if NOPE_NUM == NOPE_NUM_F32
 
 #include "nope/math_float.h"
+#include "nope/parallel.h"
 #include "nope/train.h"
 
 #include "train_layout.h"
@@ -113,6 +114,25 @@ static void input_grad(float *dX, const float *dY, const float *W, size_t n_in, 
     nope_train_matmul(dX, n_in, dY, n_out, tw, n_in, R, n_out, n_in);
 }
 
+/* The attention backward of windows [begin, end), each window one worker's, with its own
+ * scratch (seq floats per worker). */
+typedef struct {
+    float *dqkv;
+    const float *d_o, *qkv, *probs;
+    float *scratch;
+    size_t T, d, H;
+    float scale;
+} attention_job;
+
+static void attention_windows(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    const attention_job *j = ctx;
+    const size_t T = j->T, d = j->d;
+    for (size_t b = begin; b < end; b++)
+        nope_train_attention_bwd(j->dqkv + b * T * 3 * d, j->d_o + b * T * d, j->qkv + b * T * 3 * d,
+                                 j->probs + b * j->H * T * T, T, d, j->H, j->scale, j->scratch + worker * T);
+}
+
 void nope_train_backward(const nope_train_shape *s, const float *params, const uint8_t *windows, size_t batch,
                          const float *acts, float *grads, float *work)
 {
@@ -144,9 +164,8 @@ void nope_train_backward(const nope_train_shape *s, const float *params, const u
         /* Attention: x_mid = x_in + attend(LN1(x_in)) Wo. */
         weight_grad(G(NOPE_TT_WO, l), A + L.o, d, dx, d, d, R, tact);
         input_grad(dmid, dx, P(NOPE_TT_WO, l), d, d, R, tw);
-        for (size_t b = 0; b < batch; b++)
-            nope_train_attention_bwd(dbig + b * T * 3 * d, dmid + b * T * d, A + L.qkv + b * T * 3 * d,
-                                     A + L.probs + b * H * T * T, T, d, H, scale, work + L.scratch);
+        attention_job job = {dbig, dmid, A + L.qkv, A + L.probs, work + L.scratch, T, d, H, scale};
+        nope_parallel_for(attention_windows, &job, batch, nope_parallel_workers());
         nope_train_transpose(tact, A + L.h1, R, d, d);
         for (int m = 0; m < 3; m++)
             nope_train_matmul(G((nope_train_kind)(NOPE_TT_WQ + m), l), d, tact, R, dbig + m * d, 3 * d, d, R, d);

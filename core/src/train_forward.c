@@ -9,6 +9,7 @@
 
 #include "nope/kernels.h"
 #include "nope/math_float.h"
+#include "nope/parallel.h"
 #include "nope/train.h"
 
 #include "kernels_f32_x86.h"
@@ -112,6 +113,24 @@ float nope_train_xent_fwd(float *logits, const uint8_t *windows, size_t seq, siz
     return loss;
 }
 
+/* Attention of windows [begin, end): a window's outputs are one worker's, so the split does not
+ * change a bit. */
+typedef struct {
+    float *o, *probs;
+    const float *qkv;
+    size_t T, d, H;
+    float scale;
+} attention_job;
+
+static void attention_windows(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    (void)worker;
+    const attention_job *j = ctx;
+    for (size_t b = begin; b < end; b++)
+        nope_train_attention_fwd(j->o + b * j->T * j->d, j->probs + b * j->H * j->T * j->T,
+                                 j->qkv + b * j->T * 3 * j->d, j->T, j->d, j->H, j->scale);
+}
+
 size_t nope_train_acts_floats(const nope_train_shape *s, size_t batch)
 {
     return train_layout_of(s, batch).acts_total;
@@ -148,9 +167,8 @@ float nope_train_forward(const nope_train_shape *s, const float *params, const u
         for (int m = 0; m < 3; m++) /* q, k, v side by side in each row of qkv */
             nope_train_matmul(A + L.qkv + m * d, 3 * d, A + L.h1, d,
                               tensor(s, params, (nope_train_kind)(NOPE_TT_WQ + m), l), d, R, d, d);
-        for (size_t b = 0; b < batch; b++)
-            nope_train_attention_fwd(A + L.o + b * T * d, A + L.probs + b * H * T * T, A + L.qkv + b * T * 3 * d, T, d,
-                                     H, scale);
+        attention_job job = {A + L.o, A + L.probs, A + L.qkv, T, d, H, scale};
+        nope_parallel_for(attention_windows, &job, batch, nope_parallel_workers());
         nope_train_matmul(tmp, d, A + L.o, d, tensor(s, params, NOPE_TT_WO, l), d, R, d, d);
         train_add(x, tmp, R * d);
         nope_train_layernorm_fwd(A + L.h2, A + L.xhat2, A + L.rstd2, x, tensor(s, params, NOPE_TT_LN2_GAIN, l),
