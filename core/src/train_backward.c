@@ -10,6 +10,7 @@
 #include "nope/parallel.h"
 #include "nope/train.h"
 
+#include "kernels_f32_x86.h"
 #include "train_layout.h"
 
 /* Per row: gh = dy * g; m1 = (sum gh) / n, m2 = (sum gh * xhat) / n (ascending i);
@@ -36,6 +37,18 @@ void nope_train_layernorm_bwd(float *dx, float *dg, float *db, const float *dy, 
     }
 }
 
+/* dq += z k, dk += z q, dv += a dO over one head's dh entries: distinct parts of dqkv (restrict,
+ * so a compiler may vectorise across i; each entry is still its own chain). */
+static void accumulate(float *restrict dq, float *restrict dk, float *restrict dv, const float *restrict k,
+                       const float *restrict q, const float *restrict d_o, float z, float a, size_t dh)
+{
+    for (size_t i = 0; i < dh; i++) {
+        dq[i] += z * k[i];
+        dk[i] += z * q[i];
+        dv[i] += a * d_o[i];
+    }
+}
+
 /* Per head, queries t ascending: dP_s = dO_t . v_s (ascending i); c = sum over s <= t ascending of
  * P_ts dP_s; dz_s = P_ts (dP_s - c) * scale; then dq_t = sum over s ascending of dz_s k_s, and
  * each dk_s += dz_s q_t, dv_s += P_ts dO_t, so those two sum over t ascending, from 0. */
@@ -49,26 +62,26 @@ void nope_train_attention_bwd(float *dqkv, const float *d_o, const float *qkv, c
         for (size_t t = 0; t < seq; t++) {
             const float *p = probs + (h * seq + t) * seq, *dot = d_o + t * d + h * dh, *q = qkv + t * ld + h * dh;
             float *dz = scratch, *dq = dqkv + t * ld + h * dh;
-            float c = 0.0f;
+#if NOPE_F32_X86 /* several keys at once; times 1 is exact, so the same bits as the loop */
+            nope_x86_scores(dz, dot, qkv + 2 * d + h * dh, t + 1, dh, ld, 1.0f);
+#else
             for (size_t s = 0; s <= t; s++) {
                 const float *v = qkv + s * ld + 2 * d + h * dh;
                 float dp = 0.0f;
                 for (size_t i = 0; i < dh; i++)
                     dp += dot[i] * v[i];
                 dz[s] = dp;
-                c += p[s] * dp;
             }
+#endif
+            float c = 0.0f;
+            for (size_t s = 0; s <= t; s++)
+                c += p[s] * dz[s];
             for (size_t s = 0; s <= t; s++)
                 dz[s] = p[s] * (dz[s] - c) * scale;
             for (size_t s = 0; s <= t; s++) {
                 const float *kk = qkv + s * ld + d + h * dh;
                 float *dk = dqkv + s * ld + d + h * dh, *dv = dqkv + s * ld + 2 * d + h * dh;
-                const float z = dz[s], a = p[s];
-                for (size_t i = 0; i < dh; i++) {
-                    dq[i] += z * kk[i];
-                    dk[i] += z * q[i];
-                    dv[i] += a * dot[i];
-                }
+                accumulate(dq, dk, dv, kk, q, dot, dz[s], p[s], dh);
             }
         }
 }

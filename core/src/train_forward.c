@@ -58,24 +58,30 @@ void nope_train_attention_fwd(float *o, float *probs, const float *qkv, size_t s
     for (size_t h = 0; h < heads; h++)
         for (size_t t = 0; t < seq; t++) {
             const float *q = qkv + t * ld + h * dh;
-            float *p = probs + (h * seq + t) * seq;
+            float *p = probs + (h * seq + t) * seq, *ot = o + t * d + h * dh;
+            const float *keys = qkv + d + h * dh, *values = qkv + 2 * d + h * dh;
+#if NOPE_F32_X86 /* the host's vector kernels of nope_kern_attend: the same chains, several keys at once */
+            nope_x86_scores(p, q, keys, t + 1, dh, ld, scale);
+            nope_kern_softmax(p, t + 1);
+            nope_x86_weighted_sum(ot, p, values, t + 1, dh, ld);
+#else
             for (size_t s = 0; s <= t; s++) {
-                const float *k = qkv + s * ld + d + h * dh;
+                const float *k = keys + s * ld;
                 float dot = 0.0f;
                 for (size_t i = 0; i < dh; i++)
                     dot += q[i] * k[i];
                 p[s] = dot * scale;
             }
             nope_kern_softmax(p, t + 1);
-            float *ot = o + t * d + h * dh;
             for (size_t i = 0; i < dh; i++)
                 ot[i] = 0.0f;
             for (size_t s = 0; s <= t; s++) {
-                const float *v = qkv + s * ld + 2 * d + h * dh;
+                const float *v = values + s * ld;
                 const float a = p[s];
                 for (size_t i = 0; i < dh; i++)
                     ot[i] += a * v[i];
             }
+#endif
         }
 }
 
