@@ -111,13 +111,10 @@ void nope_train_xent_bwd(float *dlogits, const float *probs, const uint8_t *wind
     }
 }
 
-/* grad W (n_in x n_out) = X^T dY: X (R x n_in) transposed into tact, then one ascending sum over
- * the R rows per weight. */
-static void weight_grad(float *gw, const float *X, size_t n_in, const float *dY, size_t ldy, size_t n_out, size_t R,
-                        float *tact)
+/* grad W (n_in x n_out) = X^T dY (X: R x n_in): one ascending sum over the R rows per weight. */
+static void weight_grad(float *gw, const float *X, size_t n_in, const float *dY, size_t ldy, size_t n_out, size_t R)
 {
-    nope_train_transpose(tact, X, R, n_in, n_in);
-    nope_train_matmul(gw, n_out, tact, R, dY, ldy, n_in, R, n_out);
+    nope_train_matmul_tn(gw, n_out, X, n_in, dY, ldy, n_in, R, n_out);
 }
 
 /* dX (R x n_in) = dY W^T: W (n_in x n_out) transposed into tw, one ascending sum over n_out. */
@@ -153,35 +150,34 @@ void nope_train_backward(const nope_train_shape *s, const float *params, const u
     const size_t R = L.rows, d = s->d, f = s->ffn, V = s->vocab, T = s->seq, H = s->heads;
     const float scale = 1.0f / nope_f32_sqrt((float)(d / H));
     float *dx = work + L.x, *dln = work + L.tmp, *dbig = work + L.dbig, *dmid = work + L.dmid;
-    float *tact = work + L.tact, *tw = work + L.tw;
+    float *tw = work + L.tw;
 #define P(kind, layer) (params + nope_train_tensor_of(s, kind, layer).offset)
 #define G(kind, layer) (grads + nope_train_tensor_of(s, kind, layer).offset)
     /* The loss and the tied head: dlogits = (p - onehot) / R; dhf = dlogits E; the head's share of
      * dE = dlogits^T hf (sum over rows ascending); the embedding's share is added at the end. */
     nope_train_xent_bwd(dbig, acts + L.probs_out, windows, T, R, V, 1.0f / (float)R);
     nope_train_matmul(dmid, d, dbig, V, P(NOPE_TT_EMBED, 0), d, R, V, d);
-    weight_grad(G(NOPE_TT_EMBED, 0), dbig, V, acts + L.hf, d, d, R, tact);
+    weight_grad(G(NOPE_TT_EMBED, 0), dbig, V, acts + L.hf, d, d, R);
     nope_train_layernorm_bwd(dx, G(NOPE_TT_LNF_GAIN, 0), G(NOPE_TT_LNF_BIAS, 0), dmid, acts + L.xhatf, acts + L.rstdf,
                              P(NOPE_TT_LNF_GAIN, 0), R, d);
     for (uint32_t l = s->layers; l-- > 0;) {
         const float *A = acts + l * L.per_layer;
         /* FFN: x_out = x_mid + act(LN2(x_mid) W1) W2, so dx flows on and into the branch. */
-        weight_grad(G(NOPE_TT_W2, l), A + L.a, f, dx, d, d, R, tact);
+        weight_grad(G(NOPE_TT_W2, l), A + L.a, f, dx, d, d, R);
         input_grad(dmid, dx, P(NOPE_TT_W2, l), f, d, R, tw);
         nope_train_act_bwd(dbig, dmid, A + L.u, R * f, s->act);
-        weight_grad(G(NOPE_TT_W1, l), A + L.h2, d, dbig, f, f, R, tact);
+        weight_grad(G(NOPE_TT_W1, l), A + L.h2, d, dbig, f, f, R);
         input_grad(dmid, dbig, P(NOPE_TT_W1, l), d, f, R, tw);
         nope_train_layernorm_bwd(dln, G(NOPE_TT_LN2_GAIN, l), G(NOPE_TT_LN2_BIAS, l), dmid, A + L.xhat2, A + L.rstd2,
                                  P(NOPE_TT_LN2_GAIN, l), R, d);
         train_add(dx, dln, R * d);
         /* Attention: x_mid = x_in + attend(LN1(x_in)) Wo. */
-        weight_grad(G(NOPE_TT_WO, l), A + L.o, d, dx, d, d, R, tact);
+        weight_grad(G(NOPE_TT_WO, l), A + L.o, d, dx, d, d, R);
         input_grad(dmid, dx, P(NOPE_TT_WO, l), d, d, R, tw);
         attention_job job = {dbig, dmid, A + L.qkv, A + L.probs, work + L.scratch, T, d, H, scale};
         nope_parallel_for(attention_windows, &job, batch, nope_parallel_workers());
-        nope_train_transpose(tact, A + L.h1, R, d, d);
         for (int m = 0; m < 3; m++)
-            nope_train_matmul(G((nope_train_kind)(NOPE_TT_WQ + m), l), d, tact, R, dbig + m * d, 3 * d, d, R, d);
+            nope_train_matmul_tn(G((nope_train_kind)(NOPE_TT_WQ + m), l), d, A + L.h1, d, dbig + m * d, 3 * d, d, R, d);
         /* dh1 = dq Wq^T + dk Wk^T + dv Wv^T as one ascending sum over the 3d columns of dqkv. */
         for (int m = 0; m < 3; m++)
             nope_train_transpose(tw + m * d * d, P((nope_train_kind)(NOPE_TT_WQ + m), l), d, d, d);

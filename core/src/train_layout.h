@@ -18,8 +18,8 @@ typedef struct {
     size_t xhat1, rstd1, h1, qkv, probs, o, xhat2, rstd2, h2, u, a, per_layer;
     size_t xhatf, rstdf, hf, probs_out, acts_total;
     /* work: x or dx (R x d), tmp or dln (R x d), dbig (R x max(vocab, 3d, ffn)), dmid (R x max(ffn, d)),
-     * tact (max(vocab, ffn, d) x R), tw (max(3d d, d ffn, d vocab)), scratch (seq per worker) */
-    size_t x, tmp, dbig, dmid, tact, tw, scratch, work_total;
+     * tw (max(3d d, d ffn, d vocab)), scratch (seq per worker) */
+    size_t x, tmp, dbig, dmid, tw, scratch, work_total;
 } train_layout;
 
 /* Row r's input byte and the byte it is scored on, in windows of seq + 1 bytes. */
@@ -74,7 +74,6 @@ static inline train_layout train_layout_of(const nope_train_shape *s, size_t bat
     L.tmp = at, at += R * d;
     L.dbig = at, at += R * train_max3(V, 3 * d, f);
     L.dmid = at, at += R * (f > d ? f : d);
-    L.tact = at, at += R * train_max3(V, f, d);
     L.tw = at, at += train_max3(3 * d * d, d * f, d * V);
     L.scratch = at, at += T * NOPE_MAX_THREADS;
     L.work_total = at;

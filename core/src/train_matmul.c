@@ -25,7 +25,8 @@
  * c a pass covers (ROWS x COLS floats stay in the first-level cache). */
 enum { ROWS = 4, COLS = 256, DEPTH = 128 };
 
-/* c[r][j] += a[r][p] * b[p][j] for ROWS rows r, p < k, j < n: the whole chain of a tile. Blocks
+/* c[r][j] += a(r, p) * b[p][j] for ROWS rows r, p < k, j < n, a(r, p) = a[r * ai + p * ap] (a row
+ * by row: ai = lda, ap = 1; a transposed: ai = 1, ap = lda): the whole chain of a tile. Blocks
  * of JB columns keep their ROWS x JB running sums in registers for the whole chain (so c is read
  * and written once, not once per p), as vectors of 8 floats (GCC's and clang's vector extension:
  * each lane's + and * are the scalar IEEE operations, lowered to scalar code where there is no
@@ -34,8 +35,8 @@ typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
 enum { JB = 16 };
 
 TRAIN_CLONES
-static void tile_full(float *restrict c, size_t ldc, const float *restrict a, size_t lda, const float *restrict b,
-                      size_t ldb, size_t k, size_t n)
+static void tile_full(float *restrict c, size_t ldc, const float *restrict a, size_t ai, size_t ap,
+                      const float *restrict b, size_t ldb, size_t k, size_t n)
 {
     float *restrict c0 = c, *restrict c1 = c + ldc, *restrict c2 = c + 2 * ldc, *restrict c3 = c + 3 * ldc;
     size_t j0 = 0;
@@ -45,7 +46,8 @@ static void tile_full(float *restrict c, size_t ldc, const float *restrict a, si
         for (size_t p = 0; p < k; p++) {
             const float *bp = b + p * ldb + j0;
             const v8 wa = *(const v8 *)bp, wb = *(const v8 *)(bp + 8);
-            const float a0 = a[p], a1 = a[lda + p], a2 = a[2 * lda + p], a3 = a[3 * lda + p];
+            const float *ar = a + p * ap;
+            const float a0 = ar[0], a1 = ar[ai], a2 = ar[2 * ai], a3 = ar[3 * ai];
             s0a += a0 * wa;
             s0b += a0 * wb;
             s1a += a1 * wa;
@@ -61,7 +63,8 @@ static void tile_full(float *restrict c, size_t ldc, const float *restrict a, si
     if (j0 == n)
         return;
     for (size_t p = 0; p < k; p++) {
-        const float a0 = a[p], a1 = a[lda + p], a2 = a[2 * lda + p], a3 = a[3 * lda + p];
+        const float *ar = a + p * ap;
+        const float a0 = ar[0], a1 = ar[ai], a2 = ar[2 * ai], a3 = ar[3 * ai];
         const float *restrict bp = b + p * ldb;
         for (size_t j = j0; j < n; j++) {
             const float w = bp[j];
@@ -74,21 +77,21 @@ static void tile_full(float *restrict c, size_t ldc, const float *restrict a, si
 }
 
 TRAIN_CLONES
-static void tile_row(float *restrict c, const float *restrict a, const float *restrict b, size_t ldb, size_t k,
-                     size_t n)
+static void tile_row(float *restrict c, const float *restrict a, size_t ap, const float *restrict b, size_t ldb,
+                     size_t k, size_t n)
 {
     for (size_t p = 0; p < k; p++) {
-        const float ap = a[p];
+        const float av = a[p * ap];
         const float *restrict bp = b + p * ldb;
         for (size_t j = 0; j < n; j++)
-            c[j] += ap * bp[j];
+            c[j] += av * bp[j];
     }
 }
 
 typedef struct {
     float *c;
     const float *a, *b;
-    size_t ldc, lda, ldb, m, k, n;
+    size_t ldc, ai, ap, ldb, m, k, n; /* a(i, p) = a[i * ai + p * ap] */
 } product;
 
 /* Rows [ROWS * begin, ROWS * end) of c (the last block may be short). */
@@ -109,9 +112,10 @@ static void product_rows(void *ctx, uint32_t worker, size_t begin, size_t end)
             const float *b = P->b + p0 * P->ldb + j0;
             size_t i = ROWS * begin;
             for (; i + ROWS <= i_end; i += ROWS)
-                tile_full(P->c + i * P->ldc + j0, P->ldc, P->a + i * P->lda + p0, P->lda, b, P->ldb, kp, nj);
+                tile_full(P->c + i * P->ldc + j0, P->ldc, P->a + i * P->ai + p0 * P->ap, P->ai, P->ap, b, P->ldb, kp,
+                          nj);
             for (; i < i_end; i++)
-                tile_row(P->c + i * P->ldc + j0, P->a + i * P->lda + p0, b, P->ldb, kp, nj);
+                tile_row(P->c + i * P->ldc + j0, P->a + i * P->ai + p0 * P->ap, P->ap, b, P->ldb, kp, nj);
         }
     }
 }
@@ -120,15 +124,27 @@ static void product_rows(void *ctx, uint32_t worker, size_t begin, size_t end)
  * would cost more than it saves. */
 #define PARALLEL_MIN_MACS ((size_t)1 << 16)
 
+/* Blocks of rows of c go to the workers the program set (nope/parallel.h): each output is still
+ * one chain computed by one worker, so the bits do not depend on the split. */
+static void run_product(product *P)
+{
+    size_t blocks = (P->m + ROWS - 1) / ROWS;
+    uint32_t workers = P->m * P->k * P->n >= PARALLEL_MIN_MACS ? nope_parallel_workers() : 1;
+    nope_parallel_for(product_rows, P, blocks, workers);
+}
+
 void nope_train_matmul(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m, size_t k,
                        size_t n)
 {
-    product P = {c, a, b, ldc, lda, ldb, m, k, n};
-    size_t blocks = (m + ROWS - 1) / ROWS;
-    /* Blocks of rows of c go to the workers the program set (nope/parallel.h): each output is
-     * still one chain computed by one worker, so the bits do not depend on the split. */
-    uint32_t workers = m * k * n >= PARALLEL_MIN_MACS ? nope_parallel_workers() : 1;
-    nope_parallel_for(product_rows, &P, blocks, workers);
+    product P = {c, a, b, ldc, lda, 1, ldb, m, k, n};
+    run_product(&P);
+}
+
+void nope_train_matmul_tn(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m,
+                          size_t k, size_t n)
+{
+    product P = {c, a, b, ldc, 1, lda, ldb, m, k, n};
+    run_product(&P);
 }
 
 /* Blocks of 16 x 16, so that both the reads and the writes stay within a few cache lines. */

@@ -162,9 +162,10 @@ static double *to_double(const float *x, size_t n)
 /* ---- Products ---- */
 
 /* The product against double, element by element within gamma_k sum_p |a||b| (k = the sum's
- * length), at shapes that cover the tiling's corners (a partial block of rows, a partial tile of
- * columns, strided rows); and dX = dY W^T, dW = X^T dY through it on transposed copies against
- * finite differences of sum(dY . X W), within the same element-wise bound. */
+ * length), at shapes that cover the tiling's corners (a partial block of rows, partial blocks of
+ * columns, sums longer than one block of depth, strided rows), and its transposed form bit for bit;
+ * and dX = dY W^T (on a transposed copy of W), dW = X^T dY (the transposed form) against finite
+ * differences of sum(dY . X W), within the same element-wise bound. */
 static void check_product(const float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m,
                           size_t k, size_t n, double *worst)
 {
@@ -197,7 +198,16 @@ static void test_matmul(void **state)
         fill(b, k * ldb, 1, 0);
         nope_train_matmul(c, ldc, a, lda, b, ldb, m, k, n);
         check_product(c, ldc, a, lda, b, ldb, m, k, n, &worst);
-        free(a), free(b), free(c);
+        /* The transposed form: a^T b for a stored k x m is the same chains as the product with a
+         * transposed copy, bit for bit. */
+        float *at = malloc(k * (m + 2) * sizeof *at), *ct = malloc(m * ldc * sizeof *ct);
+        for (size_t i = 0; i < m; i++)
+            for (size_t p = 0; p < k; p++)
+                at[p * (m + 2) + i] = a[i * lda + p];
+        nope_train_matmul_tn(ct, ldc, at, m + 2, b, ldb, m, k, n);
+        for (size_t i = 0; i < m; i++)
+            assert_memory_equal(ct + i * ldc, c + i * ldc, n * sizeof(float));
+        free(a), free(b), free(c), free(at), free(ct);
     }
     printf("  products: worst error %.3f of k u sum|a b| (bound 1)\n", worst);
 }
@@ -238,8 +248,8 @@ static void test_matmul_backward(void **state)
     nope_train_matmul(dX, n_in, dY, n_out, t, n_in, R, n_out, n_in);
     double worst = 0;
     check_product(dX, n_in, dY, n_out, t, n_in, R, n_out, n_in, &worst);
-    nope_train_transpose(t, X, R, n_in, n_in); /* X^T: n_in x R */
-    nope_train_matmul(dW, n_out, t, R, dY, n_out, n_in, R, n_out);
+    nope_train_matmul_tn(dW, n_out, X, n_in, dY, n_out, n_in, R, n_out); /* X^T dY, as the backward pass */
+    nope_train_transpose(t, X, R, n_in, n_in);                           /* X^T: n_in x R, for the bound */
     check_product(dW, n_out, t, R, dY, n_out, n_in, R, n_out, &worst);
     double *Xd = to_double(X, R * n_in), *Wd = to_double(W, n_in * n_out), *dYd = to_double(dY, R * n_out);
     product_ctx c = {Wd, dYd, R, n_in, n_out, 0, Wd};

@@ -94,10 +94,16 @@ void nope_train_backward(const nope_train_shape *s, const float *params, const u
 
 /* c (m x n, rows ldc apart) = a (m x k, lda) b (k x n, ldb): c[i][j] = sum over p ascending,
  * from 0, of a[i][p] * b[p][j], each product and sum rounded once: the core's matmul order
- * (nope_kern_matmul_drawn). The one product every pass uses; dX = dY W^T and dW = X^T dY go
- * through it on transposed copies (nope_train_transpose), so they sum in ascending order too. */
+ * (nope_kern_matmul_drawn). The one product every pass uses: dX = dY W^T goes through it on a
+ * transposed copy of W (nope_train_transpose), dW = X^T dY through its _tn form below, so they
+ * sum in ascending order too. */
 void nope_train_matmul(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m, size_t k,
                        size_t n);
+
+/* c (m x n, ldc) = a^T b for a stored k x m (rows lda apart): c[i][j] = sum over p ascending of
+ * a[p][i] * b[p][j], the same chain as nope_train_matmul on a transposed copy of a. dW = X^T dY. */
+void nope_train_matmul_tn(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb, size_t m,
+                          size_t k, size_t n);
 
 /* dst (cols x rows, packed) = src (rows x cols, rows ld apart) transposed. */
 void nope_train_transpose(float *dst, const float *src, size_t rows, size_t cols, size_t ld);
