@@ -648,7 +648,7 @@ static void test_same_bits(void **state)
 /* ---- Layout ---- */
 
 /* Tensors tile the flat array in file order without a gap; decay exactly on the matrices and the
- * embedding. */
+ * embedding; and the initial model. */
 static void test_layout(void **state)
 {
     (void)state;
@@ -670,6 +670,31 @@ static void test_layout(void **state)
     nope_train_tensor w1 = nope_train_tensor_of(&s, NOPE_TT_W1, 2);
     assert_int_equal(w1.rows, 64);
     assert_int_equal(w1.cols, 256);
+    /* A fresh model: gains 1, biases 0, every matrix N(0, 0.02^2) (its sample std within 5%, its
+     * mean within 4 standard errors), the same values from the same seed, others from another. */
+    float *p = malloc(at * 4), *q = malloc(at * 4);
+    const uint32_t sigma_q = (uint32_t)(0.02 * (1 << NOPE_SCALE_FRAC_BITS));
+    nope_train_init(&s, p, 5, sigma_q);
+    nope_train_init(&s, q, 5, sigma_q);
+    assert_memory_equal(p, q, at * 4);
+    nope_train_init(&s, q, 6, sigma_q);
+    assert_true(memcmp(p, q, at * 4) != 0);
+    for (size_t k = 0; k < count; k++) {
+        nope_train_tensor t = nope_train_tensor_at(&s, k);
+        size_t n = t.rows * t.cols;
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += p[t.offset + i], sq += (double)p[t.offset + i] * p[t.offset + i];
+        if (t.rows == 1) {
+            bool gain = t.kind == NOPE_TT_LN1_GAIN || t.kind == NOPE_TT_LN2_GAIN || t.kind == NOPE_TT_LNF_GAIN;
+            assert_true(sum == (gain ? (double)n : 0.0) && sq == (gain ? (double)n : 0.0));
+        } else {
+            double mean = sum / n, sd = sqrt(sq / n - mean * mean);
+            assert_true(fabs(sd - 0.02) <= 0.05 * 0.02);
+            assert_true(fabs(mean) <= 4 * 0.02 / sqrt((double)n));
+        }
+    }
+    free(p), free(q);
 }
 
 /* ---- The optimiser ---- */
