@@ -146,7 +146,9 @@ typedef struct {
     float beta1, beta2, eps, weight_decay;
 } nope_adamw;
 
-/* The AdamW defaults the PyTorch figures use: 0.9, 0.999, 1e-8, 0.01 (torch.optim.AdamW). */
+/* torch.optim.AdamW's defaults: 0.9, 0.999, 1e-8, weight decay 0.01 (the issue's PyTorch figures
+ * name AdamW and its learning rate only). PyTorch decays every parameter unless told otherwise;
+ * here LayerNorm gains and biases never decay (nope_train_tensor.decay). */
 nope_adamw nope_adamw_defaults(void);
 
 /* One AdamW step t (1, 2, ...) at learning rate lr over the whole flat array: m, v (the moments,
