@@ -8,6 +8,8 @@
 #include "nope/math_float.h"
 #include "nope/train.h"
 
+#include "train_layout.h"
+
 nope_adamw nope_adamw_defaults(void)
 {
     nope_adamw opt = {0.9f, 0.999f, 1e-8f, 0.01f};
@@ -71,14 +73,10 @@ void nope_train_adamw_step(const nope_train_shape *s, float *params, const float
 float nope_train_grad_norm(const float *g, size_t n)
 {
     /* Compensated, as the LayerNorm's sums: a sum of 10^5..10^6 squares stays within a few ulps. */
-    float sum = 0.0f, carry = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        float y = g[i] * g[i] - carry;
-        float t = sum + y;
-        carry = (t - sum) - y;
-        sum = t;
-    }
-    return nope_f32_sqrt(sum);
+    train_kahan squares = {0.0f, 0.0f};
+    for (size_t i = 0; i < n; i++)
+        train_kahan_add(&squares, g[i] * g[i]);
+    return nope_f32_sqrt(squares.sum);
 }
 
 float nope_train_clip(float *g, size_t n, float max_norm)

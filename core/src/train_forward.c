@@ -15,32 +15,18 @@
 #include "kernels_f32_x86.h"
 #include "train_layout.h"
 
-/* Compensated (Kahan) summation, as the core's LayerNorm sums (kernels_f32.c): the mean and the
- * variance to a couple of ulps, whatever d. */
-typedef struct {
-    float sum, carry;
-} kahan_sum;
-
-static void kahan_add(kahan_sum *k, float x)
-{
-    float y = x - k->carry;
-    float t = k->sum + y;
-    k->carry = (t - k->sum) - y;
-    k->sum = t;
-}
-
 void nope_train_layernorm_fwd(float *y, float *xhat, float *rstd, const float *x, const float *g, const float *b,
                               size_t rows, size_t n, float eps)
 {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
-        kahan_sum total = {0.0f, 0.0f}, squares = {0.0f, 0.0f};
+        train_kahan total = {0.0f, 0.0f}, squares = {0.0f, 0.0f};
         for (size_t i = 0; i < n; i++)
-            kahan_add(&total, xr[i]);
+            train_kahan_add(&total, xr[i]);
         float mean = total.sum / (float)n;
         for (size_t i = 0; i < n; i++) {
             float dev = xr[i] - mean;
-            kahan_add(&squares, dev * dev);
+            train_kahan_add(&squares, dev * dev);
         }
         float rs = 1.0f / nope_f32_sqrt(squares.sum / (float)n + eps);
         rstd[r] = rs;

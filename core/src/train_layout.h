@@ -32,6 +32,21 @@ static inline size_t train_target(const uint8_t *windows, size_t seq, size_t r)
     return windows[(r / seq) * (seq + 1) + r % seq + 1];
 }
 
+/* Compensated (Kahan) summation, as the core's LayerNorm sums (kernels_f32.c keeps its own copy,
+ * static there): the rounding error of each addition is carried into the next, so a sum of n
+ * values is good to a couple of ulps instead of n of them. */
+typedef struct {
+    float sum, carry;
+} train_kahan;
+
+static inline void train_kahan_add(train_kahan *k, float x)
+{
+    float y = x - k->carry;
+    float t = k->sum + y;
+    k->carry = (t - k->sum) - y;
+    k->sum = t;
+}
+
 /* y (n) += x (n): a residual add, forward or backward. */
 static inline void train_add(float *y, const float *x, size_t n)
 {
