@@ -86,19 +86,48 @@ void nope_train_attention_bwd(float *dqkv, const float *d_o, const float *qkv, c
         }
 }
 
-/* GELU's derivative, of the tanh form nope_kern_gelu_f32 computes: with u = c (x + 0.044715 x^3)
- * and t = tanh u, 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2). */
-static float gelu_slope(float x)
+/* GELU's derivative, of the tanh form nope_kern_gelu_f32 computes: with w = c (x + 0.044715 x^3)
+ * and t = tanh w, 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2). t is taken as
+ * sign(w) (1 - e) / (1 + e) with e = e^(-2|w|), the exps a run at a time through the host's
+ * vector exp (the same bits as nope_f32_exp, which other targets call): within a few ulps of
+ * tanh, absolutely, which is all a slope needs. */
+enum { GELU_RUN = 64 };
+
+static void gelu_slopes(float *du, const float *da, const float *u, size_t n)
 {
-    const float SQRT_2_OVER_PI = 0.797884561f, K = 0.044715f, K3 = 0.134145f;
-    float t = nope_f32_tanh(SQRT_2_OVER_PI * (x + K * x * x * x));
-    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * (SQRT_2_OVER_PI * (1.0f + K3 * x * x));
+    const float C = 0.797884561f, K = 0.044715f, K3 = 0.134145f;
+    float e[GELU_RUN];
+    for (size_t k0 = 0; k0 < n; k0 += GELU_RUN) {
+        const size_t run = n - k0 < GELU_RUN ? n - k0 : GELU_RUN;
+        const float *x = u + k0;
+        for (size_t k = 0; k < run; k++) {
+            float w = C * (x[k] + K * x[k] * x[k] * x[k]);
+            e[k] = -2.0f * (w < 0.0f ? -w : w);
+        }
+#if NOPE_F32_X86
+        nope_x86_exp_minus(e, run, 0.0f);
+#else
+        for (size_t k = 0; k < run; k++)
+            e[k] = nope_f32_exp(e[k]);
+#endif
+        for (size_t k = 0; k < run; k++) {
+            float w = C * (x[k] + K * x[k] * x[k] * x[k]);
+            float t = (1.0f - e[k]) / (1.0f + e[k]);
+            t = w < 0.0f ? -t : t;
+            float slope = 0.5f * (1.0f + t) + 0.5f * x[k] * (1.0f - t * t) * (C * (1.0f + K3 * x[k] * x[k]));
+            du[k0 + k] = da[k0 + k] * slope;
+        }
+    }
 }
 
 void nope_train_act_bwd(float *du, const float *da, const float *u, size_t n, nope_act act)
 {
+    if (act == NOPE_ACT_GELU) {
+        gelu_slopes(du, da, u, n);
+        return;
+    }
     for (size_t k = 0; k < n; k++)
-        du[k] = act == NOPE_ACT_RELU ? (u[k] > 0.0f ? da[k] : 0.0f) : da[k] * gelu_slope(u[k]);
+        du[k] = u[k] > 0.0f ? da[k] : 0.0f;
 }
 
 void nope_train_xent_bwd(float *dlogits, const float *probs, const uint8_t *windows, size_t seq, size_t rows,
