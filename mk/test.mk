@@ -82,3 +82,10 @@ test-slurm: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/slurm.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 TEST_TARGETS += test-slurm
 PHONY += test-slurm
+
+# The training math (core/src/train_*.c, issue #10): the same gradient and parameter bits from gcc
+# and clang, -O0 to -O3, with the host's vector kernels and on 1 or 2 threads.
+test-train-bits:
+	$(Q)tests/scripts/train_bits.sh
+TEST_TARGETS += test-train-bits
+PHONY += test-train-bits
