@@ -1,0 +1,147 @@
+/* One build of the attention tile, included by attention_f32_x86.c once per instruction set under
+ * `#pragma GCC target`, with TILE_NAME(x) naming this build's functions and its register blocks
+ * set: MR_S keys of scores at a time; the weighted sum in groups of NV_W vectors of 16 columns
+ * for MR_W rows, then single vectors for MR_1 rows, then 4 columns for 8 rows.
+ *
+ * Every helper is compiled under the pragma, not merely inlined into a function that has it:
+ * GCC lowers vector comparisons in a function without the target to scalar code before inlining
+ * (lane by lane comparisons, about 300 instructions for one select). */
+
+/* Is any lane of *m set? (By address: a 64-byte vector passed by value draws a note on its ABI.) */
+INLINE int TILE_NAME(any_lane)(const v16_int *m)
+{
+    v8_int a = __builtin_shufflevector(*m, *m, 0, 1, 2, 3, 4, 5, 6, 7) |
+               __builtin_shufflevector(*m, *m, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4_int b = __builtin_shufflevector(a, a, 0, 1, 2, 3) | __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    return (b[0] | b[1] | b[2] | b[3]) != 0;
+}
+
+/* Are the dh values of rows 0 .. rows-1 (stride apart) all finite? By exponent bits, which
+ * vectorise (a float comparison chain would not). */
+INLINE int TILE_NAME(rows_finite)(const float *x, size_t rows, size_t dh, size_t stride)
+{
+    uint32_t widest = 0;
+    for (size_t n = 0; n < rows; n++) {
+        const u32_alias *row = (const u32_alias *)(x + n * stride);
+        for (size_t i = 0; i < dh; i++) {
+            uint32_t e = row[i] & 0x7F800000u;
+            widest = e > widest ? e : widest;
+        }
+    }
+    return widest != 0x7F800000u;
+}
+
+/* qt[i][j] = query j's value i (0 in lanes past the tile's nq queries). */
+INLINE void TILE_NAME(pack_queries)(float *qt, const float *q, size_t nq, size_t dh, size_t stride)
+{
+    for (size_t j = 0; j < QT; j++)
+        for (size_t i = 0; i < dh; i++)
+            qt[i * QT + j] = j < nq ? q[j * stride + i] : 0.0f;
+}
+
+/* ---- scores: st[n][j] = (q_j . key n) * scale for keys n0 .. n0 + mr - 1, mr chains ---- */
+INLINE void TILE_NAME(scores_keys)(float *st, const float *qt, const float *keys, size_t n0, size_t dh, size_t stride,
+                                   float scale, const int mr)
+{
+    v16 acc[8];
+    const float *k = keys + n0 * stride;
+    UNROLL for (int r = 0; r < mr; r++)
+    {
+        acc[r] = (v16){0.0f};
+    }
+    for (size_t i = 0; i < dh; i++) {
+        const v16 qv = *(const v16_line *)(qt + i * QT);
+        UNROLL for (int r = 0; r < mr; r++)
+        {
+            acc[r] = acc[r] + k[r * stride + i] * qv;
+        }
+    }
+    UNROLL for (int r = 0; r < mr; r++)
+    {
+        *(v16_line *)(st + (n0 + r) * QT) = acc[r] * scale;
+    }
+}
+
+/* ---- softmax down each lane: query j sees keys n <= m0 + j ----
+ * Scores become probabilities in place; keys a query does not see get 0. Returns 0 (st then
+ * undefined) when a score is not finite. */
+INLINE int TILE_NAME(softmax_lanes)(float *st, size_t m0, size_t n_keys)
+{
+    const v16_int lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    /* Lanes >= n - m0 see key n: every lane while n <= m0. */
+#define SEES(n) (lane >= (int32_t)(n) - (int32_t)m0)
+    v16 top = *(const v16_line *)st;
+    v16_int finite = (top - top) == 0.0f;
+    for (size_t n = 1; n < n_keys; n++) {
+        const v16 s = *(const v16_line *)(st + n * QT);
+        finite &= (s - s) == 0.0f;
+        v16_int take = (s > top) & SEES(n);
+        top = (v16)(((v16_int)s & take) | ((v16_int)top & ~take));
+    }
+    finite = ~finite;
+    if (TILE_NAME(any_lane)(&finite))
+        return 0;
+    v16 total = {0.0f};
+    for (size_t n = 0; n < n_keys; n++) {
+        const v16 x = *(const v16_line *)(st + n * QT) - top;
+        v16_int sees = SEES(n), normal = (x >= -87.0f) & (x <= 88.0f);
+        v16 e;
+        EXP_NORMAL(ZERO_UNLESS(x, normal), e);
+        e = ZERO_UNLESS(e, sees);
+        v16_int odd = sees & ~normal;
+        if (TILE_NAME(any_lane)(&odd))
+            for (int j = 0; j < QT; j++)
+                if (odd[j])
+                    e[j] = nope_f32_exp(x[j]);
+        *(v16_line *)(st + n * QT) = e;
+        total = total + e;
+    }
+#undef SEES
+    for (size_t n = 0; n < n_keys; n++)
+        *(v16_line *)(st + n * QT) = *(const v16_line *)(st + n * QT) / total;
+    return 1;
+}
+
+DEFINE_WEIGHTED(TILE_NAME(weighted16_rows), TILE_NAME(weighted16), v16, v16_mem, 16)
+DEFINE_WEIGHTED(TILE_NAME(weighted4_rows), TILE_NAME(weighted4), v4, v4_mem, 4)
+
+/* Columns c .. dh-1 left over by the vectors (dh not a multiple of 4): one chain each. */
+INLINE void TILE_NAME(weighted_columns)(float *o, size_t stride, const float *pt, const float *values, size_t m0,
+                                        size_t nq, size_t c, size_t dh)
+{
+    for (size_t j = 0; j < nq; j++)
+        for (size_t i = c; i < dh; i++) {
+            float sum = 0.0f;
+            for (size_t n = 0; n <= m0 + j; n++)
+                sum += pt[n * QT + j] * values[n * stride + i];
+            o[j * stride + i] = sum;
+        }
+}
+
+/* The tile (attention_f32_x86.h); 0, with nothing written, if a value or a score is not finite. */
+static int TILE_NAME(tile)(float *o, const float *q, const float *keys, const float *values, size_t m0, size_t nq,
+                           size_t dh, size_t stride, float scale, float *scratch)
+{
+    const size_t n_keys = m0 + nq;
+    float *qt = scratch, *st = scratch + dh * QT;
+    if (!TILE_NAME(rows_finite)(values, n_keys, dh, stride))
+        return 0;
+    TILE_NAME(pack_queries)(qt, q, nq, dh, stride);
+    size_t n = 0;
+    for (; n + MR_S <= n_keys; n += MR_S)
+        TILE_NAME(scores_keys)(st, qt, keys, n, dh, stride, scale, MR_S);
+    for (; n < n_keys; n++)
+        TILE_NAME(scores_keys)(st, qt, keys, n, dh, stride, scale, 1);
+    if (!TILE_NAME(softmax_lanes)(st, m0, n_keys))
+        return 0;
+    size_t c = 0;
+    for (; c + 16 * NV_W <= dh; c += 16 * NV_W)
+        TILE_NAME(weighted16)(o + c, stride, st, values + c, m0, nq, MR_W, NV_W);
+    for (; c + 16 <= dh; c += 16)
+        TILE_NAME(weighted16)(o + c, stride, st, values + c, m0, nq, MR_1, 1);
+    for (; c + 4 <= dh; c += 4)
+        TILE_NAME(weighted4)(o + c, stride, st, values + c, m0, nq, 8, 1);
+    if (c < dh)
+        TILE_NAME(weighted_columns)(o, stride, st, values, m0, nq, c, dh);
+    return 1;
+}
