@@ -14,8 +14,9 @@
  *           last key m = m0 + j (a register block of rows runs the keys every row sees, then a
  *           triangle of the rows that see one more key each).
  * Infinities and NaN would still give the same values, but a NaN's payload can depend on which
- * operand of an addition the compiler puts first; a tile whose values or scores are not all
- * finite is handed to nope_kern_attend itself, query by query, so even those bits cannot move. */
+ * operand of an addition the compiler puts first; a tile whose scores or outputs are not all
+ * finite (a non-finite value read makes its output so) is handed to nope_kern_attend itself,
+ * query by query, so even those bits cannot move. */
 #include "attention_f32_x86.h"
 
 #if NOPE_F32_X86
@@ -92,8 +93,8 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #pragma GCC target("avx512f,avx512vl")
 #define TILE_ISA avx512
 #define MR_S 8
-#define NV_W 4
-#define MR_W 4
+#define NV_W 2
+#define MR_W 8
 #define MR_1 8
 #include "attention_tile_x86.h"
 #undef TILE_ISA
@@ -144,7 +145,8 @@ void nope_x86_attend_tile(float *o, const float *q, const float *keys, const flo
     }
     if (done)
         return;
-    /* Not all finite: the reference itself, query by query (each reads its q before writing o). */
+    /* Not all finite: the reference itself, query by query (each reads its q before writing o;
+     * the tile left q as it found it). */
     for (size_t j = 0; j < nq; j++)
         nope_kern_attend(o + j * stride, q + j * stride, keys, values, m0 + j + 1, dh, stride, scratch, kp);
 }

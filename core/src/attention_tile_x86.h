@@ -87,14 +87,18 @@ INLINE int TILE_NAME(softmax_lanes)(float *st, size_t m0, size_t n_keys)
         v16_int sees = SEES(n), normal = (x >= -87.0f) & (x <= 88.0f);
         v16 e;
         EXP_NORMAL(ZERO_UNLESS(x, normal), e);
-        e = ZERO_UNLESS(e, sees);
+        *(v16_line *)(st + n * QT) = ZERO_UNLESS(e, sees);
+        /* Lanes out of the vector's range (rare) by the function itself, through memory so
+         * that e and x stay in registers on the common path. */
         v16_int odd = sees & ~normal;
-        if (TILE_NAME(any_lane)(&odd))
+        if (TILE_NAME(any_lane)(&odd)) {
+            float xs[QT];
+            *(v16_line *)xs = x;
             for (int j = 0; j < QT; j++)
                 if (odd[j])
-                    e[j] = nope_f32_exp(x[j]);
-        *(v16_line *)(st + n * QT) = e;
-        total = total + e;
+                    st[n * QT + j] = nope_f32_exp(xs[j]);
+        }
+        total = total + *(const v16_line *)(st + n * QT);
     }
 #undef SEES
     for (size_t n = 0; n < n_keys; n++)
@@ -118,14 +122,13 @@ INLINE void TILE_NAME(weighted_columns)(float *o, size_t stride, const float *pt
         }
 }
 
-/* The tile (attention_f32_x86.h); 0, with nothing written, if a value or a score is not finite. */
+/* The tile (attention_f32_x86.h); 0 if a score or an output is not finite, q then unchanged (an
+ * output written over it is given back from the packed copy, bit for bit). */
 static int TILE_NAME(tile)(float *o, const float *q, const float *keys, const float *values, size_t m0, size_t nq,
                            size_t dh, size_t stride, float scale, float *scratch)
 {
     const size_t n_keys = m0 + nq;
     float *qt = scratch, *st = scratch + dh * QT;
-    if (!TILE_NAME(rows_finite)(values, n_keys, dh, stride))
-        return 0;
     TILE_NAME(pack_queries)(qt, q, nq, dh, stride);
     size_t n = 0;
     for (; n + MR_S <= n_keys; n += MR_S)
@@ -143,5 +146,14 @@ static int TILE_NAME(tile)(float *o, const float *q, const float *keys, const fl
         TILE_NAME(weighted4)(o + c, stride, st, values + c, m0, nq, 8, 1);
     if (c < dh)
         TILE_NAME(weighted_columns)(o, stride, st, values, m0, nq, c, dh);
-    return 1;
+    /* With finite probabilities, an output is finite only if every value it took is finite (a
+     * non-finite term keeps a sum non-finite), and then it is the reference's chain exactly.
+     * Query j takes values 0 .. m0 + j, so finite outputs mean every value read was finite. */
+    if (TILE_NAME(rows_finite)(o, nq, dh, stride))
+        return 1;
+    if (o == q)
+        for (size_t j = 0; j < nq; j++)
+            for (size_t i = 0; i < dh; i++)
+                o[j * stride + i] = qt[i * QT + j];
+    return 0;
 }

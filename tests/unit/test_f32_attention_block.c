@@ -234,14 +234,19 @@ static void test_non_finite(void **state)
                 for (size_t r = 0; where == 4 && r < m0 + nq; r++)
                     c.keys[r * c.stride + i] = 1.0f;
                 case_want(&c, want, 1, &kp);
-                for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++)
-                    if (build_runs(b) && specials[k] != 3e38f &&
-                        builds[b].tile(o, c.q, c.keys, c.values, m0, nq, dh, c.stride, kp.attn_scale, scratch))
-                        fail_msg("%s tile took a non-finite %s (shape %zu special %zu)", builds[b].name,
-                                 where == 1                 ? "key"
-                                 : where == 2 || where == 4 ? "query"
-                                                            : "value",
-                                 s, k);
+                /* Each build refuses, and leaves the queries as they were when it wrote over them. */
+                const char *what = where == 1 ? "key" : where == 2 || where == 4 ? "query" : "value";
+                size_t q_floats = rows_floats(nq, dh, c.stride);
+                memcpy(o, c.q, sizeof(float) * q_floats);
+                for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+                    if (!build_runs(b) || specials[k] == 3e38f)
+                        continue;
+                    if (builds[b].tile(c.q, c.q, c.keys, c.values, m0, nq, dh, c.stride, kp.attn_scale, scratch))
+                        fail_msg("%s tile took a non-finite %s (shape %zu special %zu)", builds[b].name, what, s, k);
+                    if (memcmp(o, c.q, sizeof(float) * q_floats) != 0)
+                        fail_msg("%s tile refused a non-finite %s but changed its queries (shape %zu special %zu)",
+                                 builds[b].name, what, s, k);
+                }
                 refused += specials[k] != 3e38f;
                 nope_x86_attend_tile(c.q, c.q, c.keys, c.values, m0, nq, dh, c.stride, scratch, &kp);
                 if (!same_outputs(&c, c.q, want))
