@@ -44,7 +44,7 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
     INLINE void ROWS(float *o, size_t stride, const float *pt, const float *values, size_t n_all, size_t j0,           \
                      const int mr, const int nv)                                                                       \
     {                                                                                                                  \
-        V acc[8][4];                                                                                                   \
+        V acc[16][4];                                                                                                  \
         UNROLL for (int r = 0; r < mr; r++) UNROLL for (int v = 0; v < nv; v++) acc[r][v] = (V){0.0f};                 \
         for (size_t n = 0; n < n_all; n++) {                                                                           \
             const float *row = values + n * stride, *p = pt + n * QT + j0;                                             \

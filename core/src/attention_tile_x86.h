@@ -81,24 +81,30 @@ INLINE int TILE_NAME(softmax_lanes)(float *st, size_t m0, size_t n_keys)
     finite = ~finite;
     if (TILE_NAME(any_lane)(&finite))
         return 0;
+    /* Exponentials: lanes out of the vector's range (rare: a score 87 below its query's top)
+     * keep x = s - top, which is then negative where every exponential is not, and are done by
+     * the function itself afterwards, the sum then taken again in order. */
     v16 total = {0.0f};
+    v16_int odd_seen = {0};
     for (size_t n = 0; n < n_keys; n++) {
         const v16 x = *(const v16_line *)(st + n * QT) - top;
-        v16_int sees = SEES(n), normal = (x >= -87.0f) & (x <= 88.0f);
+        v16_int sees = SEES(n), normal = (x >= -87.0f) & (x <= 88.0f), odd = sees & ~normal;
         v16 e;
         EXP_NORMAL(ZERO_UNLESS(x, normal), e);
-        *(v16_line *)(st + n * QT) = ZERO_UNLESS(e, sees);
-        /* Lanes out of the vector's range (rare) by the function itself, through memory so
-         * that e and x stay in registers on the common path. */
-        v16_int odd = sees & ~normal;
-        if (TILE_NAME(any_lane)(&odd)) {
-            float xs[QT];
-            *(v16_line *)xs = x;
+        e = ZERO_UNLESS(e, sees & normal);
+        *(v16_line *)(st + n * QT) = (v16)(((v16_int)x & odd) | (v16_int)e);
+        total = total + e;
+        odd_seen |= odd;
+    }
+    if (TILE_NAME(any_lane)(&odd_seen)) {
+        total = (v16){0.0f};
+        for (size_t n = 0; n < n_keys; n++) {
+            float *row = st + n * QT;
             for (int j = 0; j < QT; j++)
-                if (odd[j])
-                    st[n * QT + j] = nope_f32_exp(xs[j]);
+                if (row[j] < 0.0f)
+                    row[j] = nope_f32_exp(row[j]);
+            total = total + *(const v16_line *)row;
         }
-        total = total + *(const v16_line *)(st + n * QT);
     }
 #undef SEES
     for (size_t n = 0; n < n_keys; n++)
