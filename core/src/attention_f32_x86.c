@@ -33,6 +33,7 @@ _Static_assert(NOPE_X86_ATTEND_TILE == 16, "a tile's queries are the sixteen lan
 /* A scratch row of sixteen floats, on its 64-byte line. */
 typedef float v16_line __attribute__((vector_size(64), may_alias));
 typedef uint32_t u32_alias __attribute__((may_alias));
+typedef int32_t v16_int_mem __attribute__((vector_size(64), aligned(4), may_alias));
 typedef int32_t v8_int __attribute__((vector_size(32)));
 typedef int32_t v4_int __attribute__((vector_size(16)));
 
@@ -92,12 +93,14 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl")
 #define TILE_ISA avx512
+#define TRANSPOSE_16 1
 #define MR_S 8
 #define NV_W 2
 #define MR_W 8
 #define MR_1 8
 #include "attention_tile_x86.h"
 #undef TILE_ISA
+#undef TRANSPOSE_16
 #undef MR_S
 #undef NV_W
 #undef MR_W
@@ -107,12 +110,14 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define TILE_ISA avx2
+#define TRANSPOSE_16 0
 #define MR_S 4
 #define NV_W 2
 #define MR_W 2
 #define MR_1 4
 #include "attention_tile_x86.h"
 #undef TILE_ISA
+#undef TRANSPOSE_16
 #undef MR_S
 #undef NV_W
 #undef MR_W
@@ -122,12 +127,14 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #pragma GCC push_options
 #pragma GCC target("sse2")
 #define TILE_ISA sse2
+#define TRANSPOSE_16 0
 #define MR_S 2
 #define NV_W 1
 #define MR_W 2
 #define MR_1 2
 #include "attention_tile_x86.h"
 #undef TILE_ISA
+#undef TRANSPOSE_16
 #undef MR_S
 #undef NV_W
 #undef MR_W

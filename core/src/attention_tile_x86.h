@@ -1,8 +1,9 @@
 /* One build of the attention tile, included by attention_f32_x86.c once per instruction set under
- * `#pragma GCC target`, with TILE_NAME(x) naming this build's functions and its register blocks
- * set: MR_S keys of scores at a time; the weighted sum in groups of NV_W vectors of 16 columns
- * for MR_W rows, then single vectors for MR_1 rows, then 4 columns for 8 rows.
- *
+ * `#pragma GCC target`, with TILE_NAME(x) naming this build's functions and its choices set:
+ * TRANSPOSE_16, whether whole tiles of queries are transposed in registers (a build with
+ * two-register shuffles); MR_S keys of scores at a time; the weighted sum in groups of NV_W
+ * vectors of 16 columns for MR_W rows, then single vectors for MR_1 rows, then 4 columns for 8
+ * rows. *
  * Every helper is compiled under the pragma, not merely inlined into a function that has it:
  * GCC lowers vector comparisons in a function without the target to scalar code before inlining
  * (lane by lane comparisons, about 300 instructions for one select). */
@@ -16,28 +17,91 @@ INLINE int TILE_NAME(any_lane)(const v16_int *m)
     return (b[0] | b[1] | b[2] | b[3]) != 0;
 }
 
-/* Are the dh values of rows 0 .. rows-1 (stride apart) all finite? By exponent bits, which
- * vectorise (a float comparison chain would not). */
+/* Are the dh values of rows 0 .. rows-1 (stride apart) all finite? By exponent bits, sixteen
+ * at a time, one reduction at the end. */
 INLINE int TILE_NAME(rows_finite)(const float *x, size_t rows, size_t dh, size_t stride)
 {
-    uint32_t widest = 0;
+    const v16_int exponent = (v16_int){0} + 0x7F800000;
+    v16_int wide = {0};
+    uint32_t narrow = 0;
     for (size_t n = 0; n < rows; n++) {
-        const u32_alias *row = (const u32_alias *)(x + n * stride);
-        for (size_t i = 0; i < dh; i++) {
-            uint32_t e = row[i] & 0x7F800000u;
-            widest = e > widest ? e : widest;
-        }
+        const float *row = x + n * stride;
+        size_t i = 0;
+        for (; i + 16 <= dh; i += 16)
+            wide |= (*(const v16_int_mem *)(row + i) & exponent) == exponent;
+        for (; i < dh; i++)
+            narrow |= (((const u32_alias *)row)[i] & 0x7F800000u) == 0x7F800000u;
     }
-    return widest != 0x7F800000u;
+    return !narrow && !TILE_NAME(any_lane)(&wide);
 }
 
-/* qt[i][j] = query j's value i (0 in lanes past the tile's nq queries). */
+/* qt[i][j] = query j's value i (0 in lanes past the tile's nq queries). A whole tile in blocks
+ * of 16 values where the build has two-register shuffles (TRANSPOSE_16): each of four stages
+ * swaps one bit of the row index with the same bit of the column index; the copies are exact. */
+// clang-format off
+#define SWAP_BIT(x, r, h, LO, HI)                                                               \
+    do {                                                                                       \
+        v16 a_ = x[r], b_ = x[(r) + (h)];                                                      \
+        x[r] = __builtin_shufflevector(a_, b_, LO);                                            \
+        x[(r) + (h)] = __builtin_shufflevector(a_, b_, HI);                                    \
+    } while (0)
+#define LO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define HI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define LO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define HI4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define LO2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define HI2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define LO1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define HI1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+// clang-format on
 INLINE void TILE_NAME(pack_queries)(float *qt, const float *q, size_t nq, size_t dh, size_t stride)
 {
+    size_t i0 = 0;
+    if (TRANSPOSE_16 && nq == QT)
+        for (; i0 + 16 <= dh; i0 += 16) {
+            v16 x[16];
+            UNROLL for (int j = 0; j < 16; j++)
+            {
+                x[j] = *(const v16_mem *)(q + j * stride + i0);
+            }
+            UNROLL for (int r = 0; r < 16; r++)
+            {
+                if (!(r & 8))
+                    SWAP_BIT(x, r, 8, LO8, HI8);
+            }
+            UNROLL for (int r = 0; r < 16; r++)
+            {
+                if (!(r & 4))
+                    SWAP_BIT(x, r, 4, LO4, HI4);
+            }
+            UNROLL for (int r = 0; r < 16; r++)
+            {
+                if (!(r & 2))
+                    SWAP_BIT(x, r, 2, LO2, HI2);
+            }
+            UNROLL for (int r = 0; r < 16; r++)
+            {
+                if (!(r & 1))
+                    SWAP_BIT(x, r, 1, LO1, HI1);
+            }
+            UNROLL for (int i = 0; i < 16; i++)
+            {
+                *(v16_line *)(qt + (i0 + i) * QT) = x[i];
+            }
+        }
     for (size_t j = 0; j < QT; j++)
-        for (size_t i = 0; i < dh; i++)
+        for (size_t i = i0; i < dh; i++)
             qt[i * QT + j] = j < nq ? q[j * stride + i] : 0.0f;
 }
+#undef SWAP_BIT
+#undef LO8
+#undef HI8
+#undef LO4
+#undef HI4
+#undef LO2
+#undef HI2
+#undef LO1
+#undef HI1
 
 /* ---- scores: st[n][j] = (q_j . key n) * scale for keys n0 .. n0 + mr - 1, mr chains ---- */
 INLINE void TILE_NAME(scores_keys)(float *st, const float *qt, const float *keys, size_t n0, size_t dh, size_t stride,
