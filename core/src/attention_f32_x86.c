@@ -99,12 +99,6 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #define MR_W 8
 #define MR_1 8
 #include "attention_tile_x86.h"
-#undef TILE_ISA
-#undef TRANSPOSE_16
-#undef MR_S
-#undef NV_W
-#undef MR_W
-#undef MR_1
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -116,12 +110,6 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #define MR_W 2
 #define MR_1 4
 #include "attention_tile_x86.h"
-#undef TILE_ISA
-#undef TRANSPOSE_16
-#undef MR_S
-#undef NV_W
-#undef MR_W
-#undef MR_1
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -133,12 +121,6 @@ typedef int32_t v4_int __attribute__((vector_size(16)));
 #define MR_W 2
 #define MR_1 2
 #include "attention_tile_x86.h"
-#undef TILE_ISA
-#undef TRANSPOSE_16
-#undef MR_S
-#undef NV_W
-#undef MR_W
-#undef MR_1
 #pragma GCC pop_options
 
 void nope_x86_attend_tile(float *o, const float *q, const float *keys, const float *values, size_t m0, size_t nq,

@@ -39,12 +39,15 @@ INLINE int TILE_NAME(rows_finite)(const float *x, size_t rows, size_t dh, size_t
  * of 16 values where the build has two-register shuffles (TRANSPOSE_16): each of four stages
  * swaps one bit of the row index with the same bit of the column index; the copies are exact. */
 // clang-format off
-#define SWAP_BIT(x, r, h, LO, HI)                                                               \
-    do {                                                                                       \
-        v16 a_ = x[r], b_ = x[(r) + (h)];                                                      \
-        x[r] = __builtin_shufflevector(a_, b_, LO);                                            \
-        x[(r) + (h)] = __builtin_shufflevector(a_, b_, HI);                                    \
-    } while (0)
+/* Rows r and r + h for every r without bit h: value c of each takes bit h from the row index. */
+#define SWAP_BIT(x, h, LO, HI)                                                                 \
+    UNROLL for (int r = 0; r < 16; r++) {                                                      \
+        if (!(r & (h))) {                                                                      \
+            v16 a_ = x[r], b_ = x[r + (h)];                                                    \
+            x[r] = __builtin_shufflevector(a_, b_, LO);                                        \
+            x[r + (h)] = __builtin_shufflevector(a_, b_, HI);                                  \
+        }                                                                                      \
+    }
 #define LO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
 #define HI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
 #define LO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
@@ -64,26 +67,10 @@ INLINE void TILE_NAME(pack_queries)(float *qt, const float *q, size_t nq, size_t
             {
                 x[j] = *(const v16_mem *)(q + j * stride + i0);
             }
-            UNROLL for (int r = 0; r < 16; r++)
-            {
-                if (!(r & 8))
-                    SWAP_BIT(x, r, 8, LO8, HI8);
-            }
-            UNROLL for (int r = 0; r < 16; r++)
-            {
-                if (!(r & 4))
-                    SWAP_BIT(x, r, 4, LO4, HI4);
-            }
-            UNROLL for (int r = 0; r < 16; r++)
-            {
-                if (!(r & 2))
-                    SWAP_BIT(x, r, 2, LO2, HI2);
-            }
-            UNROLL for (int r = 0; r < 16; r++)
-            {
-                if (!(r & 1))
-                    SWAP_BIT(x, r, 1, LO1, HI1);
-            }
+            SWAP_BIT(x, 8, LO8, HI8);
+            SWAP_BIT(x, 4, LO4, HI4);
+            SWAP_BIT(x, 2, LO2, HI2);
+            SWAP_BIT(x, 1, LO1, HI1);
             UNROLL for (int i = 0; i < 16; i++)
             {
                 *(v16_line *)(qt + (i0 + i) * QT) = x[i];
@@ -227,3 +214,11 @@ static int TILE_NAME(tile)(float *o, const float *q, const float *keys, const fl
                 o[j * stride + i] = qt[i * QT + j];
     return 0;
 }
+
+/* This build's choices, for the next build to set again. */
+#undef TILE_ISA
+#undef TRANSPOSE_16
+#undef MR_S
+#undef NV_W
+#undef MR_W
+#undef MR_1
