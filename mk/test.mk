@@ -52,14 +52,22 @@ test-theory2: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 test-shard: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/shard_merge.sh
 
+# The model file (issue #10): its unit tests in both modes, then the core's reader and writer against
+# tools/nope-model, written apart from docs/model-format.md (Python writes, C reads, and back).
+$(TEST_DIR)/model_file_bridge: tests/tools/model_file_bridge.c $(TEST_DIR)/f32-plain/libcore.a
+	$(Q)$(TEST_CC) $(UNIT_CFLAGS) -O2 -D NOPE_NUM=NOPE_NUM_F32 $< $(TEST_DIR)/f32-plain/libcore.a -o $@
+test-model-file: $(TEST_DIR)/f32-plain/test_model_file $(TEST_DIR)/fixed-plain/test_model_file $(TEST_DIR)/model_file_bridge
+	$(Q)tests/scripts/run_unit.sh $(TEST_DIR)/f32-plain/test_model_file $(TEST_DIR)/fixed-plain/test_model_file
+	$(Q)BUILD=$(BUILD) tests/scripts/model_file_cross.sh $(TEST_DIR)/model_file_bridge
+
 ifneq ($(NUM),f32)
 $(HOST_DIR)/nope: FORCE
 	$(Q)$(MAKE) --no-print-directory NUM=f32 $(HOST_DIR)/nope
 endif
 FORCE:
 
-TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard
-PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard
+TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard test-model-file
+PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard test-model-file
 
 # tools/shard-run (issue #12): 1, 2, 3 and 7 shards through GNU parallel, merged, equal one run in
 # both modes; a deleted or killed shard is rerun alone.
@@ -74,3 +82,10 @@ test-slurm: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 	$(Q)tests/scripts/slurm.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
 TEST_TARGETS += test-slurm
 PHONY += test-slurm
+
+# The training math (core/src/train_*.c, issue #10): the same gradient and parameter bits from gcc
+# and clang, -O0 to -O3, with the host's vector kernels and on 1 or 2 threads.
+test-train-bits:
+	$(Q)tests/scripts/train_bits.sh
+TEST_TARGETS += test-train-bits
+PHONY += test-train-bits

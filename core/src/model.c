@@ -4,6 +4,8 @@
 #include "nope/profile.h"
 #include "nope/stats.h"
 
+#include "attention_f32_x86.h"
+
 /* Workers the model splits its products and attention over. The fixed-point matmul sums into
  * one static accumulator and every saturation adds to one global count (kernels_fixed.c,
  * math_fixed.h), so that mode keeps to one worker until both are kept per worker. */
@@ -56,7 +58,13 @@ static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v 
 static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
-static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ];       /* (seq) one query's attention, per worker */
+#if NOPE_F32_X86
+/* A tile of queries' transposed q and scores, per worker (attention_f32_x86.h) */
+#define MODEL_ATTEND_SCRATCH NOPE_X86_ATTEND_SCRATCH(NOPE_MAX_SEQ, NOPE_MAX_HEAD_DIM)
+static _Alignas(64) nope_num_t scores[MODEL_THREADS][MODEL_ATTEND_SCRATCH];
+#else
+static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ]; /* (seq) one query's attention, per worker */
+#endif
 #endif
 static nope_num_t weight_buf[NOPE_WEIGHT_BUF]; /* rows of the matrix being applied, a slice per worker */
 #if MODEL_THREADS > 1
@@ -305,28 +313,44 @@ static void layer_recompute(recompute_work *work, const nope_config *cfg, const 
         ffn_rows(work, cfg, kp, trial, layer, r0, cfg->seq - r0 < NOPE_FFN_ROWS ? cfg->seq - r0 : NOPE_FFN_ROWS);
 }
 #else
-/* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head, head
- * by head, so a worker's run of items reads one head's keys and values again and again while
- * they are in its cache (at the paper's scale a head's are 2 x 128 KB; all heads' 3 MB). Within
- * a head rows pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of items holds as many
- * short (early) queries as long (late) ones, and an even split of the items is an even split of
- * the work. Each item writes only its own slice of o and uses its worker's score row. */
+/* The attention of a block's queries b0 .. b0+bn-1: item k is one head's query row (or tile of
+ * ATTEND_ROWS rows), head by head, so a worker's run of items reads one head's keys and values
+ * again and again while they are in its cache (at the paper's scale a head's are 2 x 128 KB; all
+ * heads' 3 MB). Within a head rows pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of
+ * items holds as many short (early) queries as long (late) ones, and an even split of the items
+ * is an even split of the work. Each item writes only its own slice of o and uses its worker's
+ * scratch. */
 typedef struct {
     const nope_config *cfg;
     const nope_kern_params *kp;
     uint32_t b0, bn;
 } attention_job;
 
+#if NOPE_F32_X86
+/* The x86 host takes the queries in tiles of NOPE_X86_ATTEND_TILE (the last tile may be short):
+ * an item is one tile of one head, and tiles pair up from both ends as rows do below. */
+enum { ATTEND_ROWS = NOPE_X86_ATTEND_TILE };
+#else
+enum { ATTEND_ROWS = 1 };
+#endif
+
 static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end)
 {
     const attention_job *job = ctx;
     const size_t d = job->cfg->d, heads = job->cfg->heads, dh = d / heads;
+    const size_t tiles = (job->bn + ATTEND_ROWS - 1) / ATTEND_ROWS;
     for (size_t k = begin; k < end; k++) {
-        size_t h = k / job->bn, p = k % job->bn;
-        size_t r = p % 2 == 0 ? p / 2 : job->bn - 1 - p / 2;
+        size_t h = k / tiles, p = k % tiles;
+        size_t r = (p % 2 == 0 ? p / 2 : tiles - 1 - p / 2) * ATTEND_ROWS;
         nope_num_t *q_then_o = queries + r * d + h * dh;
+#if NOPE_F32_X86
+        size_t nq = job->bn - r < ATTEND_ROWS ? job->bn - r : ATTEND_ROWS;
+        NOPE_PROF(NOPE_PROF_ATTEND, nope_x86_attend_tile(q_then_o, q_then_o, keys + h * dh, values + h * dh,
+                                                         (size_t)job->b0 + r, nq, dh, d, scores[worker], job->kp));
+#else
         NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
                                                      (size_t)job->b0 + r + 1, dh, d, scores[worker], job->kp));
+#endif
     }
 }
 
@@ -348,7 +372,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
     attention_job job = {cfg, kp, b0, bn};
-    nope_parallel_for(attention_items, &job, (size_t)bn * cfg->heads, model_workers());
+    nope_parallel_for(attention_items, &job, (bn + ATTEND_ROWS - 1) / ATTEND_ROWS * cfg->heads, model_workers());
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 

@@ -39,6 +39,12 @@ f32~fmt~from-double-trunc~src/decimal.c~s/uint64_t digits = \(uint64_t\)\(s \+ 0
 f32~cli~cli-no-divides-check~src/cli.c~s/if \(c\.d % c\.heads != 0\) \{/if (0) {/~cli: heads-divides-d check missing
 f32~cli~cli-capacity-off-by-one~src/cli.c~s/parse_uint\(flag, value, 2, NOPE_MAX_D,/parse_uint(flag, value, 2, NOPE_MAX_D + 1,/~cli: d accepted one past capacity
 f32~partial~partial-leading-zeros~src/partial.c~s/\(i > \*at && line\[\*at\] == '0'\) \|\| //~merge: numbers with leading zeros accepted (a part a run never writes)
+f32~model_file~mf-no-crc~src/model_file.c~s/if \(nope_crc32\(0, bytes, size - NOPE_MF_CRC_BYTES\) != out->crc\)/if (0)/~model file: the CRC-32 is not verified
+f32~model_file~mf-nan-accepted~src/model_file.c~s/return \(bits & UINT32_C\(0x7f800000\)\) != UINT32_C\(0x7f800000\);/return 1;/~model file: NaN and infinity accepted in a tensor
+f32~model_file~mf-no-divides-check~src/model_file.c~s/if \(m->d % m->heads != 0\)\n\s*return NOPE_MF_ERR_HEADS_DIVIDE;\n//~model file: heads-divides-d check missing
+f32~model_file~mf-trailing-accepted~src/model_file.c~s/if \(\(uint64_t\)size > out->expected_size\)\n\s*return NOPE_MF_ERR_TRAILING;\n//~model file: bytes after the last tensor accepted
+f32~model_file~mf-seq-capacity-off-by-one~src/model_file.c~s/m->seq > NOPE_MAX_SEQ\)/m->seq > NOPE_MAX_SEQ + 1)/~model file: seq accepted one past capacity
+f32~model_file~mf-fixed-ties-away~src/model_file.c~s/mag = negative \? \(m \+ half - 1\) >> k : \(m \+ half\) >> k;/mag = (m + half) >> k;/~model file: fixed point rounds negative ties away from zero
 fixed~fixed_arith~sat32-no-low-clamp~include/nope/math_fixed.h~s/    if \(x < INT32_MIN\) \{\n\s*nope_fx_sat_count\+\+;\n\s*return INT32_MIN;\n\s*\}\n//~sat32: no saturation below INT32_MIN (missing saturation)
 fixed~fixed_arith~round-shr-trunc~include/nope/math_fixed.h~s/\+ \(int64_t\)\(\(\(uint64_t\)x >> \(s - 1\)\) & 1u\);/+ 0;/~round_shr: floor instead of round (so mul truncates)
 fixed~fixed_arith~div-round-ties~src/math_fixed.c~s/return -\(int64_t\)\(q \+ \(r > d - r/return -(int64_t)(q + (r >= d - r/~div_round: negative ties rounded down (wrong rounding)
