@@ -40,6 +40,7 @@ nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_
 }
 
 /* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
+#if !NOPE_F32_X86
 /* row[j] = nope_num_from_draw(q[j]) for j < n. */
 static void draws_to_float(float *row, const int32_t *q, size_t n)
 {
@@ -77,23 +78,32 @@ static void draws_to_float(float *row, const int32_t *q, size_t n)
     for (; j < n; j++)
         row[j] = nope_num_from_draw(q[j]);
 }
+#endif
 
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
-    /* Integers drawn a run at a time into a small buffer of their own (no more than the weight
-     * buffer holds, so a small board's stack grows by as little), then converted. */
-    enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };
-    int32_t q[RUN];
+#if NOPE_F32_X86
+    /* The host's vector draws write the floats themselves, the whole block in one pipeline: the
+     * same values as below. */
+    uint64_t e0 = nope_weights_element(w, n_out, row0, col0);
+    nope_rng_gauss_draw_rows_f32(wbuf, n_cols, w->stream, e0, nope_weights_element(w, n_out, row0 + 1, col0) - e0,
+                                 n_rows, n_cols, w->scale_q, 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS));
+#else
     for (size_t i = 0; i < n_rows; i++) {
         uint64_t e = nope_weights_element(w, n_out, row0 + i, col0);
         float *row = wbuf + i * n_cols;
+        /* Integers drawn a run at a time into a small buffer of their own (no more than the
+         * weight buffer holds, so a small board's stack grows by as little), then converted. */
+        enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };
+        int32_t q[RUN];
         for (size_t j0 = 0; j0 < n_cols; j0 += RUN) {
             size_t n = n_cols - j0 < RUN ? n_cols - j0 : RUN;
             nope_rng_gauss_draw_run(q, w->stream, e + j0, n, w->scale_q);
             draws_to_float(row + j0, q, n);
         }
     }
+#endif
 }
 
 /* out[r][col0 + j] += in[r][i] * wrow[j] for every row r and the n_cols columns of a strip. */
@@ -165,8 +175,7 @@ static int matmul_panels(float *out, const float *in, size_t rows, size_t n_in, 
         for (size_t p0 = 0; p0 < n_out; p0 += NOPE_X86_PANEL) {
             size_t np = n_out - p0 < NOPE_X86_PANEL ? n_out - p0 : NOPE_X86_PANEL;
             float *panel = base + p0 * fill;
-            for (size_t i = 0; i < fill; i++)
-                draw_block(panel + i * np, w, n_out, i0 + i, 1, p0, np);
+            draw_block(panel, w, n_out, i0, fill, p0, np);
             nope_x86_matmul_panel(out + p0, n_out, in + i0, n_in, rows, panel, np, fill);
         }
     }
