@@ -370,6 +370,42 @@ void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
         y[k] += x[k];
 }
 
+#if defined(__x86_64__) || defined(__aarch64__)
+/* *sum = y[0] + y[1] + ... in doubles, in four chains instead of one (a host waits out each
+ * add's latency), when that is exact and so the very sum of the one chain: returns 0, having
+ * done nothing, otherwise. Exact: every y[k] is a multiple of 2^(b - 150) and below
+ * 2^(t - 126) in magnitude (b, t the least and greatest biased exponents, subnormals' taken as 1),
+ * so every partial sum, in any order, is a multiple of 2^(b - 150) below n 2^(t - 126): 53 bits
+ * hold it when t - b + bitlen(n) <= 29. NaN and infinity (exponent 255) never pass. */
+static int exact_double_sum(const float *y, size_t n, double *sum)
+{
+    uint32_t top = 1, bottom = 254;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t bits;
+        __builtin_memcpy(&bits, &y[k], sizeof bits);
+        uint32_t e = (bits >> 23) & 0xFF;
+        e = e != 0 ? e : 1;
+        top = e > top ? e : top;
+        if ((bits & 0x7FFFFFFFu) != 0)
+            bottom = e < bottom ? e : bottom;
+    }
+    unsigned bitlen = 0;
+    for (size_t m = n; m != 0; m >>= 1)
+        bitlen++;
+    if (top == 255 || (top > bottom && top - bottom + bitlen > 29))
+        return 0;
+    double part[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (size_t j = 0; j < 4; j++)
+            part[j] += (double)y[k + j];
+    for (; k < n; k++)
+        part[0] += (double)y[k];
+    *sum = (part[0] + part[1]) + (part[2] + part[3]);
+    return 1;
+}
+#endif
+
 nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
 {
 #if defined(__arm__) && !(defined(__ARM_FP) && (__ARM_FP & 8))
@@ -380,8 +416,11 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
         return exact;
 #endif
     double sum = 0.0;
-    for (size_t k = 0; k < n; k++)
-        sum += (double)y[k];
+#if defined(__x86_64__) || defined(__aarch64__)
+    if (!exact_double_sum(y, n, &sum))
+#endif
+        for (size_t k = 0; k < n; k++)
+            sum += (double)y[k];
     double mean = sum / (double)n;
     double sq = 0.0;
     for (size_t k = 0; k < n; k++) {

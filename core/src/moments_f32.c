@@ -95,10 +95,17 @@ static void add_double(int16_t *exp, uint32_t *w, unsigned n, double v)
     int biased = (int)((bits.u >> 52) & 0x7ff);
     uint64_t odd = biased == 0 ? frac : frac | UINT64_C(1) << 52;
     int e = (biased == 0 ? 1 : biased) - 1075;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* One instruction for the trailing zeros on a host (odd != 0: v > 0). */
+    unsigned zeros = (unsigned)__builtin_ctzll(odd);
+    odd >>= zeros;
+    e += (int)zeros;
+#else
     while ((odd & 1) == 0) {
         odd >>= 1;
         e++;
     }
+#endif
     const uint32_t t[2] = {(uint32_t)odd, (uint32_t)(odd >> 32)};
     exact_add(exp, w, n, t, 2, e);
 }
