@@ -15,6 +15,7 @@
 #include "matmul_arm.h"
 
 #include "kernels_f32_x86.h"
+#include "rows_f32_x86.h"
 
 /* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
  * both do the same IEEE operations in the same order (no FMA: -ffp-contract=off), so this is
@@ -258,6 +259,10 @@ enum { LN_ROW_GROUP = 1 };
 void nope_kern_layernorm_rows(nope_num_t *out, const nope_num_t *x, size_t rows, size_t n, const nope_kern_params *kp)
 {
     size_t r0 = 0;
+#if NOPE_F32_X86
+    /* Whole groups of rows with a row in each vector lane (rows_f32_x86.c), the rest below. */
+    r0 = nope_x86_layernorm_rows(out, x, rows, n, kp->eps);
+#endif
     for (; LN_ROW_GROUP > 1 && r0 + LN_ROW_GROUP <= rows; r0 += LN_ROW_GROUP) {
         const float *xg = x + r0 * n;
         kahan_sum total[LN_ROW_GROUP], squares[LN_ROW_GROUP];
@@ -371,37 +376,65 @@ void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 }
 
 #if defined(__x86_64__) || defined(__aarch64__)
-/* *sum = y[0] + y[1] + ... in doubles, in four chains instead of one (a host waits out each
+typedef int32_t var_i32x8 __attribute__((vector_size(32)));
+typedef float var_f32x4 __attribute__((vector_size(16)));
+typedef double var_f64x4 __attribute__((vector_size(32)));
+
+/* *sum = y[0] + y[1] + ... in doubles, in eight chains instead of one (a host waits out each
  * add's latency), when that is exact and so the very sum of the one chain: returns 0, having
  * done nothing, otherwise. Exact: every y[k] is a multiple of 2^(b - 150) and below
  * 2^(t - 126) in magnitude (b, t the least and greatest biased exponents, subnormals' taken as 1),
  * so every partial sum, in any order, is a multiple of 2^(b - 150) below n 2^(t - 126): 53 bits
  * hold it when t - b + bitlen(n) <= 29. NaN and infinity (exponent 255) never pass. */
+NOPE_HOT_CLONES
 static int exact_double_sum(const float *y, size_t n, double *sum)
 {
-    uint32_t top = 1, bottom = 254;
-    for (size_t k = 0; k < n; k++) {
-        uint32_t bits;
-        __builtin_memcpy(&bits, &y[k], sizeof bits);
-        uint32_t e = (bits >> 23) & 0xFF;
-        e = e != 0 ? e : 1;
-        top = e > top ? e : top;
-        if ((bits & 0x7FFFFFFFu) != 0)
-            bottom = e < bottom ? e : bottom;
+    /* The magnitudes' bits, as signed integers, order as the magnitudes do (infinity and NaN
+     * above all finite ones): the largest, and the smallest but for zeros, eight at a time. */
+    const var_i32x8 all = {0, 0, 0, 0, 0, 0, 0, 0}, max = all + INT32_MAX;
+    var_i32x8 most8 = all, least8 = max;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        var_i32x8 mag;
+        __builtin_memcpy(&mag, y + k, sizeof mag);
+        mag &= max;
+        var_i32x8 nonzero = mag | ((mag == all) & max), more = mag > most8, less = nonzero < least8;
+        most8 = (mag & more) | (most8 & ~more);
+        least8 = (nonzero & less) | (least8 & ~less);
     }
+    int32_t most = 0, least = INT32_MAX;
+    for (int j = 0; j < 8; j++) {
+        most = most8[j] > most ? most8[j] : most;
+        least = least8[j] < least ? least8[j] : least;
+    }
+    for (; k < n; k++) {
+        int32_t mag;
+        __builtin_memcpy(&mag, &y[k], sizeof mag);
+        mag &= INT32_MAX;
+        most = mag > most ? mag : most;
+        least = mag != 0 && mag < least ? mag : least;
+    }
+    uint32_t top = (uint32_t)most >> 23, bottom = (uint32_t)least >> 23;
+    top = top != 0 ? top : 1;
+    bottom = bottom != 0 ? bottom : 1;
     unsigned bitlen = 0;
     for (size_t m = n; m != 0; m >>= 1)
         bitlen++;
     if (top == 255 || (top > bottom && top - bottom + bitlen > 29))
         return 0;
-    double part[4] = {0.0, 0.0, 0.0, 0.0};
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4)
-        for (size_t j = 0; j < 4; j++)
-            part[j] += (double)y[k + j];
+    var_f64x4 part0 = {0.0, 0.0, 0.0, 0.0}, part1 = part0;
+    for (k = 0; k + 8 <= n; k += 8) {
+        var_f32x4 a, b;
+        __builtin_memcpy(&a, y + k, sizeof a);
+        __builtin_memcpy(&b, y + k + 4, sizeof b);
+        part0 += __builtin_convertvector(a, var_f64x4);
+        part1 += __builtin_convertvector(b, var_f64x4);
+    }
+    double total = 0.0;
     for (; k < n; k++)
-        part[0] += (double)y[k];
-    *sum = (part[0] + part[1]) + (part[2] + part[3]);
+        total += (double)y[k];
+    part0 += part1;
+    *sum = total + ((part0[0] + part0[1]) + (part0[2] + part0[3]));
     return 1;
 }
 #endif

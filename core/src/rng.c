@@ -426,6 +426,11 @@ ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
 
+/* Floats straight from the draws are the float32 mode's: the fixed-point mode's core keeps free
+ * of floating point. */
+#define NOPE_RNG_FLOATS (NOPE_NUM == NOPE_NUM_F32)
+
+#if NOPE_RNG_FLOATS
 /* draw_pairs into floats through integers: out[k] = (float)draw * unit, a piece at a time. */
 static void draw_pairs_ints_to_f32(void (*draw)(int32_t *, uint64_t, size_t, uint32_t), float *out, uint64_t x0,
                                    size_t pairs, uint32_t scale_q, float unit)
@@ -439,6 +444,7 @@ static void draw_pairs_ints_to_f32(void (*draw)(int32_t *, uint64_t, size_t, uin
             out[2 * p0 + k] = (float)q[k] * unit;
     }
 }
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
 /* Speed only: the same integer operations, vectorised where the host has AVX-512 (in 512-bit
@@ -509,6 +515,7 @@ AVX512_TARGET static void draw_pairs_avx512(int32_t *out, uint64_t x0, size_t pa
     else if (avx512_draw_rows(out, 0, 0, 0.0f, x0, 0, 1, pairs, scale_q))
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
+#if NOPE_RNG_FLOATS
 /* Rows of pairs into floats (avx512_draw_rows); returns 0, with the output to be drawn another
  * way, where the far tail was met or scale_q is too large. */
 AVX512_TARGET static int draw_rows_avx512_f32(float *out, size_t out_stride, uint64_t x0, uint64_t x_stride,
@@ -517,6 +524,7 @@ AVX512_TARGET static int draw_rows_avx512_f32(float *out, size_t out_stride, uin
     return scale_q < AVX512_SCALE_LIMIT &&
            !avx512_draw_rows(out, out_stride, 1, unit, x0, x_stride, rows, pairs, scale_q);
 }
+#endif
 __attribute__((target("arch=x86-64-v3"))) static void draw_pairs_avx2(int32_t *out, uint64_t x0, size_t pairs,
                                                                       uint32_t scale_q)
 {
@@ -548,6 +556,7 @@ static void draw_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q
     draw_pairs_variant()(out, x0, pairs, scale_q);
 }
 
+#if NOPE_RNG_FLOATS
 /* draw_pairs into floats, (float)draw * unit: straight from the vectors where they are
  * AVX-512's, else through integers. */
 static void draw_pairs_f32(float *out, uint64_t x0, size_t pairs, uint32_t scale_q, float unit)
@@ -578,11 +587,13 @@ static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, 
     return draw_rows_avx512_f32(out, out_stride, x0, mul_u64_low(e_stride >> 1, GOLDEN_GAMMA), rows, cols / 2, scale_q,
                                 unit);
 }
+#endif
 #else
 static void draw_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
     draw_pairs_body(out, x0, pairs, scale_q);
 }
+#if NOPE_RNG_FLOATS
 static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
                               size_t rows, size_t cols, uint32_t scale_q, float unit)
 {
@@ -594,6 +605,7 @@ static void draw_pairs_f32(float *out, uint64_t x0, size_t pairs, uint32_t scale
     draw_pairs_ints_to_f32(draw_pairs, out, x0, pairs, scale_q, unit);
 }
 #endif
+#endif
 
 /* out[k] = the draw of element e0 + k (k < n), as an integer, or with to_float as
  * (float)draw * unit. */
@@ -601,16 +613,18 @@ ALWAYS_INLINE void draw_run(void *out, int to_float, float unit, nope_rng_stream
                             uint32_t scale_q)
 {
     int32_t *ints = out;
+#if NOPE_RNG_FLOATS
     float *floats = out;
+#define RUN_PUT(k, q) (to_float ? (void)(floats[k] = (float)(q)*unit) : (void)(ints[k] = (q)))
+#else
+    (void)to_float, (void)unit;
+#define RUN_PUT(k, q) ((void)(ints[k] = (q)))
+#endif
     if (n == 0)
         return;
     size_t k = 0;
     if (e0 & 1) { /* the high half of a pair whose low half is not wanted */
-        int32_t q = gauss_draw_bits((uint32_t)(nope_rng_u64(s, e0 >> 1) >> 32), scale_q);
-        if (to_float)
-            floats[0] = (float)q * unit;
-        else
-            ints[0] = q;
+        RUN_PUT(0, gauss_draw_bits((uint32_t)(nope_rng_u64(s, e0 >> 1) >> 32), scale_q));
         k = 1;
     }
     /* Element e0 + k is even from here: counter value c = (e0 + k) / 2 feeds the mix with
@@ -627,21 +641,19 @@ ALWAYS_INLINE void draw_run(void *out, int to_float, float unit, nope_rng_stream
         if (run > COUNTERS - c)
             run = (size_t)(COUNTERS - c);
         uint64_t x0 = s.key + mul_u64_low(c + 1, GOLDEN_GAMMA);
+#if NOPE_RNG_FLOATS
         if (to_float)
             draw_pairs_f32(floats + k, x0, run, scale_q, unit);
         else
+#endif
             draw_pairs(ints + k, x0, run, scale_q);
         c = (c + run) & (COUNTERS - 1);
         k += 2 * run;
         pairs -= run;
     }
-    if (k < n) { /* the low half of a last pair */
-        int32_t q = gauss_draw_bits((uint32_t)nope_rng_u64(s, c), scale_q);
-        if (to_float)
-            floats[k] = (float)q * unit;
-        else
-            ints[k] = q;
-    }
+    if (k < n) /* the low half of a last pair */
+        RUN_PUT(k, gauss_draw_bits((uint32_t)nope_rng_u64(s, c), scale_q));
+#undef RUN_PUT
 }
 
 void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q)
@@ -649,6 +661,7 @@ void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_
     draw_run(out, 0, 0.0f, s, e0, n, scale_q);
 }
 
+#if NOPE_RNG_FLOATS
 void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit)
 {
     draw_run(out, 1, unit, s, e0, n, scale_q);
@@ -662,3 +675,4 @@ void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream
     for (size_t r = 0; r < rows; r++)
         draw_run(out + r * out_stride, 1, unit, s, e0 + r * e_stride, cols, scale_q);
 }
+#endif

@@ -61,18 +61,21 @@ static void test_softmax(void **state)
     }
 }
 
-/* LayerNorm of many rows at once (rows interleaved on a host) is, bit for bit, LayerNorm row by row,
- * for every count of rows around the interleaving's group and its tails, and for rows of very
- * different scales side by side. */
+/* LayerNorm of many rows at once (rows interleaved on a host, 8 in scalar code and 32 in vector
+ * lanes) is, bit for bit, LayerNorm row by row, for every count of rows around either group and
+ * its tails, lengths around the vectors' and transposes' 8, and rows of very different scales
+ * side by side. */
 static void test_layernorm_rows_is_row_by_row(void **state)
 {
     (void)state;
     nope_config cfg = config(64, 4);
     const nope_kern_params *kp = nope_kern_params_init(&cfg);
-    enum { MAX_ROWS = 19, MAX_N = 67 };
+    enum { MAX_ROWS = 73, MAX_N = 67 };
     static float x[MAX_ROWS * MAX_N], rows_out[MAX_ROWS * MAX_N], one_out[MAX_N];
+    const size_t lengths[] = {1, 2, 7, 8, 9, 12, 15, 16, 17, 23, 34, 45, 56, 63, 64, 65, 67};
     for (size_t rows = 0; rows <= MAX_ROWS; rows++)
-        for (size_t n = 1; n <= MAX_N; n += 11) {
+        for (size_t a = 0; a < sizeof lengths / sizeof lengths[0]; a++) {
+            const size_t n = lengths[a];
             for (size_t k = 0; k < rows * n; k++)
                 x[k] = (float)((uniform() - 0.5) * (k % 3 == 0 ? 1e-3 : k % 3 == 1 ? 7.0 : 1e4));
             nope_kern_layernorm_rows(rows_out, x, rows, n, kp);

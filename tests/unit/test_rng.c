@@ -209,8 +209,10 @@ static void test_draw_run_equals_scalar(void **state)
     (void)state;
     enum { MAX_N = 5000 };
     static int32_t run[MAX_N + 2];
-    static float run_f32[MAX_N + 2];
+#if NOPE_NUM == NOPE_NUM_F32
+    static float run_f32[MAX_N + 2]; /* the float32 mode's runs of floats */
     const float unit = 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS);
+#endif
     const uint64_t firsts[] = {0,
                                1,
                                2,
@@ -235,17 +237,19 @@ static void test_draw_run_equals_scalar(void **state)
                 uint32_t scale = scales[(a + b + stream) % (sizeof scales / sizeof scales[0])];
                 size_t n = lengths[b];
                 run[n] = run[n + 1] = 0x5A5A5A5A; /* a run writes n values and no more */
-                run_f32[n] = run_f32[n + 1] = 0.5f;
                 nope_rng_gauss_draw_run(run, s, firsts[a], n, scale);
+                for (size_t k = 0; k < n; k++)
+                    bad += run[k] != nope_rng_gauss_draw(s, firsts[a] + k, scale);
+                bad += run[n] != 0x5A5A5A5A || run[n + 1] != 0x5A5A5A5A;
+#if NOPE_NUM == NOPE_NUM_F32
+                run_f32[n] = run_f32[n + 1] = 0.5f;
                 nope_rng_gauss_draw_run_f32(run_f32, s, firsts[a], n, scale, unit);
                 for (size_t k = 0; k < n; k++) {
-                    int32_t q = nope_rng_gauss_draw(s, firsts[a] + k, scale);
-                    float f = (float)q * unit;
-                    bad += run[k] != q;
+                    float f = (float)nope_rng_gauss_draw(s, firsts[a] + k, scale) * unit;
                     bad += __builtin_memcmp(&run_f32[k], &f, sizeof f) != 0; /* the same bits, -0 or not */
                 }
-                bad += run[n] != 0x5A5A5A5A || run[n + 1] != 0x5A5A5A5A;
                 bad += run_f32[n] != 0.5f || run_f32[n + 1] != 0.5f;
+#endif
                 checked += (int64_t)n;
             }
     }
@@ -259,6 +263,9 @@ static void test_draw_run_equals_scalar(void **state)
 static void test_draw_rows_equals_runs(void **state)
 {
     (void)state;
+#if NOPE_NUM != NOPE_NUM_F32
+    skip(); /* floats straight from the draws are the float32 mode's */
+#else
     enum { MAX_ROWS = 19, MAX_COLS = 70, PITCH = 72 };
     static float block[MAX_ROWS * PITCH + 1], row[MAX_COLS];
     const float unit = 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS);
@@ -288,6 +295,7 @@ static void test_draw_rows_equals_runs(void **state)
                 }
     print_message("blocks of rows against runs: %lld values, %lld mismatches\n", (long long)checked, (long long)bad);
     assert_int_equal(bad, 0);
+#endif
 }
 
 /* Each vectorised variant of a run of pairs that this CPU can run, on its own. */
@@ -299,7 +307,9 @@ static void test_draw_pair_variants(void **state)
                                                                        draw_pairs_plain};
     const int runnable[] = {__builtin_cpu_supports("x86-64-v4"), __builtin_cpu_supports("x86-64-v3"), 1};
     static int32_t out[2 * 1100];
+#if NOPE_NUM == NOPE_NUM_F32
     static float out_f32[2 * 1100 + 1];
+#endif
     int tried = 0;
     for (int v = 0; v < 3; v++) {
         if (!runnable[v])
@@ -316,6 +326,7 @@ static void test_draw_pair_variants(void **state)
                     variants[v](out, s.key + GOLDEN_GAMMA * (counters[c] + 1), pairs[p], scale);
                     for (size_t k = 0; k < 2 * pairs[p]; k++)
                         assert_int_equal(out[k], nope_rng_gauss_draw(s, 2 * counters[c] + k, scale));
+#if NOPE_NUM == NOPE_NUM_F32
                     if (v != 0)
                         continue;
                     /* The AVX-512 float variant, against the integers converted one at a time. */
@@ -327,6 +338,7 @@ static void test_draw_pair_variants(void **state)
                         assert_memory_equal(&out_f32[k], &f, sizeof f);
                     }
                     assert_true(out_f32[2 * pairs[p]] == 0.5f); /* nothing written past the run */
+#endif
                 }
         }
     }
@@ -345,25 +357,29 @@ static void test_draw_run_far_tail(void **state)
     const uint64_t limit = nope_test_quick() ? UINT64_C(1) << 26 : UINT64_C(1) << 28;
     int found = 0;
     int32_t run[41];
-    float run_f32[41];
     for (uint64_t e = 0; e < limit && found < 3; e++) {
         if ((nope_rng_u32(s, e) & 0x7FFFFF80u) != 0)
             continue;
         found++;
         for (uint64_t first = e > 20 ? e - 20 : 0; first <= e; first += 7) {
             nope_rng_gauss_draw_run(run, s, first, 41, 16777216u);
-            nope_rng_gauss_draw_run_f32(run_f32, s, first, 41, 16777216u, 0x1p-20f);
-            for (size_t k = 0; k < 41; k++) {
+            for (size_t k = 0; k < 41; k++)
                 assert_int_equal(run[k], nope_rng_gauss_draw(s, first + k, 16777216u));
+#if NOPE_NUM == NOPE_NUM_F32
+            float run_f32[41];
+            nope_rng_gauss_draw_run_f32(run_f32, s, first, 41, 16777216u, 0x1p-20f);
+            for (size_t k = 0; k < 41; k++)
                 assert_true(run_f32[k] == (float)run[k] * 0x1p-20f);
-            }
+#endif
         }
+#if NOPE_NUM == NOPE_NUM_F32
         /* In a block of rows drawn in one pipeline: two rows of 40 from an even element. */
         float block[80];
         uint64_t first = (e > 40 ? e - 40 : 0) & ~UINT64_C(1);
         nope_rng_gauss_draw_rows_f32(block, 40, s, first, 40, 2, 40, 16777216u, 0x1p-20f);
         for (size_t k = 0; k < 80; k++)
             assert_true(block[k] == (float)nope_rng_gauss_draw(s, first + k, 16777216u) * 0x1p-20f);
+#endif
         /* |z| > 5.4 (the tail table's smallest value is 5.42), here on the draw grid at scale 1 */
         int32_t z = nope_rng_gauss_draw(s, e, 16777216u);
         assert_true(z > 5.4 * (1 << 20) || z < -5.4 * (1 << 20));
