@@ -4,6 +4,8 @@
  * vector group of 32 and the scalar group of 8, lengths around the 8 x 8 transposes, and values
  * of very different scales side by side.
  *
+ * ReLU and the residual add (AVX2 clones) likewise.
+ *
  * The unit tests' core is built without NOPE_HOST_CLONES, so these paths are compiled here, by
  * including the kernel sources with it defined (their symbols then come from this file). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -112,9 +114,33 @@ static void test_exact_sum(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* ReLU and the residual add, in the build the CPU picks, against plain loops: every length
+ * around the vectors, with zeros of both signs, infinities and NaN among the values. */
+static void test_relu_and_add(void **state)
+{
+    (void)state;
+    enum { MAX_N = 70 };
+    static float x[MAX_N], y[MAX_N], want[MAX_N];
+    for (size_t n = 0; n <= MAX_N; n++) {
+        for (size_t k = 0; k < n; k++) {
+            x[k] = k % 7 == 0 ? -0.0f : k % 11 == 0 ? NAN : k % 13 == 0 ? -INFINITY : value(k);
+            y[k] = value(k + 1);
+        }
+        for (size_t k = 0; k < n; k++)
+            want[k] = x[k] > 0.0f ? x[k] : 0.0f;
+        nope_kern_activate(x, n, NOPE_ACT_RELU);
+        assert_memory_equal(x, want, n * sizeof(float));
+        for (size_t k = 0; k < n; k++)
+            want[k] = y[k] + x[k];
+        nope_kern_add(y, x, n);
+        assert_memory_equal(y, want, n * sizeof(float));
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_layernorm_groups), cmocka_unit_test(test_exact_sum)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_layernorm_groups), cmocka_unit_test(test_exact_sum),
+                                       cmocka_unit_test(test_relu_and_add)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 
