@@ -8,6 +8,7 @@
 
 #if NOPE_F32_X86
 
+#include <float.h>
 #include <stdint.h>
 
 #include "nope/config.h"
@@ -65,7 +66,7 @@ LN_INLINE void rows_to_columns(float *cols, const float *x, size_t n)
 
 /* One group of G rows: the sums as kahan_add's in kernels_f32.c, lane by lane, then each row
  * normalised as nope_kern_layernorm does it. */
-#define DEFINE_LN_GROUP(NAME, TARGET, V, V_MEM, VW)                                                                \
+#define DEFINE_LN_GROUP(NAME, TARGET, V, V_MEM, VW, SQRT)                                                          \
     __attribute__((target(TARGET))) static void NAME(float *out, const float *x, size_t n, float eps, float *cols) \
     {                                                                                                              \
         enum { NV = G / VW };                                                                                      \
@@ -92,10 +93,13 @@ LN_INLINE void rows_to_columns(float *cols, const float *x, size_t n)
                 sq[v] = t;                                                                                         \
             }                                                                                                      \
         for (int v = 0; v < NV; v++) {                                                                             \
-            V term = sq[v] / (float)n + eps;                                                                       \
+            V term = sq[v] / (float)n + eps, root = SQRT(term);                                                    \
             for (int l = 0; l < VW; l++) {                                                                         \
                 const size_t g = (size_t)(v * VW + l);                                                             \
-                const float m = mean[v][l], rstd = 1.0f / nope_f32_sqrt(term[l]);                                  \
+                /* nope_f32_sqrt is the IEEE square root, which the vector gave: kept for what     \
+                 * it treats apart (0, infinity, NaN, below 0) */               \
+                const float r = term[l] > 0.0f && term[l] <= FLT_MAX ? root[l] : nope_f32_sqrt(term[l]);           \
+                const float m = mean[v][l], rstd = 1.0f / r;                                                       \
                 const float *xr = x + g * n;                                                                       \
                 float *o = out + g * n;                                                                            \
                 size_t i = 0;                                                                                      \
@@ -107,8 +111,12 @@ LN_INLINE void rows_to_columns(float *cols, const float *x, size_t n)
         }                                                                                                          \
     }
 
-DEFINE_LN_GROUP(ln_group_avx512, "avx512f,avx512vl", ln_v16, ln_v16_mem, 16)
-DEFINE_LN_GROUP(ln_group_avx2, "avx2", ln_v8, ln_v8_mem, 8)
+/* The IEEE square root of each lane (rounding as the MXCSR says: to nearest). */
+#define SQRT_AVX512(v) __builtin_ia32_sqrtps512_mask(v, v, 0xFFFF, 4 /* current direction */)
+#define SQRT_AVX2(v) __builtin_ia32_sqrtps256(v)
+
+DEFINE_LN_GROUP(ln_group_avx512, "avx512f,avx512vl", ln_v16, ln_v16_mem, 16, SQRT_AVX512)
+DEFINE_LN_GROUP(ln_group_avx2, "avx2", ln_v8, ln_v8_mem, 8, SQRT_AVX2)
 
 size_t nope_x86_layernorm_rows(float *out, const float *x, size_t rows, size_t n, float eps)
 {
