@@ -609,15 +609,18 @@ static void draw_pairs_f32(float *out, uint64_t x0, size_t pairs, uint32_t scale
 
 /* out[k] = the draw of element e0 + k (k < n), as an integer, or with to_float as
  * (float)draw * unit. */
-ALWAYS_INLINE void draw_run(void *out, int to_float, float unit, nope_rng_stream s, uint64_t e0, size_t n,
+ALWAYS_INLINE void draw_run(void *out, int to_float, const float *unit_p, nope_rng_stream s, uint64_t e0, size_t n,
                             uint32_t scale_q)
 {
     int32_t *ints = out;
 #if NOPE_RNG_FLOATS
     float *floats = out;
+    const float unit = to_float ? *unit_p : 0.0f;
 #define RUN_PUT(k, q) (to_float ? (void)(floats[k] = (float)(q)*unit) : (void)(ints[k] = (q)))
 #else
-    (void)to_float, (void)unit;
+    /* The unit comes by pointer: a fixed-point build for a core whose float registers the core may
+     * not touch (-mgeneral-regs-only) refuses even a float parameter. */
+    (void)to_float, (void)unit_p;
 #define RUN_PUT(k, q) ((void)(ints[k] = (q)))
 #endif
     if (n == 0)
@@ -658,13 +661,13 @@ ALWAYS_INLINE void draw_run(void *out, int to_float, float unit, nope_rng_stream
 
 void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q)
 {
-    draw_run(out, 0, 0.0f, s, e0, n, scale_q);
+    draw_run(out, 0, NULL, s, e0, n, scale_q);
 }
 
 #if NOPE_RNG_FLOATS
 void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit)
 {
-    draw_run(out, 1, unit, s, e0, n, scale_q);
+    draw_run(out, 1, &unit, s, e0, n, scale_q);
 }
 
 void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
@@ -673,6 +676,6 @@ void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream
     if (draw_rows_f32_fast(out, out_stride, s, e0, e_stride, rows, cols, scale_q, unit))
         return;
     for (size_t r = 0; r < rows; r++)
-        draw_run(out + r * out_stride, 1, unit, s, e0 + r * e_stride, cols, scale_q);
+        draw_run(out + r * out_stride, 1, &unit, s, e0 + r * e_stride, cols, scale_q);
 }
 #endif
