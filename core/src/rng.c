@@ -426,25 +426,9 @@ ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
 
-/* Floats straight from the draws are the float32 mode's: the fixed-point mode's core keeps free
- * of floating point. */
+/* Draws as floats (nope_rng_gauss_draw_rows_f32) are the float32 mode's: the fixed-point mode's
+ * core keeps free of floating point. */
 #define NOPE_RNG_FLOATS (NOPE_NUM == NOPE_NUM_F32)
-
-#if NOPE_RNG_FLOATS
-/* draw_pairs into floats through integers: out[k] = (float)draw * unit, a piece at a time. */
-static void draw_pairs_ints_to_f32(void (*draw)(int32_t *, uint64_t, size_t, uint32_t), float *out, uint64_t x0,
-                                   size_t pairs, uint32_t scale_q, float unit)
-{
-    enum { PIECE = 64 }; /* pairs */
-    int32_t q[2 * PIECE];
-    for (size_t p0 = 0; p0 < pairs; p0 += PIECE) {
-        size_t np = pairs - p0 < PIECE ? pairs - p0 : PIECE;
-        draw(q, x0 + p0 * GOLDEN_GAMMA, np, scale_q);
-        for (size_t k = 0; k < 2 * np; k++)
-            out[2 * p0 + k] = (float)q[k] * unit;
-    }
-}
-#endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
 /* Speed only: the same integer operations, vectorised where the host has AVX-512 (in 512-bit
@@ -557,17 +541,6 @@ static void draw_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q
 }
 
 #if NOPE_RNG_FLOATS
-/* draw_pairs into floats, (float)draw * unit: straight from the vectors where they are
- * AVX-512's, else through integers. */
-static void draw_pairs_f32(float *out, uint64_t x0, size_t pairs, uint32_t scale_q, float unit)
-{
-    draw_pairs_fn *f = draw_pairs_variant();
-    if (__atomic_load_n(&draw_pairs_avx512_chosen, __ATOMIC_RELAXED) &&
-        draw_rows_avx512_f32(out, 0, x0, 0, 1, pairs, scale_q, unit))
-        return;
-    draw_pairs_ints_to_f32(f, out, x0, pairs, scale_q, unit);
-}
-
 /* nope_rng_gauss_draw_rows_f32 in one pipeline where AVX-512 draws and every row starts on a
  * pair (e0, e_stride and cols even) without wrapping; returns 0 having done nothing otherwise. */
 static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
@@ -600,34 +573,16 @@ static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, 
     (void)out, (void)out_stride, (void)s, (void)e0, (void)e_stride, (void)rows, (void)cols, (void)scale_q, (void)unit;
     return 0;
 }
-static void draw_pairs_f32(float *out, uint64_t x0, size_t pairs, uint32_t scale_q, float unit)
-{
-    draw_pairs_ints_to_f32(draw_pairs, out, x0, pairs, scale_q, unit);
-}
 #endif
 #endif
 
-/* out[k] = the draw of element e0 + k (k < n), as an integer, or with to_float as
- * (float)draw * unit. */
-ALWAYS_INLINE void draw_run(void *out, int to_float, const float *unit_p, nope_rng_stream s, uint64_t e0, size_t n,
-                            uint32_t scale_q)
+void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q)
 {
-    int32_t *ints = out;
-#if NOPE_RNG_FLOATS
-    float *floats = out;
-    const float unit = to_float ? *unit_p : 0.0f;
-#define RUN_PUT(k, q) (to_float ? (void)(floats[k] = (float)(q)*unit) : (void)(ints[k] = (q)))
-#else
-    /* The unit comes by pointer: a fixed-point build for a core whose float registers the core may
-     * not touch (-mgeneral-regs-only) refuses even a float parameter. */
-    (void)to_float, (void)unit_p;
-#define RUN_PUT(k, q) ((void)(ints[k] = (q)))
-#endif
     if (n == 0)
         return;
     size_t k = 0;
     if (e0 & 1) { /* the high half of a pair whose low half is not wanted */
-        RUN_PUT(0, gauss_draw_bits((uint32_t)(nope_rng_u64(s, e0 >> 1) >> 32), scale_q));
+        out[0] = gauss_draw_bits((uint32_t)(nope_rng_u64(s, e0 >> 1) >> 32), scale_q);
         k = 1;
     }
     /* Element e0 + k is even from here: counter value c = (e0 + k) / 2 feeds the mix with
@@ -638,36 +593,24 @@ ALWAYS_INLINE void draw_run(void *out, int to_float, const float *unit_p, nope_r
     size_t pairs = (n - k) / 2;
     /* Chunks keep the words a pass hashes in L1 until it draws them; any size gives the same
      * numbers. */
-    enum { CHUNK_PAIRS = 1024 };
+    enum { CHUNK = 1024 };
     while (pairs > 0) {
-        size_t run = pairs < CHUNK_PAIRS ? pairs : CHUNK_PAIRS;
+        size_t run = pairs < CHUNK ? pairs : CHUNK;
         if (run > COUNTERS - c)
             run = (size_t)(COUNTERS - c);
-        uint64_t x0 = s.key + mul_u64_low(c + 1, GOLDEN_GAMMA);
-#if NOPE_RNG_FLOATS
-        if (to_float)
-            draw_pairs_f32(floats + k, x0, run, scale_q, unit);
-        else
-#endif
-            draw_pairs(ints + k, x0, run, scale_q);
+        draw_pairs(out + k, s.key + mul_u64_low(c + 1, GOLDEN_GAMMA), run, scale_q);
         c = (c + run) & (COUNTERS - 1);
         k += 2 * run;
         pairs -= run;
     }
     if (k < n) /* the low half of a last pair */
-        RUN_PUT(k, gauss_draw_bits((uint32_t)nope_rng_u64(s, c), scale_q));
-#undef RUN_PUT
-}
-
-void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q)
-{
-    draw_run(out, 0, NULL, s, e0, n, scale_q);
+        out[k] = gauss_draw_bits((uint32_t)nope_rng_u64(s, c), scale_q);
 }
 
 #if NOPE_RNG_FLOATS
 void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit)
 {
-    draw_run(out, 1, &unit, s, e0, n, scale_q);
+    nope_rng_gauss_draw_rows_f32(out, n, s, e0, n, 1, n, scale_q, unit);
 }
 
 void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
@@ -675,7 +618,15 @@ void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream
 {
     if (draw_rows_f32_fast(out, out_stride, s, e0, e_stride, rows, cols, scale_q, unit))
         return;
+    /* Elsewhere, or rows that start or end inside a pair: integers a piece at a time, converted. */
+    enum { PIECE = 128 };
+    int32_t q[PIECE];
     for (size_t r = 0; r < rows; r++)
-        draw_run(out + r * out_stride, 1, &unit, s, e0 + r * e_stride, cols, scale_q);
+        for (size_t j0 = 0; j0 < cols; j0 += PIECE) {
+            size_t len = cols - j0 < PIECE ? cols - j0 : PIECE;
+            nope_rng_gauss_draw_run(q, s, e0 + r * e_stride + j0, len, scale_q);
+            for (size_t j = 0; j < len; j++)
+                out[r * out_stride + j0 + j] = (float)q[j] * unit;
+        }
 }
 #endif
