@@ -114,6 +114,38 @@ static inline int32_t round_sat(int64_t x, unsigned s)
     return q >> 31 ? -(int32_t)~q - 1 : (int32_t)q;
 }
 
+#if defined(MATMUL_ARM_SMLAL)
+/* One tile of a strip on ARMv7-M: rows rn x tn inputs x cw columns into the strip's sums acc
+ * (rn, cw), started from 0 on the product's first tile and, on its last, rounded into out
+ * (rows out_stride apart) instead: the column pairs by the SMLAL routine (matmul_arm.h), an odd
+ * last column by the portable tile. The same sums, clamps and roundings as the portable path. */
+static void matmul_arm_redo(int32_t *out, const int64_t *src, const int32_t *a, const int32_t *w, size_t w_stride,
+                            size_t in_n)
+{
+    int64_t sum[2] = {src ? src[0] : 0, src ? src[1] : 0};
+    matmul_tile(sum, a, w, w_stride, in_n, 2);
+    out[0] = round_sat(sum[0], NOPE_DRAW_FRAC_BITS);
+    out[1] = round_sat(sum[1], NOPE_DRAW_FRAC_BITS);
+}
+
+static void matmul_arm_strip_tile(int64_t *acc, size_t cw, bool first, int32_t *out, size_t out_stride, bool last,
+                                  const int32_t *a, size_t a_stride, const int32_t *w, size_t rn, size_t tn)
+{
+    matmul_arm_pairs(acc, cw, first, last ? out : NULL, out_stride, a, a_stride, w, cw, rn, tn, cw & ~(size_t)1,
+                     matmul_arm_redo);
+    if (cw % 2 == 0)
+        return;
+    for (size_t r = 0; r < rn; r++) {
+        int64_t *sum = acc + r * cw + cw - 1;
+        if (first)
+            *sum = 0;
+        matmul_tile(sum, a + r * a_stride, w + cw - 1, cw, tn, 1);
+        if (last)
+            out[r * out_stride + cw - 1] = round_sat(*sum, NOPE_DRAW_FRAC_BITS);
+    }
+}
+#endif
+
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                             const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
@@ -129,20 +161,27 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
         for (size_t c0 = 0; c0 < n_out; c0 += width) {
             size_t cw = n_out - c0 < width ? n_out - c0 : width;
             size_t per_fill = wbuf_cap / cw < n_in ? wbuf_cap / cw : n_in;
+#if defined(MATMUL_ARM_SMLAL)
+            /* All rows of the strip at once, TILE_IN inputs at a time; the sums stay in registers
+             * within a tile, in matmul_acc only between tiles. */
+            for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
+                size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
+                NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, c0, cw));
+                for (size_t t0 = 0; t0 < fill; t0 += TILE_IN) {
+                    size_t tn = fill - t0 < TILE_IN ? fill - t0 : TILE_IN;
+                    NOPE_PROF_MATMUL(rn * cw * tn,
+                                     matmul_arm_strip_tile(matmul_acc, cw, i0 + t0 == 0, out + r0 * n_out + c0, n_out,
+                                                           i0 + t0 + tn == n_in, in + r0 * n_in + i0 + t0, n_in,
+                                                           wbuf + t0 * cw, rn, tn));
+                }
+            }
+            continue;
+#endif
             for (size_t k = 0; k < rn * cw; k++)
                 matmul_acc[k] = 0;
             for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
                 size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
                 NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, c0, cw));
-#if defined(MATMUL_ARM_SMLAL)
-                /* All rows of the strip at once, TILE_IN inputs at a time: the same sums and clamps. */
-                for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
-                    NOPE_PROF_MATMUL(rn * cw * (fill - t0 < TILE_IN ? fill - t0 : TILE_IN),
-                                     matmul_arm_pairs(matmul_acc, cw, in + r0 * n_in + i0 + t0, n_in, wbuf + t0 * cw,
-                                                      cw, rn, fill - t0 < TILE_IN ? fill - t0 : TILE_IN, cw,
-                                                      matmul_tile));
-                continue;
-#endif
                 for (size_t r = 0; r < rn; r++)
                     for (size_t j0 = 0; j0 < cw; j0 += TILE_OUT)
                         for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)

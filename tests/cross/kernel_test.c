@@ -60,11 +60,17 @@ static int32_t weight_value(void)
 
 static int64_t sum_value(void)
 {
-    switch (next() % 6) {
+    switch (next() % 8) {
     case 0: return LIMIT;
     case 1: return -LIMIT;
     case 2: return LIMIT - (int64_t)(next() % 4096);
     case 3: return -LIMIT + (int64_t)(next() % 4096);
+    case 4: /* on and around a rounding tie of the final round to Q.F */
+        return (int64_t)(int32_t)next() * ((int64_t)1 << NOPE_DRAW_FRAC_BITS) +
+               ((int64_t)1 << (NOPE_DRAW_FRAC_BITS - 1)) - (int64_t)(next() % 3);
+    case 5: /* around the edges of int32 after that round */
+        return (int64_t)(next() % 2 ? INT32_MAX : INT32_MIN) * ((int64_t)1 << NOPE_DRAW_FRAC_BITS) +
+               (int64_t)(next() % 4096) * ((int64_t)1 << 10) - ((int64_t)1 << 21);
     default: return (int64_t)(((uint64_t)next() << 32 | next()) >> 2) - LIMIT / 2;
     }
 }
@@ -172,33 +178,65 @@ static int run_exp_cases(void)
     return failures;
 }
 
+/* The pair routine (through matmul_arm_strip_tile, which adds an odd last column) against the
+ * portable tile, in each of its modes: sums from saved ones or from 0, into saved ones (clamped)
+ * or rounded into int32 outputs with the saturations counted. Small inputs and weights give
+ * outputs that do not saturate; the full-range ones give sums the clamp cuts. */
 static int run_cases(void)
 {
-    static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
-    static int64_t got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
+    static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * MAX_OUT];
+    static int64_t got[MAX_ROWS * MAX_OUT], want[MAX_ROWS * MAX_OUT];
+    static int32_t out_got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], out_want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
     int failures = 0;
     for (int c = 0; c < CASES; c++) {
         size_t rows = 1 + next() % MAX_ROWS, in_n = 1 + next() % MAX_IN, out_n = 1 + next() % MAX_OUT;
         if (c % 4 == 0)
             in_n = MAX_IN;
-        size_t a_stride = in_n + next() % STRIDE_PAD, w_stride = out_n + next() % STRIDE_PAD;
-        size_t acc_stride = out_n + next() % STRIDE_PAD;
+        /* ties: products are multiples of 2^19, so half the sums are rounding ties */
+        const bool from_zero = c % 3 == 0, round = c % 5 < 2, small = c % 7 < 3, ties = c % 7 == 3;
+        size_t a_stride = in_n + next() % STRIDE_PAD, out_stride = out_n + next() % STRIDE_PAD;
         for (size_t k = 0; k < rows * a_stride; k++)
-            a[k] = c % 16 == 1 ? 0 : input_value(); /* all-zero inputs: sums on +-2^62 stay there */
-        for (size_t k = 0; k < in_n * w_stride; k++)
-            w[k] = weight_value();
-        for (size_t k = 0; k < rows * acc_stride; k++)
-            got[k] = want[k] = sum_value();
+            a[k] = c % 8 == 1 ? 0 /* sums stay put */
+                   : small    ? (int32_t)next() >> 10
+                   : ties     ? ((int32_t)next() >> 16) * 1024
+                              : input_value();
+        for (size_t k = 0; k < in_n * out_n; k++)
+            w[k] = small ? weight_value() / 16 : ties ? weight_value() / 512 * 512 : weight_value();
+        for (size_t k = 0; k < rows * out_n; k++) {
+            got[k] = want[k] = from_zero ? (int64_t)next() : sum_value(); /* from 0: got's start is ignored */
+            if (from_zero)
+                want[k] = 0;
+        }
+        for (size_t k = 0; k < rows * out_stride; k++)
+            out_got[k] = out_want[k] = (int32_t)next();
         for (size_t r = 0; r < rows; r++)
-            reference(want + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+            reference(want + r * out_n, a + r * a_stride, w, out_n, in_n, out_n);
+        uint64_t before = nope_fx_sat_count;
+        for (size_t r = 0; r < rows && round; r++)
+            for (size_t j = 0; j < out_n; j++)
+                out_want[r * out_stride + j] = nope_fx_sat32(nope_fx_round_shr(want[r * out_n + j], NOPE_DRAW_FRAC_BITS));
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
 #if defined(MATMUL_ARM_SMLAL)
-        matmul_arm_pairs(got, acc_stride, a, a_stride, w, w_stride, rows, in_n, out_n, matmul_tile);
+        matmul_arm_strip_tile(got, out_n, from_zero, out_got, out_stride, round, a, a_stride, w, rows, in_n);
 #else
-        for (size_t r = 0; r < rows; r++)
-            matmul_tile(got + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+        for (size_t r = 0; r < rows; r++) {
+            if (from_zero)
+                for (size_t j = 0; j < out_n; j++)
+                    got[r * out_n + j] = 0;
+            matmul_tile(got + r * out_n, a + r * a_stride, w, out_n, in_n, out_n);
+            for (size_t j = 0; j < out_n && round; j++)
+                out_got[r * out_stride + j] = round_sat(got[r * out_n + j], NOPE_DRAW_FRAC_BITS);
+        }
 #endif
-        for (size_t k = 0; k < rows * acc_stride; k++)
-            failures += got[k] != want[k];
+        failures += nope_fx_sat_count - before != want_sats;
+        if (round) { /* the int64 sums are scratch then: only the outputs count */
+            for (size_t k = 0; k < rows * out_stride; k++)
+                failures += out_got[k] != out_want[k];
+        } else {
+            for (size_t k = 0; k < rows * out_n; k++)
+                failures += got[k] != want[k];
+        }
     }
     return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases();
 }
