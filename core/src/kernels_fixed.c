@@ -12,6 +12,7 @@
 #include "nope/profile.h"
 #include "nope/wide.h"
 
+#include "attend_arm.h"
 #include "matmul_arm.h"
 
 /* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
@@ -290,6 +291,9 @@ static void softmax_q30(int32_t *p, size_t n)
             top = p[k];
     /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
      * as 2^31 - 1 (a relative 2^-31, far below the Q30 result's LSB). */
+#ifdef ATTEND_ARM_FIXED
+    uint64_t total = attend_arm_exp_run(p, p + n, top); /* the loop below, in Cortex-M code */
+#else
     uint64_t total = 0; /* >= 2^31 - 1 (the top term), <= n 2^31 */
     for (size_t k = 0; k < n; k++) {
         uint64_t y = (uint64_t)((int64_t)top - p[k]); /* < 2^32 */
@@ -297,6 +301,7 @@ static void softmax_q30(int32_t *p, size_t n)
         p[k] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
         total += (uint32_t)p[k];
     }
+#endif
     /* p = e / total in Q30 through one reciprocal 2^63 / total in [2^22, 2^32]: e inv < 2^63. */
     uint64_t inv = nope_fx_div_round_u64(UINT64_C(1) << 63, total);
     for (size_t k = 0; k < n; k++)
@@ -372,7 +377,14 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
         q_max = mag > q_max ? mag : q_max;
     }
     const bool fast = q_max * dh < (UINT64_C(1) << 32);
-    for (size_t n = 0; n < n_keys; n++) {
+    size_t made = 0; /* scores made so far */
+#ifdef ATTEND_ARM_FIXED
+    /* All scores in one Cortex-M loop, unless one saturates: then all again below. */
+    if (fast && dh % 4 == 0 && dh <= 4 * ATTEND_ARM_GROUPS && n_keys > 0 &&
+        attend_arm_scores(scores, q, keys, n_keys, dh, stride, kp->attn_scale_q31))
+        made = n_keys;
+#endif
+    for (size_t n = made; n < n_keys; n++) {
         const int32_t *k = keys + n * stride;
         nope_wide_sum dot = {0, 0};
         if (fast) {

@@ -170,6 +170,81 @@ static int run_dot_cases(void)
     return failures;
 }
 
+/* The Cortex-M score loop (attend_arm.h) against scaled_score64 of the plain int64 dot, over head
+ * sizes, strides and scales, with |q| up to the fast path's bound (max|q| dh < 2^32); when it
+ * declines (some score saturates), a plain score must saturate. And its exponential loop against
+ * nope_fx_exp_neg_q31 and the clamp: d = 0, tiny remainders, both sides of y = 22, and anything. */
+static int run_attend_fixed_cases(void)
+{
+    int failures = 0;
+#ifdef ATTEND_ARM_FIXED
+    enum { KEYS = 40, DH = 4 * ATTEND_ARM_GROUPS };
+    static int32_t q[DH], keys[KEYS * (DH + STRIDE_PAD)], got[KEYS], want[KEYS];
+    for (int c = 0; c < 300; c++) {
+        size_t dh = 4 * (1 + next() % ATTEND_ARM_GROUPS), n_keys = 1 + next() % KEYS, stride = dh + next() % STRIDE_PAD;
+        uint32_t q_bound = (uint32_t)((UINT64_C(1) << 32) / dh - 1), scale = (UINT32_C(1) << 31) / (1u + next() % 16);
+        if (scale > (UINT32_C(1) << 30))
+            scale = UINT32_C(1) << 30;
+        for (size_t i = 0; i < dh; i++) {
+            uint32_t mag = c % 5 == 0 ? q_bound : (next() % q_bound) >> (next() % 24);
+            q[i] = next() % 2 ? -(int32_t)mag : (int32_t)mag;
+        }
+        for (size_t k = 0; k < n_keys * stride; k++)
+            keys[k] = c % 7 == 0 ? (next() % 2 ? INT32_MAX : INT32_MIN) : (int32_t)next() >> (next() % 24);
+        uint64_t before = nope_fx_sat_count;
+        for (size_t n = 0; n < n_keys; n++) {
+            int64_t d = 0;
+            for (size_t i = 0; i < dh; i++)
+                d += (int64_t)q[i] * keys[n * stride + i];
+            want[n] = scaled_score64(d, scale);
+        }
+        bool saturates = nope_fx_sat_count != before;
+        before = nope_fx_sat_count;
+        bool taken = attend_arm_scores(got, q, keys, n_keys, dh, stride, scale);
+        failures += taken == saturates || nope_fx_sat_count != before;
+        for (size_t n = 0; n < n_keys && taken; n++)
+            failures += got[n] != want[n];
+        /* exponentials: differences from the top, in Q.24 */
+        int32_t top = (int32_t)next();
+        uint64_t total = 0;
+        for (size_t n = 0; n < n_keys; n++) {
+            uint32_t d;
+            switch (next() % 8) {
+            case 0: d = 0; break;
+            case 1: d = next() % 4; break; /* remainders below 64 after << 8 */
+            case 2: d = UINT32_C(0x16000000) - 2 + next() % 4; break;
+            case 3: d = next() % 0x16000000u; break;
+            case 4: d = (uint32_t)(UINT64_C(2977044472) * (next() % 22) / 256) + next() % 3 - 1; break; /* k edges */
+            default: d = next() >> (next() % 32); break;
+            }
+            d = d > (uint32_t)top - (uint32_t)INT32_MIN ? (uint32_t)top - (uint32_t)INT32_MIN : d; /* top - d >= INT32_MIN */
+            got[n] = (int32_t)((uint32_t)top - d);
+            uint32_t e = nope_fx_exp_neg_q31((uint64_t)d << 8);
+            want[n] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
+            total += (uint32_t)want[n];
+        }
+        failures += attend_arm_exp_run(got, got + n_keys, top) != total;
+        for (size_t n = 0; n < n_keys; n++)
+            failures += got[n] != want[n];
+    }
+    /* A sweep of d across the exponential's whole domain, 64 at a time: an off-by-one in a step
+     * shows in few results. */
+    for (uint32_t d0 = 0; d0 < UINT32_C(0x16000000) + 4096;) {
+        uint64_t total = 0;
+        for (size_t n = 0; n < KEYS; n++, d0 += 1 + next() % 384) {
+            got[n] = -(int32_t)d0;
+            uint32_t e = nope_fx_exp_neg_q31((uint64_t)d0 << 8);
+            want[n] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
+            total += (uint32_t)want[n];
+        }
+        failures += attend_arm_exp_run(got, got + KEYS, 0) != total;
+        for (size_t n = 0; n < KEYS; n++)
+            failures += got[n] != want[n];
+    }
+#endif
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -238,7 +313,7 @@ static int run_cases(void)
                 failures += got[k] != want[k];
         }
     }
-    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases();
+    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases();
 }
 #else
 static float float_value(void)
