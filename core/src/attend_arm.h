@@ -323,6 +323,102 @@ __attribute__((naked, noinline, used)) static uint64_t attend_arm_exp_run(int32_
         "95: .word 0x38e38e39\n" /* /9 */
         "96: .word 0x24924925\n"); /* /7 */
 }
+/* What attend_arm_weighted_run keeps on its stack, in this order. */
+typedef struct {
+    const int32_t *p, *p_end4, *p_end; /* the probabilities; p_end4: where the groups of 4 end */
+    const int32_t *v;                  /* the current column pair of the values */
+    int32_t *o, *o_end;                /* the current output pair; the end */
+    uint32_t stride;                   /* bytes from one key's values to the next key's */
+} attend_arm_weighted_job;
+
+/* o[i] = sat32(round_shr(sum_n p[n] v_n[i], 30)) two outputs at a time: the two int64 sums in
+ * r11:r10 and lr:r12 start at the rounding half 2^29, take 4 keys a step (one LDM of p, an LDRD
+ * of each key's two values), and end as bits 30..61, exact when the high word is in
+ * [-2^29, 2^29) (SSAT to 30 bits leaves it alone). Otherwise SSAT sets the sticky Q flag,
+ * cleared on entry and returned: the caller then makes every output the portable way. */
+__attribute__((naked, noinline, used)) static uint32_t attend_arm_weighted_run(const attend_arm_weighted_job *job)
+{
+    (void)job;
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "sub sp, sp, #28\n\t"
+        "movs r1, #0\n\t"
+        "msr APSR_nzcvq, r1\n\t"
+        "ldm r0, {r0-r6}\n\t"
+        "stm sp, {r0-r6}\n\t" /* p, p_end4, p_end, v, o, o_end, stride */
+        "mov r2, r6\n"
+        "2:\n\t"
+        "ldr r1, [sp]\n\t"
+        "ldr r0, [sp, #12]\n\t"
+        "mov r10, #0x20000000\n\t"
+        "mov r11, #0\n\t"
+        "mov r12, #0x20000000\n\t"
+        "mov lr, #0\n\t"
+        "ldr r3, [sp, #4]\n\t"
+        "cmp r1, r3\n\t"
+        "beq 4f\n"
+        "3:\n\t"
+        "ldmia r1!, {r4-r7}\n\t"
+        "ldrd r8, r9, [r0]\n\t"
+        "add r0, r0, r2\n\t"
+        "smlal r10, r11, r4, r8\n\t"
+        "smlal r12, lr, r4, r9\n\t"
+        "ldrd r8, r9, [r0]\n\t"
+        "add r0, r0, r2\n\t"
+        "smlal r10, r11, r5, r8\n\t"
+        "smlal r12, lr, r5, r9\n\t"
+        "ldrd r8, r9, [r0]\n\t"
+        "add r0, r0, r2\n\t"
+        "smlal r10, r11, r6, r8\n\t"
+        "smlal r12, lr, r6, r9\n\t"
+        "ldrd r8, r9, [r0]\n\t"
+        "add r0, r0, r2\n\t"
+        "smlal r10, r11, r7, r8\n\t"
+        "smlal r12, lr, r7, r9\n\t"
+        "cmp r1, r3\n\t"
+        "bne 3b\n"
+        "4:\n\t"
+        "ldr r3, [sp, #8]\n\t"
+        "cmp r1, r3\n\t"
+        "beq 6f\n"
+        "5:\n\t"
+        "ldr r4, [r1], #4\n\t"
+        "ldrd r8, r9, [r0]\n\t"
+        "add r0, r0, r2\n\t"
+        "smlal r10, r11, r4, r8\n\t"
+        "smlal r12, lr, r4, r9\n\t"
+        "cmp r1, r3\n\t"
+        "bne 5b\n"
+        "6:\n\t"
+        "ssat r4, #30, r11\n\t"
+        "ssat r4, #30, lr\n\t"
+        "lsrs r10, r10, #30\n\t"
+        "orr r10, r10, r11, lsl #2\n\t"
+        "lsrs r12, r12, #30\n\t"
+        "orr r12, r12, lr, lsl #2\n\t"
+        "ldrd r4, r5, [sp, #12]\n\t" /* v, o */
+        "ldr r6, [sp, #20]\n\t"      /* o_end */
+        "strd r10, r12, [r5], #8\n\t"
+        "add r4, r4, #8\n\t"
+        "strd r4, r5, [sp, #12]\n\t"
+        "cmp r5, r6\n\t"
+        "bne 2b\n\t"
+        "mrs r0, APSR\n\t"
+        "ubfx r0, r0, #27, #1\n\t"
+        "add sp, sp, #28\n\t"
+        "pop {r4-r11, pc}\n");
+}
+
+/* o (dh, even) = the weighted sum of n_keys >= 1 keys' values (values + n stride) by p (Q30), as
+ * the portable loops make it; false when some output would have saturated (nothing is counted
+ * then: the caller makes them all again). */
+static inline bool attend_arm_weighted(int32_t *o, const int32_t *p, const int32_t *values, size_t n_keys, size_t dh,
+                                       size_t stride)
+{
+    attend_arm_weighted_job job = {p,      p + n_keys / 4 * 4, p + n_keys, values,
+                                   o,      o + dh,             (uint32_t)(stride * sizeof(int32_t))};
+    return attend_arm_weighted_run(&job) == 0;
+}
 #endif
 
 #endif

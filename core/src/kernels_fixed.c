@@ -414,6 +414,11 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
     softmax_q30(scores, n_keys);
     /* o = sum p v: p in Q30 summing to about 2^30 and |v| <= 2^31, so |sum| < 2^62. Four outputs
      * a pass over the keys (their sums fit in registers on ARMv7-M), so each p is loaded once. */
+#ifdef ATTEND_ARM_FIXED
+    /* Two outputs a pass in Cortex-M code, unless one saturates: then all again below. */
+    if (dh % 2 == 0 && n_keys > 0 && attend_arm_weighted(o, scores, values, n_keys, dh, stride))
+        return;
+#endif
     size_t i = 0;
     for (; i + 4 <= dh; i += 4) {
         int64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;

@@ -172,7 +172,7 @@ static int run_dot_cases(void)
 
 /* The Cortex-M score loop (attend_arm.h) against scaled_score64 of the plain int64 dot, over head
  * sizes, strides and scales, with |q| up to the fast path's bound (max|q| dh < 2^32); when it
- * declines (some score saturates), a plain score must saturate. And its exponential loop against
+ * declines (some score saturates), a plain score must saturate; its weighted sum likewise. And its exponential loop against
  * nope_fx_exp_neg_q31 and the clamp: d = 0, tiny remainders, both sides of y = 22, and anything. */
 static int run_attend_fixed_cases(void)
 {
@@ -204,6 +204,29 @@ static int run_attend_fixed_cases(void)
         failures += taken == saturates || nope_fx_sat_count != before;
         for (size_t n = 0; n < n_keys && taken; n++)
             failures += got[n] != want[n];
+        /* o = sum p v over the same keys as values, with sum p up to 2^31: outputs saturate at the corners */
+        static int32_t o_got[DH], o_want[DH];
+        for (size_t n = 0; n < n_keys; n++)
+            got[n] = (int32_t)(next() % ((UINT32_C(1) << 31) / n_keys + 1));
+        if (c % 4 == 2) { /* one output near the edge, the others small: it alone decides */
+            size_t j = next() % dh;
+            for (size_t n = 0; n < n_keys; n++)
+                for (size_t i = 0; i < dh; i++)
+                    keys[n * stride + i] = i == j ? (c % 8 == 2 ? INT32_MAX : INT32_MIN) : keys[n * stride + i] >> 20;
+        }
+        before = nope_fx_sat_count;
+        for (size_t i = 0; i < dh; i++) {
+            int64_t acc = 0;
+            for (size_t n = 0; n < n_keys; n++)
+                acc += (int64_t)got[n] * keys[n * stride + i];
+            o_want[i] = nope_fx_sat32(nope_fx_round_shr(acc, 30));
+        }
+        saturates = nope_fx_sat_count != before;
+        before = nope_fx_sat_count;
+        taken = attend_arm_weighted(o_got, got, keys, n_keys, dh, stride);
+        failures += taken == saturates || nope_fx_sat_count != before;
+        for (size_t i = 0; i < dh && taken; i++)
+            failures += o_got[i] != o_want[i];
         /* exponentials: differences from the top, in Q.24 */
         int32_t top = (int32_t)next();
         uint64_t total = 0;
