@@ -13,6 +13,7 @@
 #include "nope/wide.h"
 
 #include "attend_arm.h"
+#include "layernorm_arm.h"
 #include "matmul_arm.h"
 
 /* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
@@ -208,6 +209,15 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
      * where sum D^2 < 2^94 is exact in 128 bits and eps is Q58: v = V 2^(58-2F) =
      * sum D^2 2^(58-2F) / n + eps_q58 n^2 < 2^113. Only the division by n (1/2 of 2^-(58-2F)),
      * the square root (2^-30 relative) and the final rounding are inexact. */
+#ifdef LAYERNORM_ARM_FIXED
+    /* The loop below in Cortex-M code: sum x^2 in 96 bits, the same 128-bit value. */
+    layernorm_arm_sums_job sums = {x, x + n, 0, 0, 0, 0, 0, 0, 0};
+    layernorm_arm_sums(&sums);
+    uint64_t sum_bits = (uint64_t)sums.sum_hi << 32 | sums.sum_lo;
+    int64_t sum = sum_bits >> 63 ? -(int64_t)~sum_bits - 1 : (int64_t)sum_bits;
+    uint64_t x2_low = sums.sq0, x2_high = (uint64_t)sums.sq2 << 32 | sums.sq1;
+    int32_t lo = sums.lo, hi = sums.hi;
+#else
     int64_t sum = 0;                  /* |sum| <= n 2^31 <= 2^41 */
     uint64_t x2_low = 0, x2_high = 0; /* sum x^2 = x2_high 2^32 + x2_low, each below 2^42 */
     int32_t lo = x[0], hi = x[0];
@@ -219,6 +229,7 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         lo = x[i] < lo ? x[i] : lo;
         hi = x[i] > hi ? x[i] : hi;
     }
+#endif
     nope_u128 sum_x2 = nope_u128_add(nope_u128_shl(nope_u128_from_u64(x2_high), 32), nope_u128_from_u64(x2_low));
     if (lo == hi) { /* all equal: every deviation is 0 */
         for (size_t i = 0; i < n; i++)
@@ -251,6 +262,24 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         drop++;
     int k = (int)(shift + t) - (NOPE_Q_FRAC + UP / 2) - (int)drop;
     int32_t n32 = (int32_t)n; /* n <= NOPE_MAX_D: n x is one SMULL */
+#ifdef LAYERNORM_ARM_FIXED
+    if (k >= 33 && k <= 62) { /* the loop below in Cortex-M code (2^(k-1) has a zero low word) */
+        uint64_t s_bits = (uint64_t)sum - (drop > 0 ? UINT64_C(1) << (drop - 1) : 0);
+        layernorm_arm_scale_job job = {x,
+                                       out,
+                                       x + n,
+                                       n32,
+                                       (uint32_t)s_bits,
+                                       (uint32_t)(s_bits >> 32),
+                                       drop,
+                                       32 - drop,
+                                       (int32_t)((int64_t)r - (INT64_C(1) << 32)),
+                                       UINT32_C(1) << (k - 33),
+                                       (uint32_t)k - 32};
+        layernorm_arm_scale(&job);
+        return;
+    }
+#endif
     if (k >= 32 && k <= 62) {
         /* round_shr(D r, k) = floor((D r + 2^(k-1)) / 2^k), |D r| <= 2^62: the high word of the
          * sum, floored by 2^(k-32) in 32 bits; it fits int32, so there is nothing to saturate. */

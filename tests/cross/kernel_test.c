@@ -268,6 +268,68 @@ static int run_attend_fixed_cases(void)
     return failures;
 }
 
+/* The Cortex-M LayerNorm loops (layernorm_arm.h) against the portable loops of
+ * nope_kern_layernorm: the sums, smallest and largest x over rows with values at +-2^31, and the
+ * scaling for every drop the row gives and scales k in 33..62 with r across [2^31, 2^32]. */
+static int run_layernorm_cases(void)
+{
+    int failures = 0;
+#ifdef LAYERNORM_ARM_FIXED
+    enum { N = 130 };
+    static int32_t x[N], got[N];
+    for (int c = 0; c < 400; c++) {
+        size_t n = 1 + next() % N;
+        for (size_t i = 0; i < n; i++)
+            x[i] = c % 5 == 0 ? input_value() : (int32_t)next() >> (next() % 28);
+        int64_t sum = 0;
+        nope_u128 x2 = nope_u128_from_u64(0);
+        int32_t lo = x[0], hi = x[0];
+        for (size_t i = 0; i < n; i++) {
+            sum += x[i];
+            x2 = nope_u128_add(x2, nope_u128_from_u64((uint64_t)((int64_t)x[i] * x[i])));
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+        }
+        layernorm_arm_sums_job sums = {x, x + n, 0, 0, 0, 0, 0, 0, 0};
+        layernorm_arm_sums(&sums);
+        uint64_t sum_bits = (uint64_t)sums.sum_hi << 32 | sums.sum_lo;
+        failures += sum_bits != (uint64_t)sum || sums.lo != lo || sums.hi != hi || sums.sq0 != (uint32_t)x2.lo ||
+                    sums.sq1 != (uint32_t)(x2.lo >> 32) || sums.sq2 != x2.hi;
+        /* the scaling, as nope_kern_layernorm finds drop */
+        uint64_t top_hi = (uint64_t)((int64_t)n * hi - sum), top_lo = (uint64_t)(sum - (int64_t)n * lo);
+        uint64_t top = top_hi > top_lo ? top_hi : top_lo;
+        unsigned drop = 0;
+        while ((top >> drop) >= (UINT64_C(1) << 30))
+            drop++;
+        uint64_t r = c % 7 == 0 ? UINT64_C(1) << 32 : c % 7 == 1 ? UINT64_C(1) << 31 : (UINT64_C(1) << 31) + next();
+        int k = 33 + (int)(next() % 30);
+        uint64_t half = UINT64_C(1) << (k - 1);
+        unsigned j = (unsigned)k - 32;
+        uint64_t s_bits = (uint64_t)sum - (drop > 0 ? UINT64_C(1) << (drop - 1) : 0);
+        layernorm_arm_scale_job job = {x,
+                                       got,
+                                       x + n,
+                                       (int32_t)n,
+                                       (uint32_t)s_bits,
+                                       (uint32_t)(s_bits >> 32),
+                                       drop,
+                                       32 - drop,
+                                       (int32_t)((int64_t)r - (INT64_C(1) << 32)),
+                                       UINT32_C(1) << (k - 33),
+                                       j};
+        layernorm_arm_scale(&job);
+        for (size_t i = 0; i < n; i++) {
+            int64_t dev = (int64_t)n * x[i] - sum;
+            if (drop > 0)
+                dev = nope_fx_round_shr(dev, drop);
+            uint32_t high = (uint32_t)(((uint64_t)(dev * (int64_t)r) + half) >> 32);
+            failures += got[i] != (high >> 31 ? -(int32_t)(~high >> j) - 1 : (int32_t)(high >> j));
+        }
+    }
+#endif
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -336,7 +398,8 @@ static int run_cases(void)
                 failures += got[k] != want[k];
         }
     }
-    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases();
+    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases() +
+           run_layernorm_cases();
 }
 #else
 static float float_value(void)
