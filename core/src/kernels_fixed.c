@@ -13,6 +13,7 @@
 #include "nope/wide.h"
 
 #include "attend_arm.h"
+#include "elementwise_arm.h"
 #include "layernorm_arm.h"
 #include "matmul_arm.h"
 
@@ -477,10 +478,17 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
     switch (act) {
-    case NOPE_ACT_RELU:
-        for (size_t k = 0; k < n; k++)
+    case NOPE_ACT_RELU: {
+        size_t k = 0;
+#ifdef ELEMENTWISE_ARM_RELU
+        k = n / 4 * 4;
+        if (k > 0)
+            elementwise_arm_relu(x, x + k);
+#endif
+        for (; k < n; k++)
             x[k] = x[k] > 0 ? x[k] : 0;
         break;
+    }
     case NOPE_ACT_GELU:
         for (size_t k = 0; k < n; k++)
             x[k] = nope_fx_gelu(x[k]);
@@ -488,17 +496,30 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
     }
 }
 
+/* y + x, saturated and counted as nope_fx_sat32 does: the 32-bit sum wrapped exactly when both
+ * terms have one sign and the sum the other; only then the slow path clamps and counts. */
+static inline int32_t add_sat(int32_t y, int32_t x)
+{
+    uint32_t a = (uint32_t)y, b = (uint32_t)x, s = a + b;
+    if (((s ^ a) & (s ^ b)) >> 31)
+        return nope_fx_sat32((int64_t)y + x);
+    return s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+}
+
 void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 {
-    /* The 32-bit sum wrapped exactly when both terms have one sign and the sum the other; only
-     * then the slow path clamps and counts, so the values and the count are those of sat32. */
-    for (size_t k = 0; k < n; k++) {
-        uint32_t a = (uint32_t)y[k], b = (uint32_t)x[k], s = a + b;
-        if (((s ^ a) & (s ^ b)) >> 31)
-            y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
-        else
-            y[k] = s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+    size_t k = 0;
+#ifdef ELEMENTWISE_ARM_ADD
+    /* Groups of four by QADD; one that saturates goes through add_sat, which counts. */
+    const size_t n4 = n / 4 * 4;
+    while (k < n4) {
+        k = (size_t)(elementwise_arm_add(y + k, x + k, y + n4) - y);
+        for (size_t end = k + 4; k < n4 && k < end; k++)
+            y[k] = add_sat(y[k], x[k]);
     }
+#endif
+    for (; k < n; k++)
+        y[k] = add_sat(y[k], x[k]);
 }
 
 /* ---- The statistic ---- */

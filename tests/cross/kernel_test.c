@@ -330,6 +330,45 @@ static int run_layernorm_cases(void)
     return failures;
 }
 
+/* The residual add and ReLU over rows of awkward lengths (their Cortex-M loops take groups of
+ * four, elementwise_arm.h) against sat32 of the 64-bit sum and max(x, 0): values, and the
+ * saturation count, with rows where no group, one group or many saturate. */
+static int run_elementwise_cases(void)
+{
+    enum { N = 41 };
+    static int32_t y[N], x[N], want[N];
+    int failures = 0;
+    for (int c = 0; c < 400; c++) {
+        size_t n = next() % N;
+        for (size_t k = 0; k < n; k++) {
+            bool edge = c % 3 == 0 ? next() % 16 == 0 : c % 3 == 1;
+            y[k] = edge ? INT32_MAX - (int32_t)(next() % 4) : (int32_t)next() >> 2;
+            x[k] = edge ? (int32_t)(next() % 8) - 2 : (int32_t)next() >> 2;
+            if (edge && next() % 2) {
+                y[k] = -y[k] - 1;
+                x[k] = -x[k];
+            }
+        }
+        uint64_t before = nope_fx_sat_count;
+        for (size_t k = 0; k < n; k++)
+            want[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        nope_kern_add(y, x, n);
+        failures += nope_fx_sat_count - before != want_sats;
+        for (size_t k = 0; k < n; k++)
+            failures += y[k] != want[k];
+        for (size_t k = 0; k < n; k++) {
+            x[k] = c % 5 == 0 ? (next() % 2 ? INT32_MIN : INT32_MAX) : (int32_t)next();
+            want[k] = x[k] > 0 ? x[k] : 0;
+        }
+        nope_kern_activate(x, n, NOPE_ACT_RELU);
+        for (size_t k = 0; k < n; k++)
+            failures += x[k] != want[k];
+    }
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -399,7 +438,7 @@ static int run_cases(void)
         }
     }
     return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases() +
-           run_layernorm_cases();
+           run_layernorm_cases() + run_elementwise_cases();
 }
 #else
 static float float_value(void)
