@@ -369,6 +369,34 @@ static int run_elementwise_cases(void)
     return failures;
 }
 
+/* nope_fx_rsqrt (its square root from the core's divide on ARMv7-M, math_fixed.c) against the
+ * same formula on nope_isqrt64's digit-by-digit root: squares, their neighbours, the ends of
+ * [2^62, 2^64) once normalised, and anything. */
+static int run_rsqrt_cases(void)
+{
+    int failures = 0;
+    for (int c = 0; c < 3000; c++) {
+        uint64_t v;
+        switch (c % 6) {
+        case 0: {
+            uint64_t root = (uint64_t)(next() | 1u) >> (next() % 31);
+            v = root * root + (uint64_t)(int64_t)(int32_t)(next() % 3) - 1; /* a square and its neighbours */
+            break;
+        }
+        case 1: v = UINT64_MAX - next() % 5; break;
+        case 2: v = (UINT64_C(1) << 62) + next() % 5; break;
+        default: v = ((uint64_t)next() << 32 | next()) >> (next() % 64); break;
+        }
+        if (v == 0)
+            v = 1;
+        unsigned e = (64 - nope_bitlen64(v)) & ~1u, shift;
+        uint64_t s = nope_isqrt64(v << e);
+        uint64_t want = ((UINT64_C(1) << 63) + s / 2) / s;
+        failures += nope_fx_rsqrt(v, &shift) != want || shift != 63 - e / 2;
+    }
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -438,7 +466,7 @@ static int run_cases(void)
         }
     }
     return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases() +
-           run_layernorm_cases() + run_elementwise_cases();
+           run_layernorm_cases() + run_elementwise_cases() + run_rsqrt_cases();
 }
 #else
 static float float_value(void)
