@@ -265,19 +265,7 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
     int32_t n32 = (int32_t)n; /* n <= NOPE_MAX_D: n x is one SMULL */
 #ifdef LAYERNORM_ARM_FIXED
     if (k >= 33 && k <= 62) { /* the loop below in Cortex-M code (2^(k-1) has a zero low word) */
-        uint64_t s_bits = (uint64_t)sum - (drop > 0 ? UINT64_C(1) << (drop - 1) : 0);
-        layernorm_arm_scale_job job = {x,
-                                       out,
-                                       x + n,
-                                       n32,
-                                       (uint32_t)s_bits,
-                                       (uint32_t)(s_bits >> 32),
-                                       drop,
-                                       32 - drop,
-                                       (int32_t)((int64_t)r - (INT64_C(1) << 32)),
-                                       UINT32_C(1) << (k - 33),
-                                       (uint32_t)k - 32};
-        layernorm_arm_scale(&job);
+        layernorm_arm_scale_row(out, x, n, sum, drop, r, k);
         return;
     }
 #endif

@@ -101,6 +101,26 @@ __attribute__((naked, noinline, used)) static void layernorm_arm_scale(const lay
         "pop {r4-r11, pc}\n");
 }
 // clang-format on
+
+/* out[i] for the n >= 1 values x[i] with sum S, for drop 0..31 (|round_shr(n x - S, drop)| <=
+ * 2^30), r in [2^31, 2^32] and k in 33..62: nope_kern_layernorm's loop for those scales. */
+static inline void layernorm_arm_scale_row(int32_t *out, const int32_t *x, size_t n, int64_t sum, unsigned drop,
+                                           uint64_t r, int k)
+{
+    uint64_t s_bits = (uint64_t)sum - (drop > 0 ? UINT64_C(1) << (drop - 1) : 0);
+    layernorm_arm_scale_job job = {x,
+                                   out,
+                                   x + n,
+                                   (int32_t)n,
+                                   (uint32_t)s_bits,
+                                   (uint32_t)(s_bits >> 32),
+                                   drop,
+                                   32 - drop,
+                                   (int32_t)((int64_t)r - (INT64_C(1) << 32)),
+                                   UINT32_C(1) << (k - 33),
+                                   (uint32_t)k - 32};
+    layernorm_arm_scale(&job);
+}
 #endif
 
 #endif

@@ -7,7 +7,9 @@
  *                     fused: the product is rounded, then the sum, exactly as o + a * w in C;
  *                     never VFMA).
  *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
- *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
+ *                     sums held in registers across 4 inputs at a time, SMLAL (exact); a
+ *                     product's sums start there at 0 and its last tile rounds them to Q.F
+ *                     there, so no pass over a buffer of sums clears or rounds them.
  *   MATMUL_ARM_M0     ARMv6-M, fixed point: the exact int32 x int24 product from four 32-bit
  *                     MULS instead of a call to __aeabi_lmul. */
 #ifndef NOPE_MATMUL_ARM_H

@@ -1,6 +1,8 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, the float32 attention
- * loops (core/src/attend_arm.h) likewise, in fixed point also the matmul's final rounding, the
- * residual add, the attention score and the exponential against plain C, and runs of Gaussian
+ * loops (core/src/attend_arm.h) likewise, in fixed point also the matmul's final rounding (in and
+ * out of the pair routine), the residual add and ReLU (elementwise_arm.h), the attention's
+ * scores, exponentials and weighted sums (attend_arm.h), the LayerNorm loops (layernorm_arm.h)
+ * and the reciprocal square root against plain C, and runs of Gaussian
  * draws against single draws and draw_block's float conversion (at the end of this file), on the
  * board under QEMU
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
@@ -305,19 +307,7 @@ static int run_layernorm_cases(void)
         int k = 33 + (int)(next() % 30);
         uint64_t half = UINT64_C(1) << (k - 1);
         unsigned j = (unsigned)k - 32;
-        uint64_t s_bits = (uint64_t)sum - (drop > 0 ? UINT64_C(1) << (drop - 1) : 0);
-        layernorm_arm_scale_job job = {x,
-                                       got,
-                                       x + n,
-                                       (int32_t)n,
-                                       (uint32_t)s_bits,
-                                       (uint32_t)(s_bits >> 32),
-                                       drop,
-                                       32 - drop,
-                                       (int32_t)((int64_t)r - (INT64_C(1) << 32)),
-                                       UINT32_C(1) << (k - 33),
-                                       j};
-        layernorm_arm_scale(&job);
+        layernorm_arm_scale_row(got, x, n, sum, drop, r, k);
         for (size_t i = 0; i < n; i++) {
             int64_t dev = (int64_t)n * x[i] - sum;
             if (drop > 0)
