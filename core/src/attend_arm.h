@@ -160,168 +160,167 @@ static inline bool attend_arm_scores(int32_t *scores, const int32_t *q, const in
 __attribute__((naked, noinline, used)) static uint64_t attend_arm_exp_run(int32_t *p, int32_t *p_end, int32_t top)
 {
     (void)p, (void)p_end, (void)top;
-    __asm__ volatile(
-        "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #4\n\t" /* 8-byte aligned for the call below */
-        "movs r3, #0\n\t"
-        "movs r4, #0\n\t"
-        "ldr r5, 91f\n\t" /* LN2_Q32 */
-        "ldr r6, 92f\n\t" /* /10, /5 */
-        "ldr r7, 93f\n" /* /6, /3 */
-        "1:\n\t"
-        "ldr r8, [r0]\n\t"
-        "subs r8, r2, r8\n\t"
-        "beq 60f\n\t"
-        "cmp r8, #0x16000000\n\t" /* y >= 22 2^32 */
-        "bhs 61f\n\t"
-        "ldr lr, 90f\n\t" /* LOG2E_Q24 */
-        "umull r10, r11, r8, lr\n\t"
-        "lsr r12, r11, #16\n\t" /* k */
-        "umull r10, r11, r12, r5\n\t"
-        "lsr r9, r8, #24\n\t"
-        "rsbs r8, r10, r8, lsl #8\n\t"
-        "sbcs r11, r9, r11\n\t" /* r = y - k LN2 in r11:r8 */
-        "bne 62f\n\t"
-        "cmp r8, r5\n\t"
-        "bhs 62f\n"
-        "70:\n\t"
-        "cmp r8, #64\n\t"
-        "blo 63f\n\t"
-        /* n = 11: g = 0, t = r */
-        "add r11, r8, #5\n\t"
-        "ldr lr, 94f\n\t"
-        "umull r10, r9, r11, lr\n\t"
-        "lsr r9, r9, #3\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 10 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #5\n\t"
-        "umull r10, r9, r11, r6\n\t"
-        "lsr r9, r9, #3\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 9 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #4\n\t"
-        "ldr lr, 95f\n\t"
-        "umull r10, r9, r11, lr\n\t"
-        "lsr r9, r9, #1\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 8 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #4\n\t"
-        "lsr r9, r11, #3\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 7 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #3\n\t"
-        "ldr lr, 96f\n\t"
-        "umull r10, r9, r11, lr\n\t"
-        "sub r11, r11, r9\n\t"
-        "add r9, r9, r11, lsr #1\n\t"
-        "lsr r9, r9, #2\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 6 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #3\n\t"
-        "umull r10, r9, r11, r7\n\t"
-        "lsr r9, r9, #2\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 5 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #2\n\t"
-        "umull r10, r9, r11, r6\n\t"
-        "lsr r9, r9, #2\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 4 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #2\n\t"
-        "lsr r9, r11, #2\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 3 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #1\n\t"
-        "umull r10, r9, r11, r7\n\t"
-        "lsr r9, r9, #1\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 2 */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #1\n\t"
-        "lsr r9, r11, #1\n\t"
-        "rsb r9, r9, #0\n\t"
-        /* n = 1: g = t, h = 2^32 - g */
-        "umull r10, r11, r8, r9\n\t"
-        "cmp r10, #0x80000000\n\t"
-        "adc r11, r11, #0\n\t"
-        "negs r9, r11\n\t"
-        "beq 67f\n\t"
-        "lsr r10, r9, r12\n\t"
-        "lsrs r10, r10, #1\n\t"
-        "adc r10, r10, #0\n"
-        "80:\n\t" /* e in r10, <= 2^31: clamped to 2^31 - 1 */
-        "sub r10, r10, r10, lsr #31\n\t"
-        "str r10, [r0], #4\n\t"
-        "adds r3, r3, r10\n\t"
-        "adc r4, r4, #0\n\t"
-        "cmp r0, r1\n\t"
-        "bne 1b\n\t"
-        "mov r0, r3\n\t"
-        "mov r1, r4\n\t"
-        "add sp, sp, #4\n\t"
-        "pop {r4-r11, pc}\n"
-        "60:\n\t" /* d = 0: e^0 */
-        "mov r10, #0x80000000\n\t"
-        "b 80b\n"
-        "61:\n\t" /* y >= 22: 0 */
-        "mov r10, #0\n\t"
-        "b 80b\n"
-        "67:\n\t" /* g = 0: h = 2^32 */
-        "mov r10, #0x80000000\n\t"
-        "lsr r10, r10, r12\n\t"
-        "b 80b\n"
-        "62:\n\t" /* r out of [0, LN2): move k until it is in */
-        "cmp r11, #0\n\t"
-        "bge 64f\n"
-        "65:\n\t"
-        "sub r12, r12, #1\n\t"
-        "adds r8, r8, r5\n\t"
-        "adc r11, r11, #0\n\t"
-        "cmp r11, #0\n\t"
-        "blt 65b\n"
-        "64:\n\t"
-        "subs r10, r8, r5\n\t"
-        "sbcs r9, r11, #0\n\t"
-        "blo 70b\n\t" /* borrow: r < LN2 */
-        "mov r8, r10\n\t"
-        "mov r11, r9\n\t"
-        "add r12, r12, #1\n\t"
-        "b 64b\n"
-        "63:\n\t" /* small r: the C function, from y = d << 8 */
-        "push {r0-r3}\n\t"
-        "ldr r8, [r0]\n\t"
-        "sub r8, r2, r8\n\t"
-        "lsl r0, r8, #8\n\t"
-        "lsr r1, r8, #24\n\t"
-        "bl nope_fx_exp_neg_q31\n\t"
-        "mov r10, r0\n\t"
-        "pop {r0-r3}\n\t"
-        "b 80b\n"
-        ".p2align 2\n"
-        "90: .word 24204406\n" /* LOG2E_Q24 */
-        "91: .word 2977044472\n" /* LN2_Q32 */
-        "92: .word 0xcccccccd\n"
-        "93: .word 0xaaaaaaab\n"
-        "94: .word 0xba2e8ba3\n" /* /11 */
-        "95: .word 0x38e38e39\n" /* /9 */
-        "96: .word 0x24924925\n"); /* /7 */
+    __asm__ volatile("push {r4-r11, lr}\n\t"
+                     "sub sp, sp, #4\n\t" /* 8-byte aligned for the call below */
+                     "movs r3, #0\n\t"
+                     "movs r4, #0\n\t"
+                     "ldr r5, 91f\n\t" /* LN2_Q32 */
+                     "ldr r6, 92f\n\t" /* /10, /5 */
+                     "ldr r7, 93f\n"   /* /6, /3 */
+                     "1:\n\t"
+                     "ldr r8, [r0]\n\t"
+                     "subs r8, r2, r8\n\t"
+                     "beq 60f\n\t"
+                     "cmp r8, #0x16000000\n\t" /* y >= 22 2^32 */
+                     "bhs 61f\n\t"
+                     "ldr lr, 90f\n\t" /* LOG2E_Q24 */
+                     "umull r10, r11, r8, lr\n\t"
+                     "lsr r12, r11, #16\n\t" /* k */
+                     "umull r10, r11, r12, r5\n\t"
+                     "lsr r9, r8, #24\n\t"
+                     "rsbs r8, r10, r8, lsl #8\n\t"
+                     "sbcs r11, r9, r11\n\t" /* r = y - k LN2 in r11:r8 */
+                     "bne 62f\n\t"
+                     "cmp r8, r5\n\t"
+                     "bhs 62f\n"
+                     "70:\n\t"
+                     "cmp r8, #64\n\t"
+                     "blo 63f\n\t"
+                     /* n = 11: g = 0, t = r */
+                     "add r11, r8, #5\n\t"
+                     "ldr lr, 94f\n\t"
+                     "umull r10, r9, r11, lr\n\t"
+                     "lsr r9, r9, #3\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 10 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #5\n\t"
+                     "umull r10, r9, r11, r6\n\t"
+                     "lsr r9, r9, #3\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 9 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #4\n\t"
+                     "ldr lr, 95f\n\t"
+                     "umull r10, r9, r11, lr\n\t"
+                     "lsr r9, r9, #1\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 8 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #4\n\t"
+                     "lsr r9, r11, #3\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 7 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #3\n\t"
+                     "ldr lr, 96f\n\t"
+                     "umull r10, r9, r11, lr\n\t"
+                     "sub r11, r11, r9\n\t"
+                     "add r9, r9, r11, lsr #1\n\t"
+                     "lsr r9, r9, #2\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 6 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #3\n\t"
+                     "umull r10, r9, r11, r7\n\t"
+                     "lsr r9, r9, #2\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 5 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #2\n\t"
+                     "umull r10, r9, r11, r6\n\t"
+                     "lsr r9, r9, #2\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 4 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #2\n\t"
+                     "lsr r9, r11, #2\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 3 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #1\n\t"
+                     "umull r10, r9, r11, r7\n\t"
+                     "lsr r9, r9, #1\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 2 */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #1\n\t"
+                     "lsr r9, r11, #1\n\t"
+                     "rsb r9, r9, #0\n\t"
+                     /* n = 1: g = t, h = 2^32 - g */
+                     "umull r10, r11, r8, r9\n\t"
+                     "cmp r10, #0x80000000\n\t"
+                     "adc r11, r11, #0\n\t"
+                     "negs r9, r11\n\t"
+                     "beq 67f\n\t"
+                     "lsr r10, r9, r12\n\t"
+                     "lsrs r10, r10, #1\n\t"
+                     "adc r10, r10, #0\n"
+                     "80:\n\t" /* e in r10, <= 2^31: clamped to 2^31 - 1 */
+                     "sub r10, r10, r10, lsr #31\n\t"
+                     "str r10, [r0], #4\n\t"
+                     "adds r3, r3, r10\n\t"
+                     "adc r4, r4, #0\n\t"
+                     "cmp r0, r1\n\t"
+                     "bne 1b\n\t"
+                     "mov r0, r3\n\t"
+                     "mov r1, r4\n\t"
+                     "add sp, sp, #4\n\t"
+                     "pop {r4-r11, pc}\n"
+                     "60:\n\t" /* d = 0: e^0 */
+                     "mov r10, #0x80000000\n\t"
+                     "b 80b\n"
+                     "61:\n\t" /* y >= 22: 0 */
+                     "mov r10, #0\n\t"
+                     "b 80b\n"
+                     "67:\n\t" /* g = 0: h = 2^32 */
+                     "mov r10, #0x80000000\n\t"
+                     "lsr r10, r10, r12\n\t"
+                     "b 80b\n"
+                     "62:\n\t" /* r out of [0, LN2): move k until it is in */
+                     "cmp r11, #0\n\t"
+                     "bge 64f\n"
+                     "65:\n\t"
+                     "sub r12, r12, #1\n\t"
+                     "adds r8, r8, r5\n\t"
+                     "adc r11, r11, #0\n\t"
+                     "cmp r11, #0\n\t"
+                     "blt 65b\n"
+                     "64:\n\t"
+                     "subs r10, r8, r5\n\t"
+                     "sbcs r9, r11, #0\n\t"
+                     "blo 70b\n\t" /* borrow: r < LN2 */
+                     "mov r8, r10\n\t"
+                     "mov r11, r9\n\t"
+                     "add r12, r12, #1\n\t"
+                     "b 64b\n"
+                     "63:\n\t" /* small r: the C function, from y = d << 8 */
+                     "push {r0-r3}\n\t"
+                     "ldr r8, [r0]\n\t"
+                     "sub r8, r2, r8\n\t"
+                     "lsl r0, r8, #8\n\t"
+                     "lsr r1, r8, #24\n\t"
+                     "bl nope_fx_exp_neg_q31\n\t"
+                     "mov r10, r0\n\t"
+                     "pop {r0-r3}\n\t"
+                     "b 80b\n"
+                     ".p2align 2\n"
+                     "90: .word 24204406\n"   /* LOG2E_Q24 */
+                     "91: .word 2977044472\n" /* LN2_Q32 */
+                     "92: .word 0xcccccccd\n"
+                     "93: .word 0xaaaaaaab\n"
+                     "94: .word 0xba2e8ba3\n"   /* /11 */
+                     "95: .word 0x38e38e39\n"   /* /9 */
+                     "96: .word 0x24924925\n"); /* /7 */
 }
 /* What attend_arm_weighted_run keeps on its stack, in this order. */
 typedef struct {
@@ -339,74 +338,73 @@ typedef struct {
 __attribute__((naked, noinline, used)) static uint32_t attend_arm_weighted_run(const attend_arm_weighted_job *job)
 {
     (void)job;
-    __asm__ volatile(
-        "push {r4-r11, lr}\n\t"
-        "sub sp, sp, #28\n\t"
-        "movs r1, #0\n\t"
-        "msr APSR_nzcvq, r1\n\t"
-        "ldm r0, {r0-r6}\n\t"
-        "stm sp, {r0-r6}\n\t" /* p, p_end4, p_end, v, o, o_end, stride */
-        "mov r2, r6\n"
-        "2:\n\t"
-        "ldr r1, [sp]\n\t"
-        "ldr r0, [sp, #12]\n\t"
-        "mov r10, #0x20000000\n\t"
-        "mov r11, #0\n\t"
-        "mov r12, #0x20000000\n\t"
-        "mov lr, #0\n\t"
-        "ldr r3, [sp, #4]\n\t"
-        "cmp r1, r3\n\t"
-        "beq 4f\n"
-        "3:\n\t"
-        "ldmia r1!, {r4-r7}\n\t"
-        "ldrd r8, r9, [r0]\n\t"
-        "add r0, r0, r2\n\t"
-        "smlal r10, r11, r4, r8\n\t"
-        "smlal r12, lr, r4, r9\n\t"
-        "ldrd r8, r9, [r0]\n\t"
-        "add r0, r0, r2\n\t"
-        "smlal r10, r11, r5, r8\n\t"
-        "smlal r12, lr, r5, r9\n\t"
-        "ldrd r8, r9, [r0]\n\t"
-        "add r0, r0, r2\n\t"
-        "smlal r10, r11, r6, r8\n\t"
-        "smlal r12, lr, r6, r9\n\t"
-        "ldrd r8, r9, [r0]\n\t"
-        "add r0, r0, r2\n\t"
-        "smlal r10, r11, r7, r8\n\t"
-        "smlal r12, lr, r7, r9\n\t"
-        "cmp r1, r3\n\t"
-        "bne 3b\n"
-        "4:\n\t"
-        "ldr r3, [sp, #8]\n\t"
-        "cmp r1, r3\n\t"
-        "beq 6f\n"
-        "5:\n\t"
-        "ldr r4, [r1], #4\n\t"
-        "ldrd r8, r9, [r0]\n\t"
-        "add r0, r0, r2\n\t"
-        "smlal r10, r11, r4, r8\n\t"
-        "smlal r12, lr, r4, r9\n\t"
-        "cmp r1, r3\n\t"
-        "bne 5b\n"
-        "6:\n\t"
-        "ssat r4, #30, r11\n\t"
-        "ssat r4, #30, lr\n\t"
-        "lsrs r10, r10, #30\n\t"
-        "orr r10, r10, r11, lsl #2\n\t"
-        "lsrs r12, r12, #30\n\t"
-        "orr r12, r12, lr, lsl #2\n\t"
-        "ldrd r4, r5, [sp, #12]\n\t" /* v, o */
-        "ldr r6, [sp, #20]\n\t"      /* o_end */
-        "strd r10, r12, [r5], #8\n\t"
-        "add r4, r4, #8\n\t"
-        "strd r4, r5, [sp, #12]\n\t"
-        "cmp r5, r6\n\t"
-        "bne 2b\n\t"
-        "mrs r0, APSR\n\t"
-        "ubfx r0, r0, #27, #1\n\t"
-        "add sp, sp, #28\n\t"
-        "pop {r4-r11, pc}\n");
+    __asm__ volatile("push {r4-r11, lr}\n\t"
+                     "sub sp, sp, #28\n\t"
+                     "movs r1, #0\n\t"
+                     "msr APSR_nzcvq, r1\n\t"
+                     "ldm r0, {r0-r6}\n\t"
+                     "stm sp, {r0-r6}\n\t" /* p, p_end4, p_end, v, o, o_end, stride */
+                     "mov r2, r6\n"
+                     "2:\n\t"
+                     "ldr r1, [sp]\n\t"
+                     "ldr r0, [sp, #12]\n\t"
+                     "mov r10, #0x20000000\n\t"
+                     "mov r11, #0\n\t"
+                     "mov r12, #0x20000000\n\t"
+                     "mov lr, #0\n\t"
+                     "ldr r3, [sp, #4]\n\t"
+                     "cmp r1, r3\n\t"
+                     "beq 4f\n"
+                     "3:\n\t"
+                     "ldmia r1!, {r4-r7}\n\t"
+                     "ldrd r8, r9, [r0]\n\t"
+                     "add r0, r0, r2\n\t"
+                     "smlal r10, r11, r4, r8\n\t"
+                     "smlal r12, lr, r4, r9\n\t"
+                     "ldrd r8, r9, [r0]\n\t"
+                     "add r0, r0, r2\n\t"
+                     "smlal r10, r11, r5, r8\n\t"
+                     "smlal r12, lr, r5, r9\n\t"
+                     "ldrd r8, r9, [r0]\n\t"
+                     "add r0, r0, r2\n\t"
+                     "smlal r10, r11, r6, r8\n\t"
+                     "smlal r12, lr, r6, r9\n\t"
+                     "ldrd r8, r9, [r0]\n\t"
+                     "add r0, r0, r2\n\t"
+                     "smlal r10, r11, r7, r8\n\t"
+                     "smlal r12, lr, r7, r9\n\t"
+                     "cmp r1, r3\n\t"
+                     "bne 3b\n"
+                     "4:\n\t"
+                     "ldr r3, [sp, #8]\n\t"
+                     "cmp r1, r3\n\t"
+                     "beq 6f\n"
+                     "5:\n\t"
+                     "ldr r4, [r1], #4\n\t"
+                     "ldrd r8, r9, [r0]\n\t"
+                     "add r0, r0, r2\n\t"
+                     "smlal r10, r11, r4, r8\n\t"
+                     "smlal r12, lr, r4, r9\n\t"
+                     "cmp r1, r3\n\t"
+                     "bne 5b\n"
+                     "6:\n\t"
+                     "ssat r4, #30, r11\n\t"
+                     "ssat r4, #30, lr\n\t"
+                     "lsrs r10, r10, #30\n\t"
+                     "orr r10, r10, r11, lsl #2\n\t"
+                     "lsrs r12, r12, #30\n\t"
+                     "orr r12, r12, lr, lsl #2\n\t"
+                     "ldrd r4, r5, [sp, #12]\n\t" /* v, o */
+                     "ldr r6, [sp, #20]\n\t"      /* o_end */
+                     "strd r10, r12, [r5], #8\n\t"
+                     "add r4, r4, #8\n\t"
+                     "strd r4, r5, [sp, #12]\n\t"
+                     "cmp r5, r6\n\t"
+                     "bne 2b\n\t"
+                     "mrs r0, APSR\n\t"
+                     "ubfx r0, r0, #27, #1\n\t"
+                     "add sp, sp, #28\n\t"
+                     "pop {r4-r11, pc}\n");
 }
 
 /* o (dh, even) = the weighted sum of n_keys >= 1 keys' values (values + n stride) by p (Q30), as
@@ -415,8 +413,8 @@ __attribute__((naked, noinline, used)) static uint32_t attend_arm_weighted_run(c
 static inline bool attend_arm_weighted(int32_t *o, const int32_t *p, const int32_t *values, size_t n_keys, size_t dh,
                                        size_t stride)
 {
-    attend_arm_weighted_job job = {p,      p + n_keys / 4 * 4, p + n_keys, values,
-                                   o,      o + dh,             (uint32_t)(stride * sizeof(int32_t))};
+    attend_arm_weighted_job job = {
+        p, p + n_keys / 4 * 4, p + n_keys, values, o, o + dh, (uint32_t)(stride * sizeof(int32_t))};
     return attend_arm_weighted_run(&job) == 0;
 }
 #endif

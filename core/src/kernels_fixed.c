@@ -307,7 +307,7 @@ static void softmax_q30(int32_t *p, size_t n)
     for (size_t k = 1; k < n; k++)
         if (p[k] > top)
             top = p[k];
-    /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
+            /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
      * as 2^31 - 1 (a relative 2^-31, far below the Q30 result's LSB). */
 #ifdef ATTEND_ARM_FIXED
     uint64_t total = attend_arm_exp_run(p, p + n, top); /* the loop below, in Cortex-M code */

@@ -18,10 +18,10 @@
 
 /* What layernorm_arm_sums reads (x, x_end) and writes (the rest), in LDM/STM order. */
 typedef struct {
-    const int32_t *x, *x_end;     /* n >= 1 values */
-    uint32_t sum_lo, sum_hi;      /* sum x, two's complement int64 */
-    uint32_t sq0, sq1, sq2;       /* sum x^2 = sq2 2^64 + sq1 2^32 + sq0 */
-    int32_t lo, hi;               /* the smallest and largest x */
+    const int32_t *x, *x_end; /* n >= 1 values */
+    uint32_t sum_lo, sum_hi;  /* sum x, two's complement int64 */
+    uint32_t sq0, sq1, sq2;   /* sum x^2 = sq2 2^64 + sq1 2^32 + sq0 */
+    int32_t lo, hi;           /* the smallest and largest x */
 } layernorm_arm_sums_job;
 
 // clang-format off

@@ -271,9 +271,9 @@ _Static_assert(NOPE_DRAW_FRAC_BITS == 20, "matmul_arm_pair_rows rounds off 20 bi
  * in [-2^19, 2^19), which SSAT to 20 bits leaves alone. Otherwise SSAT sets the sticky Q flag,
  * which the routine returns: the caller then makes that column pair again the portable way,
  * saturating and counting (nope_fx_sat32). */
-#define MATMUL_ARM_ROUND_U(lo, hi)      \
-    "ssat r3, #20, " hi "\n\t"          \
-    "lsrs " lo ", " lo ", #20\n\t"      \
+#define MATMUL_ARM_ROUND_U(lo, hi) \
+    "ssat r3, #20, " hi "\n\t"     \
+    "lsrs " lo ", " lo ", #20\n\t" \
     "orr " lo ", " lo ", " hi ", lsl #12\n\t"
 #define MATMUL_ARM_ADD_HALF(lo, hi)     \
     "adds " lo ", " lo ", #0x80000\n\t" \
@@ -282,15 +282,13 @@ _Static_assert(NOPE_DRAW_FRAC_BITS == 20, "matmul_arm_pair_rows rounds off 20 bi
 /* Between rows, once this row's results are stored (r3 = its dst, r5 = dst_skip, r6 = a_skip,
  * r7 = a_end, r8 = the panel): the pointers moved on (or the end, once the inputs are used up),
  * the next row's sums loaded from src (moved on by src_skip, or the same), the panel rewound. */
-#define MATMUL_ARM_PAIR_NEXT(SRC)     \
-    "add r1, r1, r6\n\t"              \
-    "cmp r1, r7\n\t"                  \
-    "beq 13f\n\t"                     \
-    "add r3, r3, r5\n\t"              \
-    "str r3, [sp]\n\t"                \
-    SRC                               \
-    "ldm r0, {r9-r12}\n\t"            \
-    "mov r2, r8\n\t"                  \
+#define MATMUL_ARM_PAIR_NEXT(SRC)                 \
+    "add r1, r1, r6\n\t"                          \
+    "cmp r1, r7\n\t"                              \
+    "beq 13f\n\t"                                 \
+    "add r3, r3, r5\n\t"                          \
+    "str r3, [sp]\n\t" SRC "ldm r0, {r9-r12}\n\t" \
+    "mov r2, r8\n\t"                              \
     "ldr pc, [sp, #28]\n"
 #define MATMUL_ARM_SRC_SAME "ldr r0, [sp, #20]\n\t"
 #define MATMUL_ARM_SRC_NEXT      \
@@ -396,8 +394,8 @@ static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t
 
 /* One column pair of one row made again the portable way, when a rounded result of the pair
  * routine did not fit: out[0..1] = round_sat(src[0..1] (0 if src is NULL) + a . w[][0..1]). */
-typedef void matmul_arm_redo_pair(int32_t *out, const int64_t *src, const int32_t *a, const int32_t *w,
-                                  size_t w_stride, size_t in_n);
+typedef void matmul_arm_redo_pair(int32_t *out, const int64_t *src, const int32_t *a, const int32_t *w, size_t w_stride,
+                                  size_t in_n);
 
 /* A product's tile of rows x in_n (1 <= in_n <= 64) x out_n (even) through the pair routine.
  * Sums start from acc (rows at acc_stride int64s) or, from_zero (the product's first tile), from

@@ -242,7 +242,8 @@ static int run_attend_fixed_cases(void)
             case 4: d = (uint32_t)(UINT64_C(2977044472) * (next() % 22) / 256) + next() % 3 - 1; break; /* k edges */
             default: d = next() >> (next() % 32); break;
             }
-            d = d > (uint32_t)top - (uint32_t)INT32_MIN ? (uint32_t)top - (uint32_t)INT32_MIN : d; /* top - d >= INT32_MIN */
+            d = d > (uint32_t)top - (uint32_t)INT32_MIN ? (uint32_t)top - (uint32_t)INT32_MIN
+                                                        : d; /* top - d >= INT32_MIN */
             got[n] = (int32_t)((uint32_t)top - d);
             uint32_t e = nope_fx_exp_neg_q31((uint64_t)d << 8);
             want[n] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
@@ -431,7 +432,8 @@ static int run_cases(void)
         uint64_t before = nope_fx_sat_count;
         for (size_t r = 0; r < rows && round; r++)
             for (size_t j = 0; j < out_n; j++)
-                out_want[r * out_stride + j] = nope_fx_sat32(nope_fx_round_shr(want[r * out_n + j], NOPE_DRAW_FRAC_BITS));
+                out_want[r * out_stride + j] =
+                    nope_fx_sat32(nope_fx_round_shr(want[r * out_n + j], NOPE_DRAW_FRAC_BITS));
         uint64_t want_sats = nope_fx_sat_count - before;
         before = nope_fx_sat_count;
 #if defined(MATMUL_ARM_SMLAL)
