@@ -14,6 +14,7 @@
 #include "../../core/src/attention_f32_x86.c"
 #include "../../core/src/kernels_f32.c"
 #include "../../core/src/kernels_f32_x86.c"
+#include "../../core/src/rows_f32_x86.c"
 #endif
 
 #include "test_util.h"

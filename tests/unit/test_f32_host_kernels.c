@@ -10,6 +10,7 @@
 #define NOPE_HOST_CLONES 1
 #include "../../core/src/kernels_f32.c"
 #include "../../core/src/kernels_f32_x86.c"
+#include "../../core/src/rows_f32_x86.c"
 #endif
 
 #include "test_util.h"

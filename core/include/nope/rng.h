@@ -49,4 +49,14 @@ int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q);
  * 64-bit hash is computed once for its two elements, and on a host the loops are vectorised. */
 void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q);
 
+/* Float32 builds only. out[k] = (float)d_k * unit, d_k as nope_rng_gauss_draw_run gives them:
+ * a host's float32 weights straight from the vectors that draw them, no pass through integers. */
+void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit);
+
+/* Float32 builds only. out[r out_stride + j] = (float)d * unit, d the draw of element e0 + r e_stride + j, for r < rows
+ * and j < cols: a block of a weight matrix in one call, so a host's vector pipeline stays full
+ * across its short rows. */
+void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
+                                  size_t rows, size_t cols, uint32_t scale_q, float unit);
+
 #endif
