@@ -145,15 +145,14 @@ typedef struct {
     uint32_t strips;
 } product_job;
 
-
 /* First column of strip s of `strips` (n_out for s == strips). */
 static size_t strip_col(size_t n_out, uint32_t strips, uint32_t s)
 {
     if (s == strips)
         return n_out;
-    size_t unit = n_out >= (size_t)STRIP_PANEL * strips ? STRIP_PANEL
+    size_t unit = n_out >= (size_t)STRIP_PANEL * strips  ? STRIP_PANEL
                   : n_out >= (size_t)STRIP_LINE * strips ? STRIP_LINE
-                                                          : 1;
+                                                         : 1;
     return n_out / unit * s / strips * unit;
 }
 
@@ -354,6 +353,64 @@ static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end
     }
 }
 
+/* The row-wise steps of a block: LayerNorm, the activation, and each sublayer's variance and
+ * residual add. Every row is its own work and its own bits, so the rows are split among the
+ * workers in groups that keep the host's 32-row LayerNorm whole; with one worker the step runs over
+ * all rows in one call, as it always has. The statistics go to one slot per (layer, position). */
+enum { ROW_GROUP = 32 };
+typedef enum { ROWS_LAYERNORM, ROWS_ACTIVATE, ROWS_ATTN_ADD, ROWS_FFN_ADD } rows_step;
+typedef struct {
+    rows_step step;
+    const nope_config *cfg;
+    const nope_kern_params *kp;
+    uint32_t layer, b0, bn;
+    nope_num_t *x;    /* the block's residual rows */
+    nope_num_t *rows; /* the step's rows: LayerNorm's output, the FFN's hidden rows, or a sublayer's output */
+} rows_job;
+
+static void rows_run(const rows_job *job, uint32_t r0, uint32_t r1)
+{
+    const size_t d = job->cfg->d, ffn = job->cfg->ffn;
+    nope_num_t *x = job->x, *y = job->rows;
+    switch (job->step) {
+    case ROWS_LAYERNORM:
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(y + r0 * d, x + r0 * d, r1 - r0, d, job->kp));
+        break;
+    case ROWS_ACTIVATE:
+        NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(y + r0 * ffn, (size_t)(r1 - r0) * ffn, job->cfg->act));
+        break;
+    case ROWS_ATTN_ADD: /* the attention output's variance, then x = x + y */
+        for (uint32_t r = r0; r < r1; r++) {
+            NOPE_PROF(NOPE_PROF_STATS,
+                      nope_stats_add(NOPE_STAT_ATTN, job->layer, job->b0 + r, nope_kern_var_unbiased(y + r * d, d)));
+            nope_kern_add(x + r * d, y + r * d, d);
+        }
+        break;
+    case ROWS_FFN_ADD: /* x = x + y, then the residual stream's variance after the block */
+        for (uint32_t r = r0; r < r1; r++) {
+            nope_kern_add(x + r * d, y + r * d, d);
+            NOPE_PROF(NOPE_PROF_STATS,
+                      nope_stats_add(NOPE_STAT_HID, job->layer, job->b0 + r, nope_kern_var_unbiased(x + r * d, d)));
+        }
+        break;
+    }
+}
+
+static void rows_groups(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    const rows_job *job = ctx;
+    (void)worker;
+    size_t r1 = end * ROW_GROUP < job->bn ? end * ROW_GROUP : job->bn;
+    rows_run(job, (uint32_t)(begin * ROW_GROUP), (uint32_t)r1);
+}
+
+static void run_rows(rows_job job, rows_step step, nope_num_t *rows)
+{
+    job.step = step;
+    job.rows = rows;
+    nope_parallel_for(rows_groups, &job, (job.bn + ROW_GROUP - 1) / ROW_GROUP, model_workers());
+}
+
 /* Positions b0 .. b0+bn-1 of one layer, updating x (resid) in place. A block's keys and values
  * join those of earlier blocks before any of their residuals change, so every query sees keys
  * 1..m of the same (old) x. Causal attention needs nothing later. */
@@ -363,8 +420,10 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)b0 * d;
 
+    const rows_job rows = {ROWS_LAYERNORM, cfg, kp, layer, b0, bn, x, normed};
+
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
-    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
+    run_rows(rows, ROWS_LAYERNORM, normed);
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
@@ -376,23 +435,15 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 
-    /* The attention output's variance, then x = x + y. */
-    for (uint32_t r = 0; r < bn; r++) {
-        NOPE_PROF(NOPE_PROF_STATS,
-                  nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d)));
-        nope_kern_add(x + r * d, attn_out + r * d, d);
-    }
+    run_rows(rows, ROWS_ATTN_ADD, attn_out);
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
-    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
+    run_rows(rows, ROWS_LAYERNORM, normed);
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
-    NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act));
+    run_rows(rows, ROWS_ACTIVATE, ffn_hidden);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
-    for (uint32_t r = 0; r < bn; r++) {
-        nope_kern_add(x + r * d, ffn_out + r * d, d);
-        NOPE_PROF(NOPE_PROF_STATS, nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d)));
-    }
+    run_rows(rows, ROWS_FFN_ADD, ffn_out);
 }
 #endif
 
