@@ -36,6 +36,11 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
+    if (w->stored) { /* a trained model's */
+        nope_num_t v;
+        nope_weights_stored_block(&v, w, n_out, i, 1, j, 1);
+        return v;
+    }
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
@@ -81,6 +86,10 @@ static void draws_to_float(float *row, const int32_t *q, size_t n)
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
+    if (w->stored) { /* a trained model's matrix: read, not drawn */
+        nope_weights_stored_block(wbuf, w, n_out, row0, n_rows, col0, n_cols);
+        return;
+    }
     /* Integers drawn a run at a time into a small buffer of their own (no more than the weight
      * buffer holds, so a small board's stack grows by as little), then converted. */
     enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };

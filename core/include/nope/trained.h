@@ -1,0 +1,69 @@
+/* The variance experiment on a trained model (docs/science.md, "Trained models"): the random
+ * experiment's forward (model.c and the kernels) with a second source of weights, a model file
+ * (nope/model_file.h) read where it lies, and windows of held-out text for inputs
+ * (nope/text_windows.h). The core reads nothing itself: the program hands it the bytes (a host
+ * reads the files, a board links them into flash), and no copy of a weight is made beyond the
+ * matmul's weight buffer.
+ *
+ * Each trial: the window's first seq bytes are embedded (x_m = E[t_m]); every layer runs as for
+ * the random model plus the LayerNorm gains and biases; the report's attn_var and hid_var come
+ * from the same places; then z = LN(x; gf, bf), logits = z E^T (the tied head) and the loss at
+ * position m is -log2 softmax(logits_m)[t_(m+1)], bits per byte. */
+#ifndef NOPE_TRAINED_H
+#define NOPE_TRAINED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nope/config.h"
+#include "nope/experiment.h"
+#include "nope/kernels.h"
+#include "nope/model_file.h"
+#include "nope/writer.h"
+
+/* What a trained run reads: a parsed model and the held-out text, and their checksums for the
+ * report. */
+typedef struct {
+    nope_model_file model; /* nope_model_file_parse'd: NOPE_MF_OK */
+    const uint8_t *text;
+    uint64_t text_len;
+    uint32_t text_crc; /* nope_crc32 of the text's bytes */
+} nope_trained_inputs;
+
+/* cfg (flags parsed, cfg->model set) completed from the model: its shape, epsilon and
+ * activation, and seq (the model's unless --seq asks for fewer). NOPE_OK, or NOPE_ERR_ARG with one
+ * line in err (NOPE_CLI_ERR_MAX bytes) naming the problem: a flag that disagrees with the model
+ * (both values), --seq over the model's, a flag a trained model has no use for, a text shorter
+ * than one window or with a byte outside the model's vocabulary. */
+nope_status nope_trained_configure(nope_config *cfg, const nope_trained_inputs *in, char *err);
+
+/* The trials of cfg on the model and text, gathering the statistics (nope_stats_*) and the loss
+ * (nope_trained_loss_get). cfg from nope_trained_configure. */
+nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *in, nope_progress_fn progress,
+                             void *ctx);
+
+/* The sums over trials of the loss at position pos (0-based), bits per byte, in the statistic's
+ * format (a double; Q(2F) in fixed point). */
+const nope_moments *nope_trained_loss_get(uint32_t pos);
+
+/* ---- The hooks model.c calls: no effect (not even arithmetic) for the random model ---- */
+
+/* The model of the run under way; NULL outside nope_trained_run (the random model). */
+const nope_model_file *nope_trained_model(void);
+
+/* Matrix `which` (NOPE_W_Q .. NOPE_W_2) of layer as a weight source, read from the file. */
+nope_weights nope_trained_weights(uint32_t layer, uint32_t which);
+
+/* rows (n_rows, d) of LayerNorm output: each entry i becomes g_i v + b_i with the gain and bias of
+ * LayerNorm `gain` (NOPE_MF_LN1_GAIN or NOPE_MF_LN2_GAIN) of layer. Nothing for the random model. */
+void nope_trained_layernorm_affine(nope_num_t *rows, size_t n_rows, size_t d, uint32_t layer, nope_mf_tensor gain);
+
+/* ---- The report ---- */
+
+/* The trained run's report (the layout in nope/report.h, "A trained model"). */
+void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs *in, const nope_sink *sink);
+
+/* Its warning k (as nope_report_warning), false when there is none. */
+bool nope_trained_report_warning(const nope_config *cfg, const nope_trained_inputs *in, uint32_t k, char *buf);
+
+#endif
