@@ -22,6 +22,11 @@ const nope_model_file *nope_trained_model(void)
     return current;
 }
 
+void nope_trained_select(const nope_model_file *mf)
+{
+    current = mf;
+}
+
 const nope_moments *nope_trained_loss_get(uint32_t pos)
 {
     return &loss[pos];
@@ -171,7 +176,7 @@ nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *
     nope_stats_reset(cfg);
     for (uint32_t m = 0; m < cfg->seq; m++)
         loss[m] = zero;
-    current = &in->model;
+    nope_trained_select(&in->model);
     for (uint32_t t = 0; t < cfg->trials; t++) {
         const uint8_t *window = in->text + nope_text_window_offset(cfg->seed, t, in->text_len, cfg->seq);
         embed(cfg, window);
@@ -180,6 +185,6 @@ nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *
         if (progress)
             progress(ctx, t + 1, cfg->trials);
     }
-    current = NULL;
+    nope_trained_select(NULL);
     return NOPE_OK;
 }

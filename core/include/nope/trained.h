@@ -51,6 +51,10 @@ const nope_moments *nope_trained_loss_get(uint32_t pos);
 /* The model of the run under way; NULL outside nope_trained_run (the random model). */
 const nope_model_file *nope_trained_model(void);
 
+/* Makes mf (parsed) the model the hooks read, or NULL for the random model: nope_trained_run does
+ * this around its trials; tests call it directly. */
+void nope_trained_select(const nope_model_file *mf);
+
 /* Matrix `which` (NOPE_W_Q .. NOPE_W_2) of layer as a weight source, read from the file. */
 nope_weights nope_trained_weights(uint32_t layer, uint32_t which);
 
