@@ -40,13 +40,31 @@ nope_weights nope_trained_weights(uint32_t layer, uint32_t which)
     return w;
 }
 
+/* Value k of a tensor whose bytes start at p, as this build's number (nope_model_file_num without
+ * finding the tensor again: the hot loops below read thousands of values per position). */
+static inline nope_num_t num_at(const uint8_t *p, size_t k)
+{
+#if NOPE_NUM == NOPE_NUM_F32
+    return nope_mf_f32_from_bits(nope_mf_load_u32(p + 4 * k));
+#else
+    /* the embedding and LayerNorm tensors: the activation format */
+    static const nope_mf_fixed_format f = {NOPE_Q_FRAC, INT32_MIN, INT32_MAX};
+    return nope_mf_fixed_from_bits(nope_mf_load_u32(p + 4 * k), f, NULL);
+#endif
+}
+
+static const uint8_t *tensor_bytes(nope_mf_tensor t, uint32_t layer)
+{
+    return current->bytes + nope_mf_tensor_offset(&current->dims, t, layer);
+}
+
 /* x = g x + b, entry by entry: float32 with one rounding per operation (no FMA), or fixed point
  * with the product rounded once (nope_fx_mul) and the sum saturated. */
 static void affine(nope_num_t *x, size_t n, nope_mf_tensor gain, uint32_t layer)
 {
+    const uint8_t *gains = tensor_bytes(gain, layer), *biases = tensor_bytes((nope_mf_tensor)(gain + 1), layer);
     for (size_t i = 0; i < n; i++) {
-        nope_num_t g = nope_model_file_num(current, gain, layer, i);
-        nope_num_t b = nope_model_file_num(current, (nope_mf_tensor)(gain + 1), layer, i);
+        nope_num_t g = num_at(gains, i), b = num_at(biases, i);
 #if NOPE_NUM == NOPE_NUM_F32
         x[i] = x[i] * g + b;
 #else
@@ -71,17 +89,18 @@ typedef float logit_t;
 #else
 typedef int64_t logit_t;
 #endif
-static logit_t logit(const nope_num_t *z, size_t d, uint32_t token)
+static logit_t logit(const nope_num_t *z, size_t d, const uint8_t *embed, uint32_t token)
 {
+    const uint8_t *row = embed + 4 * (size_t)token * d;
 #if NOPE_NUM == NOPE_NUM_F32
     float dot = 0.0f;
     for (size_t i = 0; i < d; i++)
-        dot += z[i] * nope_model_file_num(current, NOPE_MF_EMBED, 0, (size_t)token * d + i);
+        dot += z[i] * num_at(row, i);
     return dot;
 #else
     nope_wide_sum dot = {0, 0};
     for (size_t i = 0; i < d; i++)
-        nope_wide_sum_add(&dot, (int64_t)z[i] * nope_model_file_num(current, NOPE_MF_EMBED, 0, (size_t)token * d + i));
+        nope_wide_sum_add(&dot, (int64_t)z[i] * num_at(row, i));
     dot = nope_wide_sum_norm(dot); /* dot = hi 2^32 + lo, |hi| < d 2^30 */
     /* round(dot / 2^F) = round((hi 2^(32-F) + lo / 2^F)): exact in int64 since |hi| < 2^40. */
     int64_t whole = dot.hi * ((int64_t)1 << (32 - NOPE_Q_FRAC));
@@ -93,15 +112,16 @@ static logit_t logit(const nope_num_t *z, size_t d, uint32_t token)
  * then the sum of exp(logit - largest) in a second pass over the vocabulary. */
 static nope_acc_t loss_bits(const nope_num_t *z, size_t d, uint32_t vocab, uint32_t target)
 {
-    logit_t top = logit(z, d, 0), mine = 0;
+    const uint8_t *embed = tensor_bytes(NOPE_MF_EMBED, 0);
+    logit_t top = logit(z, d, embed, 0), mine = 0;
     for (uint32_t t = 1; t < vocab; t++) {
-        logit_t l = logit(z, d, t);
+        logit_t l = logit(z, d, embed, t);
         top = l > top ? l : top;
     }
 #if NOPE_NUM == NOPE_NUM_F32
     float total = 0.0f; /* ascending t, each term in (0, 1] */
     for (uint32_t t = 0; t < vocab; t++) {
-        logit_t l = logit(z, d, t);
+        logit_t l = logit(z, d, embed, t);
         total += nope_f32_exp(l - top);
         if (t == target)
             mine = l;
@@ -113,7 +133,7 @@ static nope_acc_t loss_bits(const nope_num_t *z, size_t d, uint32_t vocab, uint3
      * term, e^0 = 2^31 held as 2^31 - 1) and <= vocab 2^31 < 2^55. */
     uint64_t total = 0;
     for (uint32_t t = 0; t < vocab; t++) {
-        logit_t l = logit(z, d, t);
+        logit_t l = logit(z, d, embed, t);
         uint64_t gap = (uint64_t)(top - l); /* Q(F), >= 0 */
         uint32_t e = gap >> (NOPE_Q_FRAC + 5) ? 0u : nope_fx_exp_neg_q31(gap << (32 - NOPE_Q_FRAC));
         total += e > INT32_MAX ? (uint32_t)INT32_MAX : e;
@@ -146,9 +166,10 @@ static void add_losses(const nope_config *cfg, const nope_kern_params *kp, const
 static void embed(const nope_config *cfg, const uint8_t *window)
 {
     nope_num_t *x = nope_model_resid();
+    const uint8_t *embed = tensor_bytes(NOPE_MF_EMBED, 0);
     for (uint32_t m = 0; m < cfg->seq; m++)
         for (uint32_t i = 0; i < cfg->d; i++)
-            x[(size_t)m * cfg->d + i] = nope_model_file_num(current, NOPE_MF_EMBED, 0, (size_t)window[m] * cfg->d + i);
+            x[(size_t)m * cfg->d + i] = num_at(embed, (size_t)window[m] * cfg->d + i);
 }
 
 /* The kernels' constants with the model's own epsilon, exactly its float32 (the config's decimal
