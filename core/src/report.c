@@ -158,6 +158,29 @@ static void put_theory2_line(nope_writer *w, const nope_config *cfg)
     nope_writer_end_line(w);
 }
 
+void nope_report_comment_put(nope_writer *w, const char *prefix, const char *text)
+{
+    nope_writer_put(w, prefix);
+    nope_writer_put(w, text);
+    nope_writer_end_line(w);
+}
+
+void nope_report_slopes_put(nope_writer *w, const nope_config *cfg)
+{
+    for (uint32_t l = 0; l < cfg->layers; l++) {
+        nope_writer_put(w, "# slope layer=");
+        nope_writer_put_u64(w, l + 1);
+        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
+            nope_writer_put(w, " ");
+            nope_writer_put(w, nope_stat_name((nope_stat)s));
+            nope_writer_put(w, "=");
+            nope_report_put_sci(w, &slope);
+        }
+        nope_writer_end_line(w);
+    }
+}
+
 void nope_report_write(const nope_config *cfg, const nope_sink *sink)
 {
     nope_writer w;
@@ -165,34 +188,17 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
 
     nope_report_head_put(&w, "# nope-variance report v1", cfg);
     char note[NOPE_SUMMARY_NOTE_MAX];
-    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
-        nope_writer_put(&w, "# ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
-    for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++) {
-        nope_writer_put(&w, "# warning ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
+    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++)
+        nope_report_comment_put(&w, "# ", note);
+    for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++)
+        nope_report_comment_put(&w, "# warning ", note);
     nope_dec c = nope_summary_theory_c(cfg);
     nope_writer_put(&w, "# theory layer=1 c=");
     nope_report_put_sci(&w, &c);
     nope_writer_put(&w, " formula=");
     nope_writer_put(&w, theory_formula(cfg->input));
     nope_writer_end_line(&w);
-    for (uint32_t l = 0; l < cfg->layers; l++) {
-        nope_writer_put(&w, "# slope layer=");
-        nope_writer_put_u64(&w, l + 1);
-        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
-            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
-            nope_writer_put(&w, " ");
-            nope_writer_put(&w, nope_stat_name((nope_stat)s));
-            nope_writer_put(&w, "=");
-            nope_report_put_sci(&w, &slope);
-        }
-        nope_writer_end_line(&w);
-    }
+    nope_report_slopes_put(&w, cfg);
     nope_dec ratio = nope_summary_ratio(cfg);
     nope_writer_put(&w, "# ratio layer=1 mean=");
     nope_report_put_sci(&w, &ratio);

@@ -91,34 +91,15 @@ void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs
     put_config(&w, cfg, in);
     nope_writer_end_line(&w);
     char note[NOPE_SUMMARY_NOTE_MAX];
-    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
-        nope_writer_put(&w, "# ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
+    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++)
+        nope_report_comment_put(&w, "# ", note);
 #if NOPE_NUM == NOPE_NUM_FIXED
     fixed_note(in, note, false);
-    nope_writer_put(&w, "# ");
-    nope_writer_put(&w, note);
-    nope_writer_end_line(&w);
+    nope_report_comment_put(&w, "# ", note);
 #endif
-    for (uint32_t k = 0; nope_trained_report_warning(cfg, in, k, note); k++) {
-        nope_writer_put(&w, "# warning ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
-    for (uint32_t l = 0; l < cfg->layers; l++) {
-        nope_writer_put(&w, "# slope layer=");
-        nope_writer_put_u64(&w, l + 1);
-        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
-            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
-            nope_writer_put(&w, " ");
-            nope_writer_put(&w, nope_stat_name((nope_stat)s));
-            nope_writer_put(&w, "=");
-            nope_report_put_sci(&w, &slope);
-        }
-        nope_writer_end_line(&w);
-    }
+    for (uint32_t k = 0; nope_trained_report_warning(cfg, in, k, note); k++)
+        nope_report_comment_put(&w, "# warning ", note);
+    nope_report_slopes_put(&w, cfg);
     nope_writer_put(&w, "layer,pos,attn_var,attn_se,attn_theory,attn_theory2,hid_var,hid_se,loss,loss_se");
     nope_writer_end_line(&w);
     for (uint32_t l = 0; l < cfg->layers; l++)

@@ -55,6 +55,12 @@ void nope_report_head_put(nope_writer *w, const char *title, const nope_config *
 /* A number of the report: 9 significant digits, or nothing (an empty field) for NaN. */
 void nope_report_put_sci(nope_writer *w, const nope_dec *v);
 
+/* A comment line: prefix ("# ", "# warning "), text, newline. */
+void nope_report_comment_put(nope_writer *w, const char *prefix, const char *text);
+
+/* "# slope layer=L attn=... hid=..." for every layer. */
+void nope_report_slopes_put(nope_writer *w, const nope_config *cfg);
+
 /* The slopes' warning (how many are undefined) into buf, false when every slope is defined. */
 bool nope_report_slope_warning(const nope_config *cfg, char *buf);
 
