@@ -259,7 +259,9 @@ static __attribute__((noinline)) int trained_inputs(nope_config *cfg, nope_train
 static __attribute__((noinline)) int trained_main(nope_config *cfg)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT;
-    static nope_trained_inputs in;
+    /* On this function's stack, not static: a random run does not pay for them. */
+    nope_trained_inputs in;
+    nope_moments loss[NOPE_MAX_SEQ];
     int status = trained_inputs(cfg, &in);
     if (status != 0)
         return status;
@@ -277,9 +279,9 @@ static __attribute__((noinline)) int trained_main(nope_config *cfg)
     diag("\n");
     progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
     p.last = p.start;
-    nope_trained_run(cfg, &in, progress, &p);
+    nope_trained_run(cfg, &in, loss, progress, &p);
     nope_sink report_sink = {stream_bytes, (void *)&report_stream};
-    nope_trained_report_write(cfg, &in, &report_sink);
+    nope_trained_report_write(cfg, &in, loss, &report_sink);
     char text[NOPE_REPORT_WARNING_MAX];
     for (uint32_t k = 0; nope_trained_report_warning(cfg, &in, k, text); k++) {
         diag("nope: warning: ");

@@ -12,10 +12,9 @@
 #include "nope/text_windows.h"
 #include "nope/wide.h"
 
-/* The model of the run under way (NULL: the random model) and the loss at each position. */
+/* The model of the run under way (NULL: the random model). Nothing else is static here: a random
+ * run on the 16 KB micro:bit has not a byte to spare. */
 static const nope_model_file *current;
-static nope_moments loss[NOPE_MAX_SEQ];
-static nope_num_t final_z[NOPE_MAX_D]; /* one position's LN(x; gf, bf) */
 
 const nope_model_file *nope_trained_model(void)
 {
@@ -25,11 +24,6 @@ const nope_model_file *nope_trained_model(void)
 void nope_trained_select(const nope_model_file *mf)
 {
     current = mf;
-}
-
-const nope_moments *nope_trained_loss_get(uint32_t pos)
-{
-    return &loss[pos];
 }
 
 nope_weights nope_trained_weights(uint32_t layer, uint32_t which)
@@ -152,9 +146,10 @@ static nope_acc_t loss_bits(const nope_num_t *z, size_t d, uint32_t vocab, uint3
 }
 
 /* The final LayerNorm with its gain and bias, the tied head and the loss, position by position. */
-static void add_losses(const nope_config *cfg, const nope_kern_params *kp, const uint8_t *window)
+static void add_losses(const nope_config *cfg, const nope_kern_params *kp, const uint8_t *window, nope_moments *loss)
 {
     const nope_num_t *x = nope_model_resid();
+    nope_num_t final_z[NOPE_MAX_D]; /* one position's LN(x; gf, bf) */
     for (uint32_t m = 0; m < cfg->seq; m++) {
         nope_kern_layernorm(final_z, x + (size_t)m * cfg->d, cfg->d, kp);
         affine(final_z, cfg->d, NOPE_MF_LNF_GAIN, 0);
@@ -189,20 +184,19 @@ static nope_kern_params params_for(const nope_config *cfg, uint32_t eps_bits)
     return kp;
 }
 
-nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *in, nope_progress_fn progress,
-                             void *ctx)
+nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *in, nope_moments *loss,
+                             nope_progress_fn progress, void *ctx)
 {
-    static const nope_moments zero;
     const nope_kern_params kp = params_for(cfg, in->model.dims.eps_bits);
     nope_stats_reset(cfg);
     for (uint32_t m = 0; m < cfg->seq; m++)
-        loss[m] = zero;
+        loss[m] = (nope_moments){0};
     nope_trained_select(&in->model);
     for (uint32_t t = 0; t < cfg->trials; t++) {
         const uint8_t *window = in->text + nope_text_window_offset(cfg->seed, t, in->text_len, cfg->seq);
         embed(cfg, window);
         nope_model_run_layers(cfg, &kp, t);
-        add_losses(cfg, &kp, window);
+        add_losses(cfg, &kp, window, loss);
         if (progress)
             progress(ctx, t + 1, cfg->trials);
     }

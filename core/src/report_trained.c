@@ -79,7 +79,8 @@ bool nope_trained_report_warning(const nope_config *cfg, const nope_trained_inpu
     return nope_report_slope_warning(cfg, buf) && n++ == k;
 }
 
-void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs *in, const nope_sink *sink)
+void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs *in, const nope_moments *loss,
+                               const nope_sink *sink)
 {
     nope_writer w;
     nope_writer_init(&w, sink);
@@ -107,7 +108,7 @@ void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs
             nope_dec mean[NOPE_STAT_COUNT + 1], se[NOPE_STAT_COUNT + 1];
             for (int s = 0; s < NOPE_STAT_COUNT; s++)
                 nope_summary_mean_se(nope_stats_get((nope_stat)s, l, p), cfg->trials, &mean[s], &se[s]);
-            nope_summary_mean_se(nope_trained_loss_get(p), cfg->trials, &mean[NOPE_STAT_COUNT], &se[NOPE_STAT_COUNT]);
+            nope_summary_mean_se(&loss[p], cfg->trials, &mean[NOPE_STAT_COUNT], &se[NOPE_STAT_COUNT]);
             nope_writer_put_u64(&w, l + 1);
             nope_writer_put(&w, ",");
             nope_writer_put_u64(&w, p + 1);

@@ -19,6 +19,7 @@
 #include "nope/experiment.h"
 #include "nope/kernels.h"
 #include "nope/model_file.h"
+#include "nope/num.h"
 #include "nope/writer.h"
 
 /* What a trained run reads: a parsed model and the held-out text, and their checksums for the
@@ -37,14 +38,13 @@ typedef struct {
  * than one window or with a byte outside the model's vocabulary. */
 nope_status nope_trained_configure(nope_config *cfg, const nope_trained_inputs *in, char *err);
 
-/* The trials of cfg on the model and text, gathering the statistics (nope_stats_*) and the loss
- * (nope_trained_loss_get). cfg from nope_trained_configure. */
-nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *in, nope_progress_fn progress,
-                             void *ctx);
-
-/* The sums over trials of the loss at position pos (0-based), bits per byte, in the statistic's
- * format (a double; Q(2F) in fixed point). */
-const nope_moments *nope_trained_loss_get(uint32_t pos);
+/* The trials of cfg on the model and text, gathering the statistics (nope_stats_*) and into
+ * loss[m] (cfg->seq entries) the sums over trials of the loss at position m (0-based), bits per
+ * byte in the statistic's format (a double; Q(2F) in fixed point). The loss sums are the caller's
+ * memory, not static: a random run on a 16 KB board must not pay for them. cfg from
+ * nope_trained_configure. */
+nope_status nope_trained_run(const nope_config *cfg, const nope_trained_inputs *in, nope_moments *loss,
+                             nope_progress_fn progress, void *ctx);
 
 /* ---- The hooks model.c calls: no effect (not even arithmetic) for the random model ---- */
 
@@ -65,7 +65,8 @@ void nope_trained_layernorm_affine(nope_num_t *rows, size_t n_rows, size_t d, ui
 /* ---- The report ---- */
 
 /* The trained run's report (the layout in nope/report.h, "A trained model"). */
-void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs *in, const nope_sink *sink);
+void nope_trained_report_write(const nope_config *cfg, const nope_trained_inputs *in, const nope_moments *loss,
+                               const nope_sink *sink);
 
 /* Its warning k (as nope_report_warning), false when there is none. */
 bool nope_trained_report_warning(const nope_config *cfg, const nope_trained_inputs *in, uint32_t k, char *buf);
