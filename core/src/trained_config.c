@@ -7,7 +7,7 @@
 #include "nope/trained.h"
 #include "nope/wide.h"
 
-/* err = the pieces, one line. */
+/* err = the pieces, one line of printable ASCII (a file's name may hold anything: '?' then). */
 static nope_status say(char *err, const char *a, const char *b, const char *c, const char *d)
 {
     const char *parts[] = {a, b, c, d};
@@ -15,7 +15,7 @@ static nope_status say(char *err, const char *a, const char *b, const char *c, c
     err[0] = '\0';
     for (int k = 0; k < 4; k++)
         for (const char *p = parts[k]; p && *p && at < NOPE_CLI_ERR_MAX - 1; p++)
-            err[at++] = *p;
+            err[at++] = ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) ? '?' : *p;
     err[at] = '\0';
     return NOPE_ERR_ARG;
 }
