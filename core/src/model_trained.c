@@ -42,8 +42,7 @@ static inline nope_num_t num_at(const uint8_t *p, size_t k)
     return nope_mf_f32_from_bits(nope_mf_load_u32(p + 4 * k));
 #else
     /* the embedding and LayerNorm tensors: the activation format */
-    static const nope_mf_fixed_format f = {NOPE_Q_FRAC, INT32_MIN, INT32_MAX};
-    return nope_mf_fixed_from_bits(nope_mf_load_u32(p + 4 * k), f, NULL);
+    return nope_trained_activation_from_bits(nope_mf_load_u32(p + 4 * k));
 #endif
 }
 

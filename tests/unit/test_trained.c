@@ -162,12 +162,39 @@ static void test_layernorm_gain_and_bias(void **state)
     }
 }
 
+#if NOPE_NUM == NOPE_NUM_FIXED
+/* The inline conversion is the file's rule: every exponent, both signs, mantissas at the ends,
+ * ties, and random ones. */
+static void test_activation_conversion_is_the_files(void **state)
+{
+    (void)state;
+    const nope_mf_fixed_format f = nope_mf_fixed_format_of(NOPE_MF_EMBED, NOPE_Q_FRAC);
+    static const uint32_t mantissas[] = {0, 1, 2, 3, 0x3fffff, 0x400000, 0x400001, 0x7ffffe, 0x7fffff, 0x123456};
+    uint32_t h = 1;
+    for (uint32_t e = 0; e <= 0xff; e++)
+        for (uint32_t sign = 0; sign <= 1; sign++) {
+            for (size_t k = 0; k < sizeof mantissas / sizeof mantissas[0]; k++) {
+                uint32_t bits = sign << 31 | e << 23 | mantissas[k];
+                assert_int_equal(nope_trained_activation_from_bits(bits), nope_mf_fixed_from_bits(bits, f, NULL));
+            }
+            for (int k = 0; k < 200; k++) {
+                h = h * 1664525u + 1013904223u;
+                uint32_t bits = sign << 31 | e << 23 | (h >> 9);
+                assert_int_equal(nope_trained_activation_from_bits(bits), nope_mf_fixed_from_bits(bits, f, NULL));
+            }
+        }
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_offsets),
         cmocka_unit_test(test_stored_matmul_is_the_plain_product),
         cmocka_unit_test(test_layernorm_gain_and_bias),
+#if NOPE_NUM == NOPE_NUM_FIXED
+        cmocka_unit_test(test_activation_conversion_is_the_files),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,6 +62,28 @@ nope_weights nope_trained_weights(uint32_t layer, uint32_t which);
  * LayerNorm `gain` (NOPE_MF_LN1_GAIN or NOPE_MF_LN2_GAIN) of layer. Nothing for the random model. */
 void nope_trained_layernorm_affine(nope_num_t *rows, size_t n_rows, size_t d, uint32_t layer, nope_mf_tensor gain);
 
+#if NOPE_NUM == NOPE_NUM_FIXED
+/* nope_mf_fixed_from_bits(bits, activation format Q(NOPE_Q_FRAC) over int32), the same integer,
+ * inline for the common case: the loss reads vocab x d embedding values per position. A normal
+ * float m 2^(e-150) is m 2^-k in Q(F) with k = 150 - e - F: for -7 <= k <= 0 exactly m 2^-k (below
+ * 2^31: nothing saturates), for 1 <= k <= 40 rounded to nearest with ties towards +infinity as
+ * the file's rule says; anything else (zero, subnormal, |x| >= 2^(31-F), NaN) goes the general
+ * way. test_trained.c compares the two over every exponent. */
+static inline int32_t nope_trained_activation_from_bits(uint32_t bits)
+{
+    const uint32_t e = (bits >> 23) & 0xffu;
+    const int k = 150 - (int)e - NOPE_Q_FRAC;
+    if (e != 0 && e != 0xffu && k >= -7 && k <= 40) {
+        const uint64_t m = (bits & UINT32_C(0x7fffff)) | UINT32_C(0x800000);
+        const int negative = (int)(bits >> 31);
+        uint64_t mag = k <= 0 ? m << -k : (m + (UINT64_C(1) << (k - 1)) - (uint64_t)negative) >> k;
+        return negative ? -(int32_t)mag : (int32_t)mag;
+    }
+    const nope_mf_fixed_format f = {NOPE_Q_FRAC, INT32_MIN, INT32_MAX};
+    return nope_mf_fixed_from_bits(bits, f, NULL);
+}
+#endif
+
 /* ---- The report ---- */
 
 /* The trained run's report (the layout in nope/report.h, "A trained model"). */
