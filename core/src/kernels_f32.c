@@ -37,6 +37,11 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
+    if (w->stored) { /* a trained model's */
+        nope_num_t v;
+        nope_weights_stored_block(&v, w, n_out, i, 1, j, 1);
+        return v;
+    }
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
@@ -84,6 +89,10 @@ static void draws_to_float(float *row, const int32_t *q, size_t n)
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
+    if (w->stored) { /* a trained model's matrix: read, not drawn */
+        nope_weights_stored_block(wbuf, w, n_out, row0, n_rows, col0, n_cols);
+        return;
+    }
 #if NOPE_F32_X86
     /* The host's vector draws write the floats themselves, the whole block in one pipeline: the
      * same values as below. */

@@ -62,6 +62,11 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
+    if (w->stored) { /* a trained model's */
+        nope_num_t v;
+        nope_weights_stored_block(&v, w, n_out, i, 1, j, 1);
+        return v;
+    }
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
@@ -98,6 +103,10 @@ static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const 
 static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t cols)
 {
+    if (w->stored) { /* a trained model's matrix: read, not drawn */
+        nope_weights_stored_block(wbuf, w, n_out, row0, n_rows, col0, cols);
+        return;
+    }
     for (size_t t = 0; t < n_rows; t++)
         nope_rng_gauss_draw_run(wbuf + t * cols, w->stream, nope_weights_element(w, n_out, row0 + t, col0), cols,
                                 w->scale_q);

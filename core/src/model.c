@@ -3,6 +3,7 @@
 #include "nope/parallel.h"
 #include "nope/profile.h"
 #include "nope/stats.h"
+#include "nope/trained.h"
 
 #include "attention_f32_x86.h"
 
@@ -96,8 +97,10 @@ size_t nope_model_static_bytes(void)
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
 {
+    if (nope_trained_model() != NULL) /* a trained model's matrix, read from its file */
+        return nope_trained_weights(layer, which);
     nope_weights w = {nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which), cfg->sigma_q, 0,
-                      0};
+                      0, NULL};
     return w;
 }
 
@@ -239,6 +242,7 @@ static void make_head_kv(recompute_work *work, const nope_config *cfg, const nop
     for (uint32_t n0 = 0; n0 < n_pos; n0 += NOPE_KV_ROWS) {
         uint32_t cn = n_pos - n0 < NOPE_KV_ROWS ? n_pos - n0 : NOPE_KV_ROWS;
         NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->attn.normed, resid + (size_t)n0 * d, cn, d, kp));
+        nope_trained_layernorm_affine(work->attn.normed, cn, d, layer, NOPE_MF_LN1_GAIN);
         nope_kern_matmul_drawn(work->attn.keys + n0 * dh, work->attn.normed, cn, d, dh, &wk, weight_buf,
                                NOPE_WEIGHT_BUF);
         nope_kern_matmul_drawn(work->attn.values + n0 * dh, work->attn.normed, cn, d, dh, &wv, weight_buf,
@@ -257,6 +261,7 @@ static void attention_block(recompute_work *work, const nope_config *cfg, const 
 
     /* q = LN(x) Wq for every head at once: Wq is drawn once per block. */
     NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->q.normed, x, bn, d, kp));
+    nope_trained_layernorm_affine(work->q.normed, bn, d, layer, NOPE_MF_LN1_GAIN);
     project(work->q.o, work->q.normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
 
     /* Per head, its keys and values for every position the block sees, then each query's
@@ -288,6 +293,7 @@ static void ffn_rows(recompute_work *work, const nope_config *cfg, const nope_ke
     const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)r0 * d;
     NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->ffn.normed, x, rn, d, kp));
+    nope_trained_layernorm_affine(work->ffn.normed, rn, d, layer, NOPE_MF_LN2_GAIN);
     project(work->ffn.hidden, work->ffn.normed, rn, d, ffn, cfg, trial, layer, NOPE_W_1);
     NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(work->ffn.hidden, (size_t)rn * ffn, cfg->act));
     nope_num_t *ffn_out = work->ffn.normed; /* LN(x) is spent once the hidden layer is made */
@@ -424,6 +430,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
     run_rows(rows, ROWS_LAYERNORM, normed);
+    nope_trained_layernorm_affine(normed, bn, d, layer, NOPE_MF_LN1_GAIN);
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
@@ -439,6 +446,7 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
     run_rows(rows, ROWS_LAYERNORM, normed);
+    nope_trained_layernorm_affine(normed, bn, d, layer, NOPE_MF_LN2_GAIN);
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
     run_rows(rows, ROWS_ACTIVATE, ffn_hidden);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
@@ -447,12 +455,22 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
 }
 #endif
 
+nope_num_t *nope_model_resid(void)
+{
+    return resid;
+}
+
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
+{
+    NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
+    nope_model_run_layers(cfg, kp, trial);
+}
+
+void nope_model_run_layers(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
 {
 #if NOPE_KV_RECOMPUTE
     recompute_work stack_work; /* see recompute_work: on the stack on purpose */
 #endif
-    NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
     for (uint32_t layer = 0; layer < cfg->layers; layer++) {
 #if NOPE_KV_RECOMPUTE
         layer_recompute(&stack_work, cfg, kp, trial, layer);

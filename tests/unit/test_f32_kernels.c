@@ -149,7 +149,7 @@ static void test_matmul_bound_and_schedule_independence(void **state)
     enum { ROWS = 7, N_IN = 96, N_OUT = 80 };
     static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT], out_three[ROWS * N_OUT],
         out_single[N_OUT], wbuf[N_IN * N_OUT];
-    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0};
+    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0, NULL};
     for (size_t k = 0; k < ROWS * N_IN; k++)
         in[k] = (float)uniform();
     nope_kern_matmul_drawn(out_full, in, ROWS, N_IN, N_OUT, &w, wbuf, N_IN * N_OUT);
