@@ -156,9 +156,9 @@ static nope_status parse_dec(const dec_flag *f, const char *value, nope_train_op
 
 static void defaults(nope_train_opts *o)
 {
-    static const char *const typed_defaults[][2] = {{"--lr", "0.003"},           {"--min-lr-frac", "0.1"},
-                                                    {"--clip", "1"},             {"--weight-decay", "0.01"},
-                                                    {"--sigma", "0.02"},         {"--eps", "0.00001"}};
+    static const char *const typed_defaults[][2] = {{"--lr", "0.003"},   {"--min-lr-frac", "0.1"},
+                                                    {"--clip", "1"},     {"--weight-decay", "0.01"},
+                                                    {"--sigma", "0.02"}, {"--eps", "0.00001"}};
     char unused[NOPE_TRAIN_ERR_MAX];
     *o = (nope_train_opts){.shape = {64, 4, 4, 256, 256, 64, NOPE_ACT_GELU, 0},
                            .batch = 32,
@@ -209,8 +209,8 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
             uf = same(flag, uint_flags[i].flag) ? &uint_flags[i] : uf;
         for (size_t i = 0; i < sizeof dec_flags / sizeof dec_flags[0]; i++)
             df = same(flag, dec_flags[i].flag) ? &dec_flags[i] : df;
-        bool known = uf || df || same(flag, "--text") || same(flag, "--out") || same(flag, "--act") ||
-                     same(flag, "--seed");
+        bool known =
+            uf || df || same(flag, "--text") || same(flag, "--out") || same(flag, "--act") || same(flag, "--seed");
         if (!known)
             return refuse(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (arg[n] == '=')

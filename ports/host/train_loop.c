@@ -79,8 +79,8 @@ int nope_train_loop(nope_train_run *r)
         nope_text_train_windows(r->windows, r->text, r->n, s->seq, o->seed, t, o->batch);
         float loss = nope_train_forward(s, r->params, r->windows, o->batch, r->acts, r->work);
         if (!isfinite(loss)) {
-            fprintf(stderr, "nope-train: step %u: the training loss is %s; training failed, %s left as it was\n",
-                    t + 1, isnan(loss) ? "NaN" : "infinite", o->out);
+            fprintf(stderr, "nope-train: step %u: the training loss is %s; training failed, %s left as it was\n", t + 1,
+                    isnan(loss) ? "NaN" : "infinite", o->out);
             return 1;
         }
         nope_train_backward(s, r->params, r->windows, o->batch, r->acts, r->grads, r->work);
@@ -94,7 +94,8 @@ int nope_train_loop(nope_train_run *r)
         if (done % o->eval_every == 0 || done == o->steps) {
             heldout = heldout_bpb(r), heldout_step = done;
             if (!isfinite(heldout)) {
-                fprintf(stderr, "nope-train: step %u: the held-out loss is not finite; training failed, %s left as it was\n",
+                fprintf(stderr,
+                        "nope-train: step %u: the held-out loss is not finite; training failed, %s left as it was\n",
                         done, o->out);
                 return 1;
             }
@@ -119,7 +120,7 @@ int nope_train_loop(nope_train_run *r)
     const nope_mf_dims dims = nope_train_model_dims(s);
     fprintf(stderr, "nope-train: wrote %s (%llu bytes) after %u steps in %.1f s\n", o->out,
             (unsigned long long)nope_mf_file_size(&dims), o->steps, now_s() - start);
-    printf("held-out bits per byte: %.4f after %u steps (%u windows of %u bytes)\n", heldout, o->steps,
-           o->eval_windows, s->seq + 1);
+    printf("held-out bits per byte: %.4f after %u steps (%u windows of %u bytes)\n", heldout, o->steps, o->eval_windows,
+           s->seq + 1);
     return 0;
 }

@@ -13,11 +13,11 @@
 typedef struct {
     const nope_train_opts *o;
     const uint8_t *text;
-    size_t n;                          /* text bytes */
-    float *params, *grads, *m, *v;     /* nope_train_param_count each; m, v zero */
-    float *acts, *work;                /* nope_train_acts_floats, _work_floats of o->batch */
-    uint8_t *windows;                  /* o->batch * (seq + 1) */
-    uint8_t *file;                     /* the model file's bytes: file_cap */
+    size_t n;                      /* text bytes */
+    float *params, *grads, *m, *v; /* nope_train_param_count each; m, v zero */
+    float *acts, *work;            /* nope_train_acts_floats, _work_floats of o->batch */
+    uint8_t *windows;              /* o->batch * (seq + 1) */
+    uint8_t *file;                 /* the model file's bytes: file_cap */
     size_t file_cap;
 } nope_train_run;
 

@@ -86,7 +86,8 @@ int main(int argc, char **argv)
     if (!allocate(&r)) {
         fprintf(stderr, "nope-train: out of memory: this shape and --batch %u need about %zu MB\n", o.batch,
                 (4 * (4 * nope_train_param_count(&o.shape) + nope_train_acts_floats(&o.shape, o.batch) +
-                      nope_train_work_floats(&o.shape, o.batch))) >> 20);
+                      nope_train_work_floats(&o.shape, o.batch))) >>
+                    20);
         return 2;
     }
     uint32_t workers = o.threads ? o.threads : port_cores();
@@ -99,10 +100,11 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "nope-train: d=%u heads=%u layers=%u ffn=%u seq=%u act=%s eps=%s batch=%u steps=%u lr=%s warmup=%u "
             "min_lr_frac=%s clip=%s weight_decay=%s sigma=%s seed=%llu, %u thread%s\n",
-            o.shape.d, o.shape.heads, o.shape.layers, o.shape.ffn, o.shape.seq, nope_act_name(o.shape.act), eps, o.batch,
-            o.steps, lr, o.warmup, floor, clip, wd, sigma, (unsigned long long)o.seed, nope_parallel_workers(),
+            o.shape.d, o.shape.heads, o.shape.layers, o.shape.ffn, o.shape.seq, nope_act_name(o.shape.act), eps,
+            o.batch, o.steps, lr, o.warmup, floor, clip, wd, sigma, (unsigned long long)o.seed, nope_parallel_workers(),
             nope_parallel_workers() == 1 ? "" : "s");
-    fprintf(stderr, "nope-train: text %s: %zu bytes; trains on the first %zu, holds out the last %zu (%u windows of %u)\n",
+    fprintf(stderr,
+            "nope-train: text %s: %zu bytes; trains on the first %zu, holds out the last %zu (%u windows of %u)\n",
             shown(o.text, buf), r.n, train, r.n - train, o.eval_windows, o.shape.seq + 1);
     int status = nope_train_loop(&r);
     free(r.params), free(r.grads), free(r.m), free(r.v), free(r.acts), free(r.work), free(r.windows), free(r.file);
