@@ -46,7 +46,8 @@ static void says_u64(line *m, uint64_t v)
     says(m, num);
 }
 
-static nope_status refuse(char *err, nope_status st, const char *flag, const char *value, const char *why)
+/* "flag value: " (or "flag: "), how every message about one argument begins. */
+static line about(char *err, const char *flag, const char *value)
 {
     line m = {err, 0};
     typed(&m, flag);
@@ -55,6 +56,12 @@ static nope_status refuse(char *err, nope_status st, const char *flag, const cha
         typed(&m, value);
     }
     says(&m, ": ");
+    return m;
+}
+
+static nope_status refuse(char *err, nope_status st, const char *flag, const char *value, const char *why)
+{
+    line m = about(err, flag, value);
     says(&m, why);
     return st;
 }
@@ -70,7 +77,8 @@ static bool same(const char *a, const char *b)
 typedef struct {
     const char *flag;
     uint64_t lo, hi;
-    size_t at; /* offsetof the uint32_t in nope_train_opts */
+    const char *cap; /* hi is this build's capacity of that name; NULL: the flag's own limit */
+    size_t at;       /* offsetof the uint32_t in nope_train_opts */
 } uint_flag;
 
 /* The flags with a decimal value: [lo, hi] as text, and where the float and the decimal go. */
@@ -83,18 +91,18 @@ typedef struct {
 #define NONE ((size_t)-1)
 
 static const uint_flag uint_flags[] = {
-    {"--d", 2, NOPE_MAX_D, AT(shape.d)},
-    {"--heads", 1, NOPE_MAX_HEADS, AT(shape.heads)},
-    {"--layers", 1, NOPE_MAX_LAYERS, AT(shape.layers)},
-    {"--ffn", 1, NOPE_MAX_FFN, AT(shape.ffn)},
-    {"--seq", 2, NOPE_MAX_SEQ, AT(shape.seq)},
-    {"--batch", 1, NOPE_TRAIN_MAX_BATCH, AT(batch)},
-    {"--steps", 1, NOPE_TRAIN_MAX_STEPS, AT(steps)},
-    {"--warmup", 0, NOPE_TRAIN_MAX_STEPS - 1, AT(warmup)},
-    {"--eval-every", 1, NOPE_TRAIN_MAX_STEPS, AT(eval_every)},
-    {"--eval-windows", 1, NOPE_TRAIN_MAX_EVAL_WINDOWS, AT(eval_windows)},
-    {"--checkpoint-every", 0, NOPE_TRAIN_MAX_STEPS, AT(checkpoint_every)},
-    {"--threads", 1, NOPE_MAX_THREADS, AT(threads)},
+    {"--d", 2, NOPE_MAX_D, "NOPE_MAX_D", AT(shape.d)},
+    {"--heads", 1, NOPE_MAX_HEADS, "NOPE_MAX_HEADS", AT(shape.heads)},
+    {"--layers", 1, NOPE_MAX_LAYERS, "NOPE_MAX_LAYERS", AT(shape.layers)},
+    {"--ffn", 1, NOPE_MAX_FFN, "NOPE_MAX_FFN", AT(shape.ffn)},
+    {"--seq", 2, NOPE_MAX_SEQ, "NOPE_MAX_SEQ", AT(shape.seq)},
+    {"--batch", 1, NOPE_TRAIN_MAX_BATCH, NULL, AT(batch)},
+    {"--steps", 1, NOPE_TRAIN_MAX_STEPS, NULL, AT(steps)},
+    {"--warmup", 0, NOPE_TRAIN_MAX_STEPS - 1, NULL, AT(warmup)},
+    {"--eval-every", 1, NOPE_TRAIN_MAX_STEPS, NULL, AT(eval_every)},
+    {"--eval-windows", 1, NOPE_TRAIN_MAX_EVAL_WINDOWS, NULL, AT(eval_windows)},
+    {"--checkpoint-every", 0, NOPE_TRAIN_MAX_STEPS, NULL, AT(checkpoint_every)},
+    {"--threads", 1, NOPE_MAX_THREADS, "NOPE_MAX_THREADS", AT(threads)},
 };
 
 /* sigma <= 2 keeps every drawn value below 16 in magnitude, exact in float32 (as nope's --sigma). */
@@ -112,16 +120,21 @@ static nope_status parse_uint(const uint_flag *f, const char *value, nope_train_
     uint64_t v;
     nope_dec_why why = nope_dec_parse_u64_reason(value, &v);
     if (why != NOPE_DEC_PARSED || v < f->lo || v > f->hi) {
-        line m = {err, 0};
-        refuse(err, NOPE_ERR_ARG, f->flag, value, why == NOPE_DEC_MALFORMED ? "not a whole number" : "out of range");
-        m.len = 0;
-        while (err[m.len])
-            m.len++;
+        line m = about(err, f->flag, value);
+        const bool over_cap = why != NOPE_DEC_MALFORMED && f->cap && (why == NOPE_DEC_TOO_LARGE || v > f->hi);
+        says(&m, why == NOPE_DEC_MALFORMED ? "not a whole number"
+                 : over_cap                ? "over this build's capacity "
+                                           : "out of range");
+        if (over_cap) {
+            says(&m, f->cap);
+            says(&m, "=");
+            says_u64(&m, f->hi);
+        }
         says(&m, "; allowed ");
         says_u64(&m, f->lo);
         says(&m, "..");
         says_u64(&m, f->hi);
-        return NOPE_ERR_ARG;
+        return over_cap ? NOPE_ERR_CAPACITY : NOPE_ERR_ARG;
     }
     *(uint32_t *)((char *)o + f->at) = (uint32_t)v;
     return NOPE_OK;
@@ -134,14 +147,11 @@ static nope_status parse_dec(const dec_flag *f, const char *value, nope_train_op
     nope_dec_parse(f->hi, &hi);
     nope_dec_why why = nope_dec_parse_reason(value, &v);
     if (why != NOPE_DEC_PARSED || nope_dec_cmp(&v, &lo) < 0 || nope_dec_cmp(&v, &hi) > 0) {
-        line m = {err, 0};
-        refuse(err, NOPE_ERR_ARG, f->flag, value,
-               why == NOPE_DEC_PARSED            ? "out of range"
-               : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
-               : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
-                                                 : "not a decimal number");
-        while (err[m.len])
-            m.len++;
+        line m = about(err, f->flag, value);
+        says(&m, why == NOPE_DEC_PARSED            ? "out of range"
+                 : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
+                 : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
+                                                   : "not a decimal number");
         says(&m, "; allowed ");
         says(&m, f->lo);
         says(&m, "..");

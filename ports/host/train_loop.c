@@ -99,8 +99,9 @@ int nope_train_loop(nope_train_run *r)
                         done, o->out);
                 return 1;
             }
-            fprintf(stderr, "nope-train: step %u/%u: held-out %.4f bits per byte, %.0f s\n", done, o->steps, heldout,
-                    now_s() - start);
+            const double elapsed = now_s() - start;
+            fprintf(stderr, "nope-train: step %u/%u: held-out %.4f bits per byte, %.0f s, %.2f steps/s\n", done,
+                    o->steps, heldout, elapsed, done / elapsed);
         }
         if (o->checkpoint_every && done % o->checkpoint_every == 0 && done < o->steps && !save(r, done))
             return 1;

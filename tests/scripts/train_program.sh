@@ -75,11 +75,15 @@ refused "unknown flag" "${base[@]}" --bogus 1
 refused "needs a value" "${base[@]}" --lr
 refused "unknown activation" "${base[@]}" --act tanh
 refused "not a seed" "${base[@]}" --seed -1
-for f in "--d 1" "--d 1025" "--heads 0" "--heads 65" "--layers 0" "--layers 49" "--ffn 0" "--ffn 4097" "--seq 1" \
-         "--seq 1025" "--batch 0" "--batch 1025" "--steps 0" "--steps 10000001" "--eval-every 0" \
-         "--eval-windows 0" "--eval-windows 100001" "--threads 0" "--threads 65" "--checkpoint-every 10000001"; do
+for f in "--d 1" "--heads 0" "--layers 0" "--ffn 0" "--seq 1" "--batch 0" "--batch 1025" "--steps 0" \
+         "--steps 10000001" "--eval-every 0" "--eval-windows 0" "--eval-windows 100001" "--threads 0" \
+         "--checkpoint-every 10000001" "--steps 99999999999999999999"; do
   # shellcheck disable=SC2086
   refused "out of range" "${base[@]}" $f
+done
+for f in "--d 1025" "--heads 65" "--layers 49" "--ffn 4097" "--seq 1025" "--threads 65"; do
+  # shellcheck disable=SC2086
+  refused "over this build's capacity NOPE_MAX_" "${base[@]}" $f
 done
 for f in "--d 6x4" "--steps 1e3" "--warmup -1" "--batch ''"; do
   eval "refused 'not a whole number' \"\${base[@]}\" $f"
