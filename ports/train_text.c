@@ -19,7 +19,7 @@ void nope_text_train_windows(uint8_t *dst, const uint8_t *text, size_t n, uint32
                              uint32_t batch)
 {
     const size_t starts = nope_text_train_bytes(n) - seq; /* offsets 0 .. train - (seq + 1) */
-    const nope_rng_stream s = nope_rng_stream_make(seed, step, NOPE_RNG_TAG_TRAIN_WINDOW, 0);
+    const nope_rng_stream s = nope_rng_stream_make(seed, step, NOPE_RNG_TAG_WINDOW, 0);
     for (uint32_t b = 0; b < batch; b++) {
         const uint8_t *from = text + nope_rng_below(nope_rng_u32(s, b), (uint32_t)starts);
         for (uint32_t i = 0; i <= seq; i++)

@@ -16,7 +16,7 @@ size_t nope_text_train_bytes(size_t n);
 size_t nope_text_min_bytes(uint32_t seq);
 
 /* batch windows of seq + 1 bytes for step `step`, one after another in dst: window b starts at
- * byte nope_rng_below(u32 element b of stream (seed, step, NOPE_RNG_TAG_TRAIN_WINDOW, 0),
+ * byte nope_rng_below(u32 element b of stream (seed, step, NOPE_RNG_TAG_WINDOW, 0),
  * train - seq) of the training part, train = nope_text_train_bytes(n) >= seq + 1. */
 void nope_text_train_windows(uint8_t *dst, const uint8_t *text, size_t n, uint32_t seq, uint64_t seed, uint32_t step,
                              uint32_t batch);
