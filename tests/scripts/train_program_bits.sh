@@ -2,7 +2,8 @@
 # train_program_bits.sh: nope-train writes the same model bytes whoever compiles it. Builds the
 # whole program (core, ports/train_*.c, its host files) with gcc -O0, gcc -O2 and clang -O2, trains
 # the same tiny model with each (a few seconds) and compares the files with build/host/nope-train's
-# (gcc -O2 with the host's vector kernels). Usage: train_program_bits.sh BIN
+# (gcc -O2 with the host's vector kernels); a build with fused multiply-adds must differ.
+# Usage: train_program_bits.sh BIN
 set -euo pipefail
 bin=${1:?usage: train_program_bits.sh build/host/nope-train}
 cd "$(dirname "$0")/../.."
@@ -45,5 +46,13 @@ for v in "gcc-O0:gcc:-O0" "gcc-O2:gcc:-O2" "clang-O2:clang:-O2"; do
       bad "$name, --threads $threads: model bytes differ from $bin's"
   done
 done
+# Control: a build that fuses multiply-adds must write another model, or the comparison sees nothing.
+if build control-fma gcc -O2 -march=x86-64-v3 -ffp-contract=fast &&
+   $out/control-fma/nope-train "${flags[@]}" --out $out/control-fma.nope >/dev/null 2>&1; then
+  cmp -s $out/reference.nope $out/control-fma.nope && bad "control: an FMA build wrote the same model" ||
+    ok "control: an FMA build (-ffp-contract=fast) writes another model"
+else
+  bad "control-fma: build or run failed: $(head -3 $out/control-fma/log)"
+fi
 echo "train_program_bits: $((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
