@@ -274,13 +274,13 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
 const char *nope_train_flags_usage(void)
 {
     // clang-format off
-    return "usage: nope-train --text FILE --out FILE [flags]\n"
-           "  trains a byte-level pre-LN NoPE transformer on FILE and writes the model file\n"
-           "  (docs/model-format.md) to FILE, atomically. The first floor(0.9 N) bytes of the text\n"
-           "  train; the last bytes are held out and never trained on. Default shape: the issue's,\n"
-           "  d=64 heads=4 layers=4 ffn=256 seq=64 gelu.\n"
-           "  --text FILE        the text (bytes; each is a token)\n"
-           "  --out FILE         the model file; an existing one is replaced only by a good model\n"
+    return "usage: nope-train --text TEXT --out MODEL [flags]\n"
+           "  trains a byte-level pre-LN NoPE transformer on TEXT and writes MODEL, a model file\n"
+           "  (docs/model-format.md), atomically. The first floor(0.9 N) of TEXT's N bytes train;\n"
+           "  the rest is held out, never trained on, and gives the held-out bits per byte.\n"
+           "  Default shape: the issue's, d=64 heads=4 layers=4 ffn=256 seq=64 gelu.\n"
+           "  --text TEXT        the text (bytes; each is a token)\n"
+           "  --out MODEL        the model file; an existing one is replaced only by a good model\n"
            "  --d N              model width (2.." STR(NOPE_MAX_D) ", default 64)\n"
            "  --heads N          attention heads, must divide d (1.." STR(NOPE_MAX_HEADS) ", default 4)\n"
            "  --layers N         layers (1.." STR(NOPE_MAX_LAYERS) ", default 4)\n"

@@ -45,6 +45,23 @@ cmp -s $out/t1.nope $out/t1b.nope && ok "two runs, same seed: the same model byt
 cmp -s $out/t1.nope $out/t3.nope && ok "--threads 1 and --threads 3: the same model bytes" || bad "1 and 3 threads differ"
 cmp -s $out/t1.nope $out/s2.nope && bad "seeds 1 and 2 gave the same model" || ok "another seed, another model"
 
+# The held-out part is never trained on: other bytes there, the same model; other bytes in the
+# training part, another model (the control).
+python3 - $text $out/other-held.txt $out/other-train.txt <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+cut = len(data) // 10 * 9 + len(data) % 10 * 9 // 10
+open(sys.argv[2], "wb").write(data[:cut] + data[cut:].swapcase())
+open(sys.argv[3], "wb").write(data[:cut].swapcase() + data[cut:])
+PY
+short_other=("${short[@]/$text/$out/other-held.txt}")
+$bin "${short_other[@]}" --out $out/other-held.nope --threads 1 >/dev/null 2>&1
+$bin "${short[@]/$text/$out/other-train.txt}" --out $out/other-train.nope --threads 1 >/dev/null 2>&1
+cmp -s $out/t1.nope $out/other-held.nope && ok "other held-out bytes (the last 10%, case swapped): the same model" ||
+  bad "changing only the held-out bytes changed the model: training read them"
+cmp -s $out/t1.nope $out/other-train.nope && bad "changing the training bytes did not change the model" ||
+  ok "other training bytes: another model"
+
 # 4. Bad input: one line on stderr, exit 2, nothing on stdout, no file at --out.
 printf 'too short for a window of 33 bytes\n' > $out/short.txt
 refused() { # what-it-names args...
@@ -129,7 +146,7 @@ elif ! grep -qv '/\.ck\.nope\.[0-9]*\.tmp$' <<<"$left"; then
 else
   bad "temporary files left: $left"
 fi
-[ -z "$(ls -A $out | grep -v '\.tmp$' | grep -v -E '^(text\.txt|short\.txt|[a-z0-9]+\.(nope|out|err))$' || true)" ] ||
+[ -z "$(ls -A $out | grep -v '\.tmp$' | grep -v -E '^(text\.txt|short\.txt|other-(held|train)\.txt|[a-z0-9-]+\.(nope|out|err))$' || true)" ] ||
   bad "unexpected files in $out: $(ls -A $out)"
 
 echo "train_program: $((n - fails)) passed, $fails failed"
