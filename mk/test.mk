@@ -69,6 +69,13 @@ FORCE:
 TEST_TARGETS += test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard test-model-file
 PHONY += FORCE test-unit test-unit-sanitizers test-cli test-output test-determinism test-freestanding test-acceptance test-theory2 test-make-order test-format test-shard test-model-file
 
+# The experiment on a trained model (issue #10): both modes against a double-precision evaluation,
+# --threads, and the bad inputs (tests/scripts/trained.sh).
+test-trained: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+	$(Q)tests/scripts/trained.sh $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed
+TEST_TARGETS += test-trained
+PHONY += test-trained
+
 # tools/shard-run (issue #12): 1, 2, 3 and 7 shards through GNU parallel, merged, equal one run in
 # both modes; a deleted or killed shard is rerun alone.
 test-shard-parallel: $(HOST_DIR)/nope $(HOST_DIR)/nope-fixed

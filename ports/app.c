@@ -9,6 +9,7 @@
 #include "nope/partial.h"
 #include "nope/profile.h"
 #include "nope/report.h"
+#include "nope/trained.h"
 #include "port.h"
 
 static size_t text_length(const char *s)
@@ -178,6 +179,118 @@ static __attribute__((noinline)) void profile_write(void)
 }
 #endif
 
+/* A file's name in a message: bytes that are not printable ASCII shown as '?', so the line stays one. */
+static void diag_name(const char *name)
+{
+    char c[2] = {0, 0};
+    for (size_t k = 0; name[k] && k < 200; k++) {
+        unsigned char b = (unsigned char)name[k];
+        c[0] = (b < 0x20 || b >= 0x7f) ? '?' : (char)b;
+        diag(c);
+    }
+}
+
+/* "nope: --model NAME: " and the rest. */
+static void diag_about(const char *flag, const char *name)
+{
+    diag("nope: ");
+    diag(flag);
+    diag(" ");
+    diag_name(name);
+    diag(": ");
+}
+
+/* The bytes of --model or --text from the port; false (and the line said) when there are none. */
+static bool input_bytes(const char *flag, const char *name, const uint8_t **bytes, size_t *size)
+{
+    const char *why = "";
+    if (port_input(name, bytes, size, &why))
+        return true;
+    diag_about(flag, name);
+    diag("cannot read it: ");
+    diag(why);
+    diag("\n");
+    return false;
+}
+
+/* The model parsed, the text checked against it and the flags: 0 to go on, else 2 (said). */
+static __attribute__((noinline)) int trained_inputs(nope_config *cfg, nope_trained_inputs *in)
+{
+    static const char *const tensor_names[NOPE_MF_TENSORS] = {"embedding", "ln1_gain", "ln1_bias", "wq",       "wk",
+                                                              "wv",        "wo",       "ln2_gain", "ln2_bias", "w1",
+                                                              "w2",        "lnf_gain", "lnf_bias"};
+    const uint8_t *model;
+    size_t model_size, text_size;
+    if (!input_bytes("--model", cfg->model, &model, &model_size) ||
+        !input_bytes("--text", cfg->text, &in->text, &text_size))
+        return 2;
+    in->text_len = text_size;
+    nope_mf_status st = nope_model_file_parse(model, model_size, &in->model);
+    if (st != NOPE_MF_OK) {
+        char num[NOPE_FMT_MAX];
+        diag_about("--model", cfg->model);
+        diag(nope_mf_status_text(st));
+        if (st == NOPE_MF_ERR_NONFINITE) {
+            diag(" (");
+            diag(tensor_names[in->model.bad_tensor]);
+            nope_fmt_u64(num, in->model.bad_layer + 1u);
+            diag(", layer ");
+            diag(num);
+            nope_fmt_u64(num, in->model.bad_index);
+            diag(", index ");
+            diag(num);
+            diag(")");
+        }
+        diag("\n");
+        return 2;
+    }
+    in->text_crc = nope_crc32(0, in->text, text_size);
+    char err[NOPE_CLI_ERR_MAX];
+    if (nope_trained_configure(cfg, in, err) != NOPE_OK) {
+        diag("nope: ");
+        diag(err);
+        diag("\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* --model FILE --text FILE: the same experiment and report on a trained model. */
+static __attribute__((noinline)) int trained_main(nope_config *cfg)
+{
+    static const port_stream report_stream = PORT_STREAM_REPORT;
+    /* On this function's stack, not static: a random run does not pay for them. */
+    nope_trained_inputs in;
+    nope_moments loss[NOPE_MAX_SEQ];
+    int status = trained_inputs(cfg, &in);
+    if (status != 0)
+        return status;
+    diag("nope: mode " NOPE_NUM_NAME ", ");
+    start_workers(cfg);
+    diag("trained model, ");
+    char num[NOPE_FMT_MAX];
+    const uint64_t numbers[] = {cfg->d, cfg->layers, cfg->seq, cfg->trials};
+    static const char *const before[] = {"d=", " layers=", " seq=", " trials="};
+    for (unsigned k = 0; k < 4; k++) {
+        nope_fmt_u64(num, numbers[k]);
+        diag(before[k]);
+        diag(num);
+    }
+    diag("\n");
+    progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
+    p.last = p.start;
+    nope_trained_run(cfg, &in, loss, progress, &p);
+    nope_sink report_sink = {stream_bytes, (void *)&report_stream};
+    nope_trained_report_write(cfg, &in, loss, &report_sink);
+    char text[NOPE_REPORT_WARNING_MAX];
+    for (uint32_t k = 0; nope_trained_report_warning(cfg, &in, k, text); k++) {
+        diag("nope: warning: ");
+        diag(text);
+        diag("\n");
+    }
+    return 0;
+}
+
 int nope_app_main(int argc, const char *const *argv)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT, diag_stream = PORT_STREAM_DIAG;
@@ -185,6 +298,8 @@ int nope_app_main(int argc, const char *const *argv)
     int status = configure(argc, argv, &cfg);
     if (status >= 0)
         return status;
+    if (cfg.model != NULL)
+        return trained_main(&cfg);
     nope_sink diag_sink = {stream_bytes, (void *)&diag_stream};
     diag("nope: mode " NOPE_NUM_NAME ", ");
     start_workers(&cfg);

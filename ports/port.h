@@ -47,4 +47,10 @@ uint32_t port_cores(void);
  * cores (--threads N is anything up to NOPE_MAX_THREADS); the report is the same either way. */
 nope_parallel_for_fn port_parallel(void);
 
+/* The bytes of an input the flags name by `name` (--model FILE, --text FILE): *bytes and *size,
+ * valid until the program exits, never written. A host reads the file into memory; a board hands
+ * over what it links into flash (no copy in RAM). false, with *why one line (no newline) saying
+ * why, when there is no such input. */
+bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why);
+
 #endif

@@ -14,6 +14,10 @@ A report is, exactly:
     layer,pos,attn_var,attn_se,attn_theory,hid_var,hid_se[,more columns, e.g. attn_theory2]
     one row per (layer, pos)
     # checksum fnv1a64=<16 hex digits>      (FNV-1a 64 of every byte before this line)
+A trained model's report (build/host/nope --model FILE --text FILE) has no theory, ratio or
+theory2 lines, empty attn_theory and attn_theory2 cells, a config line that begins
+"model=<CRC-32> model_bytes=N text=<CRC-32> text_bytes=N", and two more columns, loss and loss_se
+(bits per byte at that position, the same in every layer's rows); Report.trained says which.
 Other comment lines (e.g. "# saturations=0", "# underflows=3", "# warning ...") may appear and
 are kept but not interpreted. Columns are found by header name, so columns added after hid_se are
 harmless. An empty number (a slope, ratio or cell that is undefined, e.g. the slope of an all-zero
@@ -134,6 +138,7 @@ class Report:
     config    dict of the config line's key=value strings (in order)
     theory    dict of the theory line (layer, c, formula) or {}
     theory2   dict of the theory2 line (layer, s, mean, worst, at) or {}
+    trained   True for a trained model's report (config has model=...): loss, loss_se columns
     slopes    {layer: {"attn": float, "hid": float}}   (NaN: undefined)
     ratios    {layer: float}                           (NaN: undefined)
     comments  every comment line other than magic and checksum
@@ -222,6 +227,7 @@ class Report:
         if not raw_rows:
             raise ReportError("%s: no data rows" % source)
         self.cols = {c: [r[j] for r in raw_rows] for j, c in enumerate(self.columns)}
+        self.trained = "model" in self.config
         self.layers = max(self.cols["layer"])
         self.seq = max(self.cols["pos"])
         if len(raw_rows) != self.layers * self.seq:
@@ -244,6 +250,9 @@ class Report:
 
     def title(self) -> str:
         c = self.config
+        if "model" in c:
+            keys = ("model", "text", "d", "heads", "layers", "ffn", "seq", "act", "trials")
+            return "mode=%s  trained " % self.mode + " ".join("%s=%s" % (k, c[k]) for k in keys if k in c)
         keys = ("d", "heads", "layers", "ffn", "seq", "sigma", "sigma_in", "act", "input", "trials")
         parts = ["%s=%s" % (k, c[k]) for k in keys if k in c]
         if c.get("input") == "tokens" and "vocab" in c:

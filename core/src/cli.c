@@ -170,6 +170,24 @@ static size_t flag_length(const char *arg)
     return n;
 }
 
+/* The NOPE_GIVEN_* bit of a flag (0 for flags a trained model's shape does not fix). */
+static uint32_t given_bit(const char *flag)
+{
+    static const struct {
+        const char *flag;
+        uint32_t bit;
+    } bits[] = {{"--d", NOPE_GIVEN_D},           {"--heads", NOPE_GIVEN_HEADS},
+                {"--layers", NOPE_GIVEN_LAYERS}, {"--ffn", NOPE_GIVEN_FFN},
+                {"--seq", NOPE_GIVEN_SEQ},       {"--vocab", NOPE_GIVEN_VOCAB},
+                {"--eps", NOPE_GIVEN_EPS},       {"--act", NOPE_GIVEN_ACT},
+                {"--sigma", NOPE_GIVEN_SIGMA},   {"--sigma-in", NOPE_GIVEN_SIGMA_IN},
+                {"--input", NOPE_GIVEN_INPUT}};
+    for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
+        if (same(flag, bits[k].flag))
+            return bits[k].bit;
+    return 0;
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -203,11 +221,21 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") || same(flag, "--ffn") ||
               same(flag, "--seq") || same(flag, "--vocab") || same(flag, "--trials") || same(flag, "--sigma") ||
               same(flag, "--sigma-in") || same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
-              same(flag, "--seed") || same(flag, "--shard") || same(flag, "--threads")))
+              same(flag, "--seed") || same(flag, "--shard") || same(flag, "--threads") || same(flag, "--model") ||
+              same(flag, "--text")))
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (value == NULL)
             return fail(err, NOPE_ERR_USAGE, flag, NULL, "needs a value (see --help)");
-        if (same(flag, "--d"))
+        c.given |= given_bit(flag);
+        if (same(flag, "--model") || same(flag, "--text")) {
+            st = NOPE_OK; /* a file's name: the program reads it, nope/trained.h checks it */
+            if (value[0] == '\0')
+                st = fail(err, NOPE_ERR_ARG, flag, value, "an empty file name");
+            else if (same(flag, "--model"))
+                c.model = value;
+            else
+                c.text = value;
+        } else if (same(flag, "--d"))
             st = parse_uint(flag, value, 2, NOPE_MAX_D, "NOPE_MAX_D", &c.d, err);
         else if (same(flag, "--heads"))
             st = parse_uint(flag, value, 1, NOPE_MAX_HEADS, "NOPE_MAX_HEADS", &c.heads, err);
@@ -254,6 +282,16 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         }
         if (st != NOPE_OK)
             return st;
+    }
+    if ((c.model != NULL) != (c.text != NULL))
+        return fail(err, NOPE_ERR_USAGE, c.model ? "--model" : "--text", NULL,
+                    "needs its partner: a trained model runs on text, --model FILE --text FILE");
+    if (c.model != NULL) {
+        /* The model fixes the shape (nope/trained.h compares the flags given with it). */
+        if (c.shards > 0)
+            return fail(err, NOPE_ERR_ARG, "--shard", NULL, "not with --model yet: run the trials in one process");
+        *cfg = c;
+        return NOPE_OK;
     }
     if (!ffn_given) {
         c.ffn = 4 * c.d;
@@ -326,6 +364,9 @@ const char *nope_cli_usage(void)
            "                   (on a host: nope merge PART... prints the report of the whole run)\n"
            "  --threads N      workers for one run (1.." STR(NOPE_MAX_THREADS) ", default every core; the report\n"
            "                   is the same at any N)\n"
+           "  --model FILE --text FILE   the same report for a trained model (docs/model-format.md) on\n"
+           "                   windows of held-out text (the shape comes from the model; flags that\n"
+           "                   disagree with it are refused; --seq may shorten the windows)\n"
            "  --help           this text\n";
     // clang-format on
 }

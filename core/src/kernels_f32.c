@@ -15,6 +15,7 @@
 #include "matmul_arm.h"
 
 #include "kernels_f32_x86.h"
+#include "rows_f32_x86.h"
 
 /* On an x86-64 host, let the matmul come in a baseline and an AVX2 build chosen at run time:
  * both do the same IEEE operations in the same order (no FMA: -ffp-contract=off), so this is
@@ -36,10 +37,16 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
+    if (w->stored) { /* a trained model's */
+        nope_num_t v;
+        nope_weights_stored_block(&v, w, n_out, i, 1, j, 1);
+        return v;
+    }
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
 /* W[row0 .. row0+n_rows)[col0 .. col0+n_cols) into wbuf, row-major with n_cols per row. */
+#if !NOPE_F32_X86
 /* row[j] = nope_num_from_draw(q[j]) for j < n. */
 static void draws_to_float(float *row, const int32_t *q, size_t n)
 {
@@ -77,23 +84,36 @@ static void draws_to_float(float *row, const int32_t *q, size_t n)
     for (; j < n; j++)
         row[j] = nope_num_from_draw(q[j]);
 }
+#endif
 
 static void draw_block(float *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t n_cols)
 {
-    /* Integers drawn a run at a time into a small buffer of their own (no more than the weight
-     * buffer holds, so a small board's stack grows by as little), then converted. */
-    enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };
-    int32_t q[RUN];
+    if (w->stored) { /* a trained model's matrix: read, not drawn */
+        nope_weights_stored_block(wbuf, w, n_out, row0, n_rows, col0, n_cols);
+        return;
+    }
+#if NOPE_F32_X86
+    /* The host's vector draws write the floats themselves, the whole block in one pipeline: the
+     * same values as below. */
+    uint64_t e0 = nope_weights_element(w, n_out, row0, col0);
+    nope_rng_gauss_draw_rows_f32(wbuf, n_cols, w->stream, e0, nope_weights_element(w, n_out, row0 + 1, col0) - e0,
+                                 n_rows, n_cols, w->scale_q, 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS));
+#else
     for (size_t i = 0; i < n_rows; i++) {
         uint64_t e = nope_weights_element(w, n_out, row0 + i, col0);
         float *row = wbuf + i * n_cols;
+        /* Integers drawn a run at a time into a small buffer of their own (no more than the
+         * weight buffer holds, so a small board's stack grows by as little), then converted. */
+        enum { RUN = NOPE_WEIGHT_BUF < 256 ? NOPE_WEIGHT_BUF : 256 };
+        int32_t q[RUN];
         for (size_t j0 = 0; j0 < n_cols; j0 += RUN) {
             size_t n = n_cols - j0 < RUN ? n_cols - j0 : RUN;
             nope_rng_gauss_draw_run(q, w->stream, e + j0, n, w->scale_q);
             draws_to_float(row + j0, q, n);
         }
     }
+#endif
 }
 
 /* out[r][col0 + j] += in[r][i] * wrow[j] for every row r and the n_cols columns of a strip. */
@@ -165,8 +185,7 @@ static int matmul_panels(float *out, const float *in, size_t rows, size_t n_in, 
         for (size_t p0 = 0; p0 < n_out; p0 += NOPE_X86_PANEL) {
             size_t np = n_out - p0 < NOPE_X86_PANEL ? n_out - p0 : NOPE_X86_PANEL;
             float *panel = base + p0 * fill;
-            for (size_t i = 0; i < fill; i++)
-                draw_block(panel + i * np, w, n_out, i0 + i, 1, p0, np);
+            draw_block(panel, w, n_out, i0, fill, p0, np);
             nope_x86_matmul_panel(out + p0, n_out, in + i0, n_in, rows, panel, np, fill);
         }
     }
@@ -249,6 +268,10 @@ enum { LN_ROW_GROUP = 1 };
 void nope_kern_layernorm_rows(nope_num_t *out, const nope_num_t *x, size_t rows, size_t n, const nope_kern_params *kp)
 {
     size_t r0 = 0;
+#if NOPE_F32_X86
+    /* Whole groups of rows with a row in each vector lane (rows_f32_x86.c), the rest below. */
+    r0 = nope_x86_layernorm_rows(out, x, rows, n, kp->eps);
+#endif
     for (; LN_ROW_GROUP > 1 && r0 + LN_ROW_GROUP <= rows; r0 += LN_ROW_GROUP) {
         const float *xg = x + r0 * n;
         kahan_sum total[LN_ROW_GROUP], squares[LN_ROW_GROUP];
@@ -337,6 +360,9 @@ float nope_kern_gelu_f32(float x)
     return 0.5f * x * (1.0f + nope_f32_tanh(inner));
 }
 
+/* Whole (rows, ffn) and (rows, d) blocks at a time: eight lanes where the host has AVX2, the
+ * same operation on each value. */
+NOPE_HOT_CLONES
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
     switch (act) {
@@ -355,11 +381,76 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
     }
 }
 
+NOPE_HOT_CLONES
 void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         y[k] += x[k];
 }
+
+#if defined(__x86_64__) || defined(__aarch64__)
+typedef int32_t var_i32x8 __attribute__((vector_size(32)));
+typedef float var_f32x4 __attribute__((vector_size(16)));
+typedef double var_f64x4 __attribute__((vector_size(32)));
+
+/* *sum = y[0] + y[1] + ... in doubles, in eight chains instead of one (a host waits out each
+ * add's latency), when that is exact and so the very sum of the one chain: returns 0, having
+ * done nothing, otherwise. Exact: every y[k] is a multiple of 2^(b - 150) and below
+ * 2^(t - 126) in magnitude (b, t the least and greatest biased exponents, subnormals' taken as 1),
+ * so every partial sum, in any order, is a multiple of 2^(b - 150) below n 2^(t - 126): 53 bits
+ * hold it when t - b + bitlen(n) <= 29. NaN and infinity (exponent 255) never pass. */
+NOPE_HOT_CLONES
+static int exact_double_sum(const float *y, size_t n, double *sum)
+{
+    /* The magnitudes' bits, as signed integers, order as the magnitudes do (infinity and NaN
+     * above all finite ones): the largest, and the smallest but for zeros, eight at a time. */
+    const var_i32x8 all = {0, 0, 0, 0, 0, 0, 0, 0}, max = all + INT32_MAX;
+    var_i32x8 most8 = all, least8 = max;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        var_i32x8 mag;
+        __builtin_memcpy(&mag, y + k, sizeof mag);
+        mag &= max;
+        var_i32x8 nonzero = mag | ((mag == all) & max), more = mag > most8, less = nonzero < least8;
+        most8 = (mag & more) | (most8 & ~more);
+        least8 = (nonzero & less) | (least8 & ~less);
+    }
+    int32_t most = 0, least = INT32_MAX;
+    for (int j = 0; j < 8; j++) {
+        most = most8[j] > most ? most8[j] : most;
+        least = least8[j] < least ? least8[j] : least;
+    }
+    for (; k < n; k++) {
+        int32_t mag;
+        __builtin_memcpy(&mag, &y[k], sizeof mag);
+        mag &= INT32_MAX;
+        most = mag > most ? mag : most;
+        least = mag != 0 && mag < least ? mag : least;
+    }
+    uint32_t top = (uint32_t)most >> 23, bottom = (uint32_t)least >> 23;
+    top = top != 0 ? top : 1;
+    bottom = bottom != 0 ? bottom : 1;
+    unsigned bitlen = 0;
+    for (size_t m = n; m != 0; m >>= 1)
+        bitlen++;
+    if (top == 255 || (top > bottom && top - bottom + bitlen > 29))
+        return 0;
+    var_f64x4 part0 = {0.0, 0.0, 0.0, 0.0}, part1 = part0;
+    for (k = 0; k + 8 <= n; k += 8) {
+        var_f32x4 a, b;
+        __builtin_memcpy(&a, y + k, sizeof a);
+        __builtin_memcpy(&b, y + k + 4, sizeof b);
+        part0 += __builtin_convertvector(a, var_f64x4);
+        part1 += __builtin_convertvector(b, var_f64x4);
+    }
+    double total = 0.0;
+    for (; k < n; k++)
+        total += (double)y[k];
+    part0 += part1;
+    *sum = total + ((part0[0] + part0[1]) + (part0[2] + part0[3]));
+    return 1;
+}
+#endif
 
 nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
 {
@@ -371,8 +462,11 @@ nope_acc_t nope_kern_var_unbiased(const nope_num_t *y, size_t n)
         return exact;
 #endif
     double sum = 0.0;
-    for (size_t k = 0; k < n; k++)
-        sum += (double)y[k];
+#if defined(__x86_64__) || defined(__aarch64__)
+    if (!exact_double_sum(y, n, &sum))
+#endif
+        for (size_t k = 0; k < n; k++)
+            sum += (double)y[k];
     double mean = sum / (double)n;
     double sq = 0.0;
     for (size_t k = 0; k < n; k++) {

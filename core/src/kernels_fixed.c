@@ -12,6 +12,9 @@
 #include "nope/profile.h"
 #include "nope/wide.h"
 
+#include "attend_arm.h"
+#include "elementwise_arm.h"
+#include "layernorm_arm.h"
 #include "matmul_arm.h"
 
 /* Speed only, as in kernels_f32.c: an AVX2 clone of the matmul tile on x86-64 hosts. */
@@ -59,6 +62,11 @@ const nope_kern_params *nope_kern_params_init(const nope_config *cfg)
 
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
+    if (w->stored) { /* a trained model's */
+        nope_num_t v;
+        nope_weights_stored_block(&v, w, n_out, i, 1, j, 1);
+        return v;
+    }
     return nope_num_from_draw(nope_rng_gauss_draw(w->stream, nope_weights_element(w, n_out, i, j), w->scale_q));
 }
 
@@ -95,6 +103,10 @@ static void matmul_tile(int64_t *restrict acc, const int32_t *restrict a, const 
 static void draw_block(int32_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows, size_t col0,
                        size_t cols)
 {
+    if (w->stored) { /* a trained model's matrix: read, not drawn */
+        nope_weights_stored_block(wbuf, w, n_out, row0, n_rows, col0, cols);
+        return;
+    }
     for (size_t t = 0; t < n_rows; t++)
         nope_rng_gauss_draw_run(wbuf + t * cols, w->stream, nope_weights_element(w, n_out, row0 + t, col0), cols,
                                 w->scale_q);
@@ -114,6 +126,38 @@ static inline int32_t round_sat(int64_t x, unsigned s)
     return q >> 31 ? -(int32_t)~q - 1 : (int32_t)q;
 }
 
+#if defined(MATMUL_ARM_SMLAL)
+/* One tile of a strip on ARMv7-M: rows rn x tn inputs x cw columns into the strip's sums acc
+ * (rn, cw), started from 0 on the product's first tile and, on its last, rounded into out
+ * (rows out_stride apart) instead: the column pairs by the SMLAL routine (matmul_arm.h), an odd
+ * last column by the portable tile. The same sums, clamps and roundings as the portable path. */
+static void matmul_arm_redo(int32_t *out, const int64_t *src, const int32_t *a, const int32_t *w, size_t w_stride,
+                            size_t in_n)
+{
+    int64_t sum[2] = {src ? src[0] : 0, src ? src[1] : 0};
+    matmul_tile(sum, a, w, w_stride, in_n, 2);
+    out[0] = round_sat(sum[0], NOPE_DRAW_FRAC_BITS);
+    out[1] = round_sat(sum[1], NOPE_DRAW_FRAC_BITS);
+}
+
+static void matmul_arm_strip_tile(int64_t *acc, size_t cw, bool first, int32_t *out, size_t out_stride, bool last,
+                                  const int32_t *a, size_t a_stride, const int32_t *w, size_t rn, size_t tn)
+{
+    matmul_arm_pairs(acc, cw, first, last ? out : NULL, out_stride, a, a_stride, w, cw, rn, tn, cw & ~(size_t)1,
+                     matmul_arm_redo);
+    if (cw % 2 == 0)
+        return;
+    for (size_t r = 0; r < rn; r++) {
+        int64_t *sum = acc + r * cw + cw - 1;
+        if (first)
+            *sum = 0;
+        matmul_tile(sum, a + r * a_stride, w + cw - 1, cw, tn, 1);
+        if (last)
+            out[r * out_stride + cw - 1] = round_sat(*sum, NOPE_DRAW_FRAC_BITS);
+    }
+}
+#endif
+
 void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, size_t n_in, size_t n_out,
                             const nope_weights *w, nope_num_t *wbuf, size_t wbuf_cap)
 {
@@ -129,20 +173,27 @@ void nope_kern_matmul_drawn(nope_num_t *out, const nope_num_t *in, size_t rows, 
         for (size_t c0 = 0; c0 < n_out; c0 += width) {
             size_t cw = n_out - c0 < width ? n_out - c0 : width;
             size_t per_fill = wbuf_cap / cw < n_in ? wbuf_cap / cw : n_in;
+#if defined(MATMUL_ARM_SMLAL)
+            /* All rows of the strip at once, TILE_IN inputs at a time; the sums stay in registers
+             * within a tile, in matmul_acc only between tiles. */
+            for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
+                size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
+                NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, c0, cw));
+                for (size_t t0 = 0; t0 < fill; t0 += TILE_IN) {
+                    size_t tn = fill - t0 < TILE_IN ? fill - t0 : TILE_IN;
+                    NOPE_PROF_MATMUL(rn * cw * tn,
+                                     matmul_arm_strip_tile(matmul_acc, cw, i0 + t0 == 0, out + r0 * n_out + c0, n_out,
+                                                           i0 + t0 + tn == n_in, in + r0 * n_in + i0 + t0, n_in,
+                                                           wbuf + t0 * cw, rn, tn));
+                }
+            }
+            continue;
+#endif
             for (size_t k = 0; k < rn * cw; k++)
                 matmul_acc[k] = 0;
             for (size_t i0 = 0; i0 < n_in; i0 += per_fill) {
                 size_t fill = n_in - i0 < per_fill ? n_in - i0 : per_fill;
                 NOPE_PROF(NOPE_PROF_DRAW, draw_block(wbuf, w, n_out, i0, fill, c0, cw));
-#if defined(MATMUL_ARM_SMLAL)
-                /* All rows of the strip at once, TILE_IN inputs at a time: the same sums and clamps. */
-                for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
-                    NOPE_PROF_MATMUL(rn * cw * (fill - t0 < TILE_IN ? fill - t0 : TILE_IN),
-                                     matmul_arm_pairs(matmul_acc, cw, in + r0 * n_in + i0 + t0, n_in, wbuf + t0 * cw,
-                                                      cw, rn, fill - t0 < TILE_IN ? fill - t0 : TILE_IN, cw,
-                                                      matmul_tile));
-                continue;
-#endif
                 for (size_t r = 0; r < rn; r++)
                     for (size_t j0 = 0; j0 < cw; j0 += TILE_OUT)
                         for (size_t t0 = 0; t0 < fill; t0 += TILE_IN)
@@ -168,6 +219,15 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
      * where sum D^2 < 2^94 is exact in 128 bits and eps is Q58: v = V 2^(58-2F) =
      * sum D^2 2^(58-2F) / n + eps_q58 n^2 < 2^113. Only the division by n (1/2 of 2^-(58-2F)),
      * the square root (2^-30 relative) and the final rounding are inexact. */
+#ifdef LAYERNORM_ARM_FIXED
+    /* The loop below in Cortex-M code: sum x^2 in 96 bits, the same 128-bit value. */
+    layernorm_arm_sums_job sums = {x, x + n, 0, 0, 0, 0, 0, 0, 0};
+    layernorm_arm_sums(&sums);
+    uint64_t sum_bits = (uint64_t)sums.sum_hi << 32 | sums.sum_lo;
+    int64_t sum = sum_bits >> 63 ? -(int64_t)~sum_bits - 1 : (int64_t)sum_bits;
+    uint64_t x2_low = sums.sq0, x2_high = (uint64_t)sums.sq2 << 32 | sums.sq1;
+    int32_t lo = sums.lo, hi = sums.hi;
+#else
     int64_t sum = 0;                  /* |sum| <= n 2^31 <= 2^41 */
     uint64_t x2_low = 0, x2_high = 0; /* sum x^2 = x2_high 2^32 + x2_low, each below 2^42 */
     int32_t lo = x[0], hi = x[0];
@@ -179,6 +239,7 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         lo = x[i] < lo ? x[i] : lo;
         hi = x[i] > hi ? x[i] : hi;
     }
+#endif
     nope_u128 sum_x2 = nope_u128_add(nope_u128_shl(nope_u128_from_u64(x2_high), 32), nope_u128_from_u64(x2_low));
     if (lo == hi) { /* all equal: every deviation is 0 */
         for (size_t i = 0; i < n; i++)
@@ -211,6 +272,12 @@ void nope_kern_layernorm(nope_num_t *out, const nope_num_t *x, size_t n, const n
         drop++;
     int k = (int)(shift + t) - (NOPE_Q_FRAC + UP / 2) - (int)drop;
     int32_t n32 = (int32_t)n; /* n <= NOPE_MAX_D: n x is one SMULL */
+#ifdef LAYERNORM_ARM_FIXED
+    if (k >= 33 && k <= 62) { /* the loop below in Cortex-M code (2^(k-1) has a zero low word) */
+        layernorm_arm_scale_row(out, x, n, sum, drop, r, k);
+        return;
+    }
+#endif
     if (k >= 32 && k <= 62) {
         /* round_shr(D r, k) = floor((D r + 2^(k-1)) / 2^k), |D r| <= 2^62: the high word of the
          * sum, floored by 2^(k-32) in 32 bits; it fits int32, so there is nothing to saturate. */
@@ -249,8 +316,11 @@ static void softmax_q30(int32_t *p, size_t n)
     for (size_t k = 1; k < n; k++)
         if (p[k] > top)
             top = p[k];
-    /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
+            /* e^(s - top) in Q31, kept in place: only e^0 = 2^31 does not fit int32, and it is stored
      * as 2^31 - 1 (a relative 2^-31, far below the Q30 result's LSB). */
+#ifdef ATTEND_ARM_FIXED
+    uint64_t total = attend_arm_exp_run(p, p + n, top); /* the loop below, in Cortex-M code */
+#else
     uint64_t total = 0; /* >= 2^31 - 1 (the top term), <= n 2^31 */
     for (size_t k = 0; k < n; k++) {
         uint64_t y = (uint64_t)((int64_t)top - p[k]); /* < 2^32 */
@@ -258,6 +328,7 @@ static void softmax_q30(int32_t *p, size_t n)
         p[k] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
         total += (uint32_t)p[k];
     }
+#endif
     /* p = e / total in Q30 through one reciprocal 2^63 / total in [2^22, 2^32]: e inv < 2^63. */
     uint64_t inv = nope_fx_div_round_u64(UINT64_C(1) << 63, total);
     for (size_t k = 0; k < n; k++)
@@ -333,7 +404,14 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
         q_max = mag > q_max ? mag : q_max;
     }
     const bool fast = q_max * dh < (UINT64_C(1) << 32);
-    for (size_t n = 0; n < n_keys; n++) {
+    size_t made = 0; /* scores made so far */
+#ifdef ATTEND_ARM_FIXED
+    /* All scores in one Cortex-M loop, unless one saturates: then all again below. */
+    if (fast && dh % 4 == 0 && dh <= 4 * ATTEND_ARM_GROUPS && n_keys > 0 &&
+        attend_arm_scores(scores, q, keys, n_keys, dh, stride, kp->attn_scale_q31))
+        made = n_keys;
+#endif
+    for (size_t n = made; n < n_keys; n++) {
         const int32_t *k = keys + n * stride;
         nope_wide_sum dot = {0, 0};
         if (fast) {
@@ -363,6 +441,11 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
     softmax_q30(scores, n_keys);
     /* o = sum p v: p in Q30 summing to about 2^30 and |v| <= 2^31, so |sum| < 2^62. Four outputs
      * a pass over the keys (their sums fit in registers on ARMv7-M), so each p is loaded once. */
+#ifdef ATTEND_ARM_FIXED
+    /* Two outputs a pass in Cortex-M code, unless one saturates: then all again below. */
+    if (dh % 2 == 0 && n_keys > 0 && attend_arm_weighted(o, scores, values, n_keys, dh, stride))
+        return;
+#endif
     size_t i = 0;
     for (; i + 4 <= dh; i += 4) {
         int64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
@@ -392,10 +475,17 @@ void nope_kern_attend(nope_num_t *o, const nope_num_t *q, const nope_num_t *keys
 void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
 {
     switch (act) {
-    case NOPE_ACT_RELU:
-        for (size_t k = 0; k < n; k++)
+    case NOPE_ACT_RELU: {
+        size_t k = 0;
+#ifdef ELEMENTWISE_ARM_RELU
+        k = n / 4 * 4;
+        if (k > 0)
+            elementwise_arm_relu(x, x + k);
+#endif
+        for (; k < n; k++)
             x[k] = x[k] > 0 ? x[k] : 0;
         break;
+    }
     case NOPE_ACT_GELU:
         for (size_t k = 0; k < n; k++)
             x[k] = nope_fx_gelu(x[k]);
@@ -403,17 +493,30 @@ void nope_kern_activate(nope_num_t *x, size_t n, nope_act act)
     }
 }
 
+/* y + x, saturated and counted as nope_fx_sat32 does: the 32-bit sum wrapped exactly when both
+ * terms have one sign and the sum the other; only then the slow path clamps and counts. */
+static inline int32_t add_sat(int32_t y, int32_t x)
+{
+    uint32_t a = (uint32_t)y, b = (uint32_t)x, s = a + b;
+    if (((s ^ a) & (s ^ b)) >> 31)
+        return nope_fx_sat32((int64_t)y + x);
+    return s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+}
+
 void nope_kern_add(nope_num_t *y, const nope_num_t *x, size_t n)
 {
-    /* The 32-bit sum wrapped exactly when both terms have one sign and the sum the other; only
-     * then the slow path clamps and counts, so the values and the count are those of sat32. */
-    for (size_t k = 0; k < n; k++) {
-        uint32_t a = (uint32_t)y[k], b = (uint32_t)x[k], s = a + b;
-        if (((s ^ a) & (s ^ b)) >> 31)
-            y[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
-        else
-            y[k] = s >> 31 ? -(int32_t)~s - 1 : (int32_t)s;
+    size_t k = 0;
+#ifdef ELEMENTWISE_ARM_ADD
+    /* Groups of four by QADD; one that saturates goes through add_sat, which counts. */
+    const size_t n4 = n / 4 * 4;
+    while (k < n4) {
+        k = (size_t)(elementwise_arm_add(y + k, x + k, y + n4) - y);
+        for (size_t end = k + 4; k < n4 && k < end; k++)
+            y[k] = add_sat(y[k], x[k]);
     }
+#endif
+    for (; k < n; k++)
+        y[k] = add_sat(y[k], x[k]);
 }
 
 /* ---- The statistic ---- */

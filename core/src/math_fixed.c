@@ -89,12 +89,44 @@ nope_num_t nope_fx_div(nope_num_t a, nope_num_t b)
 
 /* ---- Square roots ---- */
 
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+/* floor(sqrt(w)) for w in [2^62, 2^64), what nope_isqrt64 gives, from the core's 32-bit divide
+ * instead of 32 digit steps: s1 = floor(sqrt(w / 2^32)) by Newton from above (the tangent at
+ * 2^31 lies above sqrt), then the next 16 bits from one division (the schoolbook step, at most
+ * a few units high), then exact by comparing squares. */
+static uint32_t isqrt_top(uint64_t w)
+{
+    uint32_t hi = (uint32_t)(w >> 32); /* [2^30, 2^32) */
+    uint32_t y = 46342u + (uint32_t)(((int32_t)(hi - 0x80000000u)) / 92682);
+    for (;;) {
+        uint32_t next = (y + hi / y) / 2;
+        if (next >= y)
+            break;
+        y = next;
+    }
+    /* y = floor(sqrt(hi)) in [2^15, 2^16): r1 = hi - y^2 <= 2 y, so r1 2^15 + 2^15 < 2^32 */
+    uint32_t r1 = hi - y * y;
+    uint32_t q = ((r1 << 15) | ((uint32_t)w >> 17)) / y;
+    uint64_t s = ((uint64_t)y << 16) + q;
+    if (s > UINT32_MAX)
+        s = UINT32_MAX;
+    while (s * s > w)
+        s--;
+    while (s < UINT32_MAX && (s + 1) * (s + 1) <= w)
+        s++;
+    return (uint32_t)s;
+}
+#define RSQRT_ISQRT(w) isqrt_top(w)
+#else
+#define RSQRT_ISQRT(w) nope_isqrt64(w)
+#endif
+
 uint64_t nope_fx_rsqrt(uint64_t v, unsigned *shift)
 {
     /* w = v 2^e in [2^62, 2^64) with e even, s = floor(sqrt(w)) in [2^31, 2^32) carries 31
      * correct bits; r = round(2^63 / s) in (2^31, 2^32], and 1/sqrt(v) = r 2^(e/2 - 63). */
     unsigned e = (64 - nope_bitlen64(v)) & ~1u;
-    uint64_t s = nope_isqrt64(v << e);
+    uint64_t s = RSQRT_ISQRT(v << e);
     *shift = 63 - e / 2;
     return ((UINT64_C(1) << 63) + s / 2) / s;
 }

@@ -7,12 +7,15 @@
  *                     fused: the product is rounded, then the sum, exactly as o + a * w in C;
  *                     never VFMA).
  *   MATMUL_ARM_SMLAL  ARMv7-M / ARMv7E-M / ARMv8-M Mainline, fixed point: two outputs' int64
- *                     sums held in registers across 4 inputs at a time, SMLAL (exact).
+ *                     sums held in registers across 4 inputs at a time, SMLAL (exact); a
+ *                     product's sums start there at 0 and its last tile rounds them to Q.F
+ *                     there, so no pass over a buffer of sums clears or rounds them.
  *   MATMUL_ARM_M0     ARMv6-M, fixed point: the exact int32 x int24 product from four 32-bit
  *                     MULS instead of a call to __aeabi_lmul. */
 #ifndef NOPE_MATMUL_ARM_H
 #define NOPE_MATMUL_ARM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -194,21 +197,29 @@ static inline void matmul_arm_f32_tile(float *out, const float *in, size_t rows,
 #endif
 
 #if defined(MATMUL_ARM_SMLAL) && NOPE_NUM == NOPE_NUM_FIXED
-/* Two outputs' int64 sums of every row, over in_n <= 64 inputs from a panel that holds the
- * two columns' weights interleaved (w[i][0], w[i][1], w[i+1][0], ...), then clamped to +-2^62
- * as the portable tile does. The fields are in the order the routine loads them with LDM. */
+/* Two outputs' int64 sums of every row, over in_n <= 64 inputs from a panel that holds the two
+ * columns' weights interleaved (w[i][0], w[i][1], w[i+1][0], ...). Each row's two sums start
+ * from src (a row of saved sums, or with src_skip 0 the same constant row for every row) and end
+ * either clamped to +-2^62 in dst as int64 (what the portable tile does between tiles), or,
+ * after a product's last tile, rounded from Q(F+20) to Q.F into dst as int32 (round_sat of
+ * kernels_fixed.c; the clamp changes no value that does not saturate anyway). The fields are in
+ * the order the routine keeps them on its stack. */
 typedef struct {
-    int64_t *acc;           /* this row's two sums */
-    uint32_t entry_one;     /* address (Thumb bit set) of the in_n % 4 single inputs (= entry if none) */
-    uint32_t acc_skip;      /* bytes from just after one row's sums to the next row's */
-    uint32_t a_skip;        /* bytes from just after one row's inputs to the next row's */
-    const int64_t *acc_end; /* the row after the last */
-    const int32_t *panel;   /* 2 in_n weights */
-    uint32_t entry;         /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
-    const int32_t *a;       /* the first row's inputs */
+    void *dst;            /* where this row's two results go */
+    uint32_t dst_skip;    /* bytes from one row's dst to the next row's */
+    uint32_t a_skip;      /* bytes from just after one row's inputs to the next row's */
+    const int32_t *a_end; /* where a row's inputs would start after the last row */
+    const int32_t *panel; /* 2 in_n weights */
+    const int64_t *src;   /* this row's two starting sums */
+    uint32_t src_skip;    /* bytes from one row's src to the next row's (0: the same for all) */
+    uint32_t entry;       /* address (Thumb bit set) in the unrolled body: in_n / 4 steps before its end */
+    uint32_t tail;        /* address (Thumb bit set) the body ends in: the finish, in_n % 4 inputs before it */
+    const int32_t *a;     /* the first row's inputs */
 } matmul_arm_pair_job;
 
 enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at most */
+/* The round to Q.F (kernels_fixed.c's round_sat): s = NOPE_DRAW_FRAC_BITS = 20 bits dropped. */
+_Static_assert(NOPE_DRAW_FRAC_BITS == 20, "matmul_arm_pair_rows rounds off 20 bits");
 
 /* One input: a into r4, its two weights into r6, r7. Four 32-bit instructions, 16 bytes. */
 #define MATMUL_ARM_PAIR_ONE     \
@@ -216,6 +227,7 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
     "ldmia.w r2!, {r6, r7}\n\t" \
     "smlal r9, r10, r4, r6\n\t" \
     "smlal r11, r12, r4, r7\n\t"
+#define MATMUL_ARM_PAIR_ONES MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE
 /* One step: a0..a3 into r0,r3,r4,r5; w of two inputs into r6,r7,r8,lr, twice; sums in
  * r9:r10 (column 0) and r11:r12 (column 1). Eleven 32-bit instructions, 44 bytes: the entry
  * point is found by counting back from the end of the body. */
@@ -255,54 +267,115 @@ enum { MATMUL_ARM_PAIR_STEPS = 16 }; /* 4 inputs a step: TILE_IN = 64 inputs at 
         "mov " lo ", #0\n\t"                    \
         "b " back "\n"
 
+/* lo = round_sat(x, 20) of u = x + 2^19 in hi:lo: bits 20..51 of u, exact when u's high word is
+ * in [-2^19, 2^19), which SSAT to 20 bits leaves alone. Otherwise SSAT sets the sticky Q flag,
+ * which the routine returns: the caller then makes that column pair again the portable way,
+ * saturating and counting (nope_fx_sat32). */
+#define MATMUL_ARM_ROUND_U(lo, hi) \
+    "ssat r3, #20, " hi "\n\t"     \
+    "lsrs " lo ", " lo ", #20\n\t" \
+    "orr " lo ", " lo ", " hi ", lsl #12\n\t"
+#define MATMUL_ARM_ADD_HALF(lo, hi)     \
+    "adds " lo ", " lo ", #0x80000\n\t" \
+    "adc " hi ", " hi ", #0\n\t"
+
+/* Between rows, once this row's results are stored (r3 = its dst, r5 = dst_skip, r6 = a_skip,
+ * r7 = a_end, r8 = the panel): the pointers moved on (or the end, once the inputs are used up),
+ * the next row's sums loaded from src (moved on by src_skip, or the same), the panel rewound. */
+#define MATMUL_ARM_PAIR_NEXT(SRC)                 \
+    "add r1, r1, r6\n\t"                          \
+    "cmp r1, r7\n\t"                              \
+    "beq 13f\n\t"                                 \
+    "add r3, r3, r5\n\t"                          \
+    "str r3, [sp]\n\t" SRC "ldm r0, {r9-r12}\n\t" \
+    "mov r2, r8\n\t"                              \
+    "ldr pc, [sp, #28]\n"
+#define MATMUL_ARM_SRC_SAME "ldr r0, [sp, #20]\n\t"
+#define MATMUL_ARM_SRC_NEXT      \
+    "ldrd r0, r4, [sp, #20]\n\t" \
+    "add r0, r0, r4\n\t"         \
+    "str r0, [sp, #20]\n\t"
+
 /* Every register but sp and pc is in use in the body, so the job lives on the stack (copied
- * there first). The in_n % 4 single inputs come first, from a block of three that ends by
- * jumping (r8) to the 4-input steps (the sums are exact: their order does not matter). Between
- * rows only the sums are stored and loaded, the pointers moved on and the panel rewound. */
+ * there first). The body runs the in_n / 4 steps of 4 inputs from its entry, then jumps to the
+ * tail: the in_n % 4 single inputs before the finish (the sums are exact: order does not
+ * matter). Four finishes, each with its own single inputs before it:
+ *   matmul_arm_pair_round_same  round (the sums started at 2^19, the rounding half), src the same
+ *   matmul_arm_pair_round_next  add 2^19, round, src moved on
+ *   matmul_arm_pair_store_same  clamp, store, src the same
+ *   matmul_arm_pair_store_next  clamp, store, src moved on
+ * The Q flag, cleared on entry, is the return value: set when some result did not fit int32. */
 // clang-format off
-__attribute__((naked, noinline, used)) static void matmul_arm_pair_rows(const matmul_arm_pair_job *job)
+__attribute__((naked, noinline, used)) static uint32_t matmul_arm_pair_rows(const matmul_arm_pair_job *job)
 {
     (void)job;
     __asm__ volatile(
         "push {r4-r11, lr}\n\t"
-        "ldm r0, {r0-r7}\n\t"
-        "push {r0-r6}\n\t" /* acc, entry_one, acc_skip, a_skip, acc_end, panel, entry */
-        "mov r8, r6\n\t"
-        "mov r3, r1\n\t"
-        "mov r1, r7\n\t"
+        "sub sp, sp, #36\n\t"
+        "movs r1, #0\n\t"
+        "msr APSR_nzcvq, r1\n\t"
+        "ldm r0, {r1-r10}\n\t"
+        "stm sp, {r1-r9}\n\t" /* dst, dst_skip, a_skip, a_end, panel, src, src_skip, entry, tail */
+        "mov r0, r6\n\t"
+        "mov r1, r10\n\t"
         "mov r2, r5\n\t"
         "ldm r0, {r9-r12}\n\t"
-        "bx r3\n\t"
-        MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE MATMUL_ARM_PAIR_ONE
-        ".global matmul_arm_pair_ones_end\n"
-        "matmul_arm_pair_ones_end:\n\t"
         "bx r8\n\t"
         ".global matmul_arm_pair_body\n"
         "matmul_arm_pair_body:\n\t"
         MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4 MATMUL_ARM_PAIR_STEP4
         ".global matmul_arm_pair_end\n"
         "matmul_arm_pair_end:\n\t"
+        "ldr pc, [sp, #32]\n\t"
+        MATMUL_ARM_PAIR_ONES
+        ".global matmul_arm_pair_round_same\n"
+        "matmul_arm_pair_round_same:\n\t"
+        MATMUL_ARM_ROUND_U("r9", "r10")
+        MATMUL_ARM_ROUND_U("r11", "r12")
+        "ldm sp, {r3, r5, r6, r7, r8}\n\t" /* dst, dst_skip, a_skip, a_end, panel */
+        "strd r9, r11, [r3]\n\t"
+        MATMUL_ARM_PAIR_NEXT(MATMUL_ARM_SRC_SAME)
+        MATMUL_ARM_PAIR_ONES
+        ".global matmul_arm_pair_round_next\n"
+        "matmul_arm_pair_round_next:\n\t"
+        MATMUL_ARM_ADD_HALF("r9", "r10")
+        MATMUL_ARM_ADD_HALF("r11", "r12")
+        MATMUL_ARM_ROUND_U("r9", "r10")
+        MATMUL_ARM_ROUND_U("r11", "r12")
+        "ldm sp, {r3, r5, r6, r7, r8}\n\t"
+        "strd r9, r11, [r3]\n\t"
+        MATMUL_ARM_PAIR_NEXT(MATMUL_ARM_SRC_NEXT)
+        MATMUL_ARM_PAIR_ONES
+        ".global matmul_arm_pair_store_same\n"
+        "matmul_arm_pair_store_same:\n\t"
         MATMUL_ARM_CLAMP_CHECK("r10", "20f", "21")
         MATMUL_ARM_CLAMP_CHECK("r12", "22f", "23")
-        "ldm sp, {r0, r3, r4, r5, r6, r7, r8}\n\t"
-        "stm r0!, {r9-r12}\n\t"
-        "add r0, r0, r4\n\t"
-        "add r1, r1, r5\n\t"
-        "cmp r0, r6\n\t"
-        "beq 13f\n\t"
-        "str r0, [sp]\n\t"
-        "mov r2, r7\n\t"
-        "ldm r0, {r9-r12}\n\t"
-        "bx r3\n"
+        "ldm sp, {r3, r5, r6, r7, r8}\n\t"
+        "stm r3, {r9-r12}\n\t"
+        MATMUL_ARM_PAIR_NEXT(MATMUL_ARM_SRC_SAME)
+        MATMUL_ARM_PAIR_ONES
+        ".global matmul_arm_pair_store_next\n"
+        "matmul_arm_pair_store_next:\n\t"
+        MATMUL_ARM_CLAMP_CHECK("r10", "24f", "25")
+        MATMUL_ARM_CLAMP_CHECK("r12", "26f", "27")
+        "ldm sp, {r3, r5, r6, r7, r8}\n\t"
+        "stm r3, {r9-r12}\n\t"
+        MATMUL_ARM_PAIR_NEXT(MATMUL_ARM_SRC_NEXT)
         "13:\n\t"
-        "add sp, sp, #28\n\t"
+        "mrs r0, APSR\n\t"
+        "ubfx r0, r0, #27, #1\n\t" /* Q */
+        "add sp, sp, #36\n\t"
         "pop {r4-r11, pc}\n"
         MATMUL_ARM_CLAMP_FIX("r9", "r10", "20", "21b")
-        MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b"));
+        MATMUL_ARM_CLAMP_FIX("r11", "r12", "22", "23b")
+        MATMUL_ARM_CLAMP_FIX("r9", "r10", "24", "25b")
+        MATMUL_ARM_CLAMP_FIX("r11", "r12", "26", "27b"));
 }
 // clang-format on
 
-extern const char matmul_arm_pair_ones_end[], matmul_arm_pair_body[], matmul_arm_pair_end[];
+extern const char matmul_arm_pair_body[], matmul_arm_pair_end[];
+extern const char matmul_arm_pair_round_same[], matmul_arm_pair_round_next[];
+extern const char matmul_arm_pair_store_same[], matmul_arm_pair_store_next[];
 
 /* panel = w[i][0], w[i][1] for i < in_n (>= 1), rows w_stride int32s apart. */
 static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t w_stride, size_t in_n)
@@ -319,33 +392,44 @@ static inline void matmul_arm_pack_pair(int32_t *panel, const int32_t *w, size_t
                      : "cc", "memory");
 }
 
-/* acc (rows, out_n at a row stride of acc_stride) += a (rows, in_n at a_stride) x w (in_n,
- * out_n at w_stride), then clamped: what the portable tile does row by row, for 1 <= in_n <= 64.
- * Column pairs go through a packed panel (each weight read once per pair, then streamed by
- * LDM for every row); an odd last column through `single`, the portable tile. */
-static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, const int32_t *a, size_t a_stride,
-                                    const int32_t *w, size_t w_stride, size_t rows, size_t in_n, size_t out_n,
-                                    void (*single)(int64_t *, const int32_t *, const int32_t *, size_t, size_t, size_t))
+/* One column pair of one row made again the portable way, when a rounded result of the pair
+ * routine did not fit: out[0..1] = round_sat(src[0..1] (0 if src is NULL) + a . w[][0..1]). */
+typedef void matmul_arm_redo_pair(int32_t *out, const int64_t *src, const int32_t *a, const int32_t *w, size_t w_stride,
+                                  size_t in_n);
+
+/* A product's tile of rows x in_n (1 <= in_n <= 64) x out_n (even) through the pair routine.
+ * Sums start from acc (rows at acc_stride int64s) or, from_zero (the product's first tile), from
+ * 0; they end in acc clamped (a tile that more follow) or, with out set (the product's last
+ * tile), rounded and saturated into out (rows at out_stride int32s). a is (rows, in_n at
+ * a_stride), w (in_n, out_n at w_stride). Column pairs go through a packed panel: each weight is
+ * read once per pair, then streamed by LDM for every row. */
+static inline void matmul_arm_pairs(int64_t *acc, size_t acc_stride, bool from_zero, int32_t *out, size_t out_stride,
+                                    const int32_t *a, size_t a_stride, const int32_t *w, size_t w_stride, size_t rows,
+                                    size_t in_n, size_t out_n, matmul_arm_redo_pair *redo)
 {
+    /* Starting sums for every row: 0, or the rounding half 2^19 when the round follows. */
+    static const int32_t zeros[4] = {0, 0, 0, 0}, halves[4] = {1 << 19, 0, 1 << 19, 0};
+    const char *finish = out ? (from_zero ? matmul_arm_pair_round_same : matmul_arm_pair_round_next)
+                             : (from_zero ? matmul_arm_pair_store_same : matmul_arm_pair_store_next);
     int32_t panel[2 * 4 * MATMUL_ARM_PAIR_STEPS];
     matmul_arm_pair_job job;
     job.entry = ((uint32_t)(uintptr_t)matmul_arm_pair_end - 44u * (uint32_t)(in_n / 4)) | 1u;
-    job.entry_one =
-        in_n % 4 ? ((uint32_t)(uintptr_t)matmul_arm_pair_ones_end - 16u * (uint32_t)(in_n % 4)) | 1u : job.entry;
-    job.acc_skip = (uint32_t)(acc_stride * sizeof(int64_t) - 2 * sizeof(int64_t));
+    job.tail = ((uint32_t)(uintptr_t)finish - 16u * (uint32_t)(in_n % 4)) | 1u;
+    job.src_skip = from_zero ? 0u : (uint32_t)(acc_stride * sizeof(int64_t));
+    job.dst_skip = out ? (uint32_t)(out_stride * sizeof(int32_t)) : (uint32_t)(acc_stride * sizeof(int64_t));
     job.a_skip = (uint32_t)((a_stride - in_n) * sizeof(int32_t));
-    size_t j = 0;
-    for (; j + 2 <= out_n; j += 2) {
+    job.a_end = a + rows * a_stride;
+    job.a = a;
+    job.panel = panel;
+    for (size_t j = 0; j + 2 <= out_n; j += 2) {
         matmul_arm_pack_pair(panel, w + j, w_stride, in_n);
-        job.acc = acc + j;
-        job.a = a;
-        job.panel = panel;
-        job.acc_end = acc + j + rows * acc_stride;
-        matmul_arm_pair_rows(&job);
+        job.src = from_zero ? (const int64_t *)(const void *)(out ? halves : zeros) : acc + j;
+        job.dst = out ? (void *)(out + j) : (void *)(acc + j);
+        if (matmul_arm_pair_rows(&job))
+            for (size_t r = 0; r < rows; r++)
+                redo(out + r * out_stride + j, from_zero ? NULL : acc + r * acc_stride + j, a + r * a_stride, w + j,
+                     w_stride, in_n);
     }
-    if (j < out_n)
-        for (size_t r = 0; r < rows; r++)
-            single(acc + r * acc_stride + j, a + r * a_stride, w + j, w_stride, in_n, 1);
 }
 #endif
 

@@ -3,6 +3,9 @@
 #include "nope/parallel.h"
 #include "nope/profile.h"
 #include "nope/stats.h"
+#include "nope/trained.h"
+
+#include "attention_f32_x86.h"
 
 /* Workers the model splits its products and attention over. The fixed-point matmul sums into
  * one static accumulator and every saturation adds to one global count (kernels_fixed.c,
@@ -56,7 +59,13 @@ static nope_num_t values[NOPE_MAX_SEQ * NOPE_MAX_D]; /* (seq, d) this layer's v 
 static nope_num_t normed[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t queries[NOPE_BLOCK_POS * NOPE_MAX_D];
 static nope_num_t ffn_hidden[NOPE_BLOCK_POS * NOPE_MAX_FFN]; /* (block, ffn) act(LN(x) W1) */
-static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ];       /* (seq) one query's attention, per worker */
+#if NOPE_F32_X86
+/* A tile of queries' transposed q and scores, per worker (attention_f32_x86.h) */
+#define MODEL_ATTEND_SCRATCH NOPE_X86_ATTEND_SCRATCH(NOPE_MAX_SEQ, NOPE_MAX_HEAD_DIM)
+static _Alignas(64) nope_num_t scores[MODEL_THREADS][MODEL_ATTEND_SCRATCH];
+#else
+static nope_num_t scores[MODEL_THREADS][NOPE_MAX_SEQ]; /* (seq) one query's attention, per worker */
+#endif
 #endif
 static nope_num_t weight_buf[NOPE_WEIGHT_BUF]; /* rows of the matrix being applied, a slice per worker */
 #if MODEL_THREADS > 1
@@ -88,8 +97,10 @@ size_t nope_model_static_bytes(void)
 
 nope_weights nope_model_weights(const nope_config *cfg, uint32_t trial, uint32_t layer, uint32_t which)
 {
+    if (nope_trained_model() != NULL) /* a trained model's matrix, read from its file */
+        return nope_trained_weights(layer, which);
     nope_weights w = {nope_rng_stream_make(cfg->seed, trial, NOPE_RNG_TAG_WEIGHT, layer * 8 + which), cfg->sigma_q, 0,
-                      0};
+                      0, NULL};
     return w;
 }
 
@@ -122,8 +133,12 @@ void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial
     }
 }
 
+/* Strips start on multiples of a whole vector kernel panel where there are enough columns, else of
+ * a cache line: no two workers then write one cache line of a row, and the kernel's rows run whole. */
+enum { STRIP_PANEL = 64, STRIP_LINE = 16 };
+
 #if MODEL_THREADS > 1
-/* A product split into strips of columns, one strip per worker: each output is the same sum in
+/* A product split into strips of columns, each run by one worker: each output is the same sum in
  * the same order as in one whole product, and each weight is still drawn once. */
 typedef struct {
     nope_num_t *out;
@@ -133,16 +148,14 @@ typedef struct {
     uint32_t strips;
 } product_job;
 
-/* Strips start on multiples of this many columns where there are enough of them: no two workers
- * then write one cache line of a row, and a vector kernel's rows run whole. */
-enum { STRIP_ALIGN = 16 };
-
 /* First column of strip s of `strips` (n_out for s == strips). */
 static size_t strip_col(size_t n_out, uint32_t strips, uint32_t s)
 {
     if (s == strips)
         return n_out;
-    size_t unit = n_out >= (size_t)STRIP_ALIGN * strips ? STRIP_ALIGN : 1;
+    size_t unit = n_out >= (size_t)STRIP_PANEL * strips  ? STRIP_PANEL
+                  : n_out >= (size_t)STRIP_LINE * strips ? STRIP_LINE
+                                                         : 1;
     return n_out / unit * s / strips * unit;
 }
 
@@ -179,11 +192,16 @@ static uint32_t model_workers(void)
     return n < MODEL_THREADS ? n : MODEL_THREADS;
 }
 
-/* Strips a product is split into: one per worker, as long as each has a column and a slice of the
- * weight buffer. */
+/* Strips a product is split into: one per worker, or up to STRIPS_PER_WORKER where whole panels
+ * allow (a port may balance them among its workers as they come free), as long as each has a
+ * column and a slice of the weight buffer. */
+enum { STRIPS_PER_WORKER = 4 };
 static uint32_t product_strips_for(size_t n_out)
 {
     uint32_t n = model_workers();
+    size_t panels = n_out / STRIP_PANEL;
+    if (n > 1 && panels > n)
+        n = panels < (size_t)n * STRIPS_PER_WORKER ? (uint32_t)panels : n * STRIPS_PER_WORKER;
     if (n > n_out)
         n = (uint32_t)n_out;
     if (n > NOPE_WEIGHT_BUF)
@@ -224,6 +242,7 @@ static void make_head_kv(recompute_work *work, const nope_config *cfg, const nop
     for (uint32_t n0 = 0; n0 < n_pos; n0 += NOPE_KV_ROWS) {
         uint32_t cn = n_pos - n0 < NOPE_KV_ROWS ? n_pos - n0 : NOPE_KV_ROWS;
         NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->attn.normed, resid + (size_t)n0 * d, cn, d, kp));
+        nope_trained_layernorm_affine(work->attn.normed, cn, d, layer, NOPE_MF_LN1_GAIN);
         nope_kern_matmul_drawn(work->attn.keys + n0 * dh, work->attn.normed, cn, d, dh, &wk, weight_buf,
                                NOPE_WEIGHT_BUF);
         nope_kern_matmul_drawn(work->attn.values + n0 * dh, work->attn.normed, cn, d, dh, &wv, weight_buf,
@@ -242,6 +261,7 @@ static void attention_block(recompute_work *work, const nope_config *cfg, const 
 
     /* q = LN(x) Wq for every head at once: Wq is drawn once per block. */
     NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->q.normed, x, bn, d, kp));
+    nope_trained_layernorm_affine(work->q.normed, bn, d, layer, NOPE_MF_LN1_GAIN);
     project(work->q.o, work->q.normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
 
     /* Per head, its keys and values for every position the block sees, then each query's
@@ -273,6 +293,7 @@ static void ffn_rows(recompute_work *work, const nope_config *cfg, const nope_ke
     const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)r0 * d;
     NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(work->ffn.normed, x, rn, d, kp));
+    nope_trained_layernorm_affine(work->ffn.normed, rn, d, layer, NOPE_MF_LN2_GAIN);
     project(work->ffn.hidden, work->ffn.normed, rn, d, ffn, cfg, trial, layer, NOPE_W_1);
     NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(work->ffn.hidden, (size_t)rn * ffn, cfg->act));
     nope_num_t *ffn_out = work->ffn.normed; /* LN(x) is spent once the hidden layer is made */
@@ -297,29 +318,103 @@ static void layer_recompute(recompute_work *work, const nope_config *cfg, const 
         ffn_rows(work, cfg, kp, trial, layer, r0, cfg->seq - r0 < NOPE_FFN_ROWS ? cfg->seq - r0 : NOPE_FFN_ROWS);
 }
 #else
-/* The attention of a block's queries b0 .. b0+bn-1: item k is one query row and one head, head
- * by head, so a worker's run of items reads one head's keys and values again and again while
- * they are in its cache (at the paper's scale a head's are 2 x 128 KB; all heads' 3 MB). Within
- * a head rows pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of items holds as many
- * short (early) queries as long (late) ones, and an even split of the items is an even split of
- * the work. Each item writes only its own slice of o and uses its worker's score row. */
+/* The attention of a block's queries b0 .. b0+bn-1: item k is one head's query row (or tile of
+ * ATTEND_ROWS rows), head by head, so a worker's run of items reads one head's keys and values
+ * again and again while they are in its cache (at the paper's scale a head's are 2 x 128 KB; all
+ * heads' 3 MB). Within a head rows pair up from both ends (0, bn-1, 1, bn-2, ...), so any run of
+ * items holds as many short (early) queries as long (late) ones, and an even split of the items
+ * is an even split of the work. Each item writes only its own slice of o and uses its worker's
+ * scratch. */
 typedef struct {
     const nope_config *cfg;
     const nope_kern_params *kp;
     uint32_t b0, bn;
 } attention_job;
 
+#if NOPE_F32_X86
+/* The x86 host takes the queries in tiles of NOPE_X86_ATTEND_TILE (the last tile may be short):
+ * an item is one tile of one head, and tiles pair up from both ends as rows do below. */
+enum { ATTEND_ROWS = NOPE_X86_ATTEND_TILE };
+#else
+enum { ATTEND_ROWS = 1 };
+#endif
+
 static void attention_items(void *ctx, uint32_t worker, size_t begin, size_t end)
 {
     const attention_job *job = ctx;
     const size_t d = job->cfg->d, heads = job->cfg->heads, dh = d / heads;
+    const size_t tiles = (job->bn + ATTEND_ROWS - 1) / ATTEND_ROWS;
     for (size_t k = begin; k < end; k++) {
-        size_t h = k / job->bn, p = k % job->bn;
-        size_t r = p % 2 == 0 ? p / 2 : job->bn - 1 - p / 2;
+        size_t h = k / tiles, p = k % tiles;
+        size_t r = (p % 2 == 0 ? p / 2 : tiles - 1 - p / 2) * ATTEND_ROWS;
         nope_num_t *q_then_o = queries + r * d + h * dh;
+#if NOPE_F32_X86
+        size_t nq = job->bn - r < ATTEND_ROWS ? job->bn - r : ATTEND_ROWS;
+        NOPE_PROF(NOPE_PROF_ATTEND, nope_x86_attend_tile(q_then_o, q_then_o, keys + h * dh, values + h * dh,
+                                                         (size_t)job->b0 + r, nq, dh, d, scores[worker], job->kp));
+#else
         NOPE_PROF(NOPE_PROF_ATTEND, nope_kern_attend(q_then_o, q_then_o, keys + h * dh, values + h * dh,
                                                      (size_t)job->b0 + r + 1, dh, d, scores[worker], job->kp));
+#endif
     }
+}
+
+/* The row-wise steps of a block: LayerNorm, the activation, and each sublayer's variance and
+ * residual add. Every row is its own work and its own bits, so the rows are split among the
+ * workers in groups that keep the host's 32-row LayerNorm whole; with one worker the step runs over
+ * all rows in one call, as it always has. The statistics go to one slot per (layer, position). */
+enum { ROW_GROUP = 32 };
+typedef enum { ROWS_LAYERNORM, ROWS_ACTIVATE, ROWS_ATTN_ADD, ROWS_FFN_ADD } rows_step;
+typedef struct {
+    rows_step step;
+    const nope_config *cfg;
+    const nope_kern_params *kp;
+    uint32_t layer, b0, bn;
+    nope_num_t *x;    /* the block's residual rows */
+    nope_num_t *rows; /* the step's rows: LayerNorm's output, the FFN's hidden rows, or a sublayer's output */
+} rows_job;
+
+static void rows_run(const rows_job *job, uint32_t r0, uint32_t r1)
+{
+    const size_t d = job->cfg->d, ffn = job->cfg->ffn;
+    nope_num_t *x = job->x, *y = job->rows;
+    switch (job->step) {
+    case ROWS_LAYERNORM:
+        NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(y + r0 * d, x + r0 * d, r1 - r0, d, job->kp));
+        break;
+    case ROWS_ACTIVATE:
+        NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(y + r0 * ffn, (size_t)(r1 - r0) * ffn, job->cfg->act));
+        break;
+    case ROWS_ATTN_ADD: /* the attention output's variance, then x = x + y */
+        for (uint32_t r = r0; r < r1; r++) {
+            NOPE_PROF(NOPE_PROF_STATS,
+                      nope_stats_add(NOPE_STAT_ATTN, job->layer, job->b0 + r, nope_kern_var_unbiased(y + r * d, d)));
+            nope_kern_add(x + r * d, y + r * d, d);
+        }
+        break;
+    case ROWS_FFN_ADD: /* x = x + y, then the residual stream's variance after the block */
+        for (uint32_t r = r0; r < r1; r++) {
+            nope_kern_add(x + r * d, y + r * d, d);
+            NOPE_PROF(NOPE_PROF_STATS,
+                      nope_stats_add(NOPE_STAT_HID, job->layer, job->b0 + r, nope_kern_var_unbiased(x + r * d, d)));
+        }
+        break;
+    }
+}
+
+static void rows_groups(void *ctx, uint32_t worker, size_t begin, size_t end)
+{
+    const rows_job *job = ctx;
+    (void)worker;
+    size_t r1 = end * ROW_GROUP < job->bn ? end * ROW_GROUP : job->bn;
+    rows_run(job, (uint32_t)(begin * ROW_GROUP), (uint32_t)r1);
+}
+
+static void run_rows(rows_job job, rows_step step, nope_num_t *rows)
+{
+    job.step = step;
+    job.rows = rows;
+    nope_parallel_for(rows_groups, &job, (job.bn + ROW_GROUP - 1) / ROW_GROUP, model_workers());
 }
 
 /* Positions b0 .. b0+bn-1 of one layer, updating x (resid) in place. A block's keys and values
@@ -331,8 +426,11 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     const size_t d = cfg->d, ffn = cfg->ffn;
     nope_num_t *x = resid + (size_t)b0 * d;
 
+    const rows_job rows = {ROWS_LAYERNORM, cfg, kp, layer, b0, bn, x, normed};
+
     /* h = LN(x); q, k, v = h Wq, h Wk, h Wv. Nothing positional is added anywhere: NoPE. */
-    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
+    run_rows(rows, ROWS_LAYERNORM, normed);
+    nope_trained_layernorm_affine(normed, bn, d, layer, NOPE_MF_LN1_GAIN);
     project(queries, normed, bn, d, d, cfg, trial, layer, NOPE_W_Q);
     project(keys + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_K);
     project(values + (size_t)b0 * d, normed, bn, d, d, cfg, trial, layer, NOPE_W_V);
@@ -340,36 +438,39 @@ static void layer_block(const nope_config *cfg, const nope_kern_params *kp, uint
     /* o_m = sum_{n <= m} softmax(q_m . k_n / sqrt(dh)) v_n, per head, written over q_m (each
      * head reads its slice of q before writing its slice of o); y = o Wo. */
     attention_job job = {cfg, kp, b0, bn};
-    nope_parallel_for(attention_items, &job, (size_t)bn * cfg->heads, model_workers());
+    nope_parallel_for(attention_items, &job, (bn + ATTEND_ROWS - 1) / ATTEND_ROWS * cfg->heads, model_workers());
     nope_num_t *attn_out = normed; /* y: LN(x) is spent once q, k, v are made */
     project(attn_out, queries, bn, d, d, cfg, trial, layer, NOPE_W_O);
 
-    /* The attention output's variance, then x = x + y. */
-    for (uint32_t r = 0; r < bn; r++) {
-        NOPE_PROF(NOPE_PROF_STATS,
-                  nope_stats_add(NOPE_STAT_ATTN, layer, b0 + r, nope_kern_var_unbiased(attn_out + r * d, d)));
-        nope_kern_add(x + r * d, attn_out + r * d, d);
-    }
+    run_rows(rows, ROWS_ATTN_ADD, attn_out);
 
     /* x = x + act(LN(x) W1) W2, and the residual stream's variance after the block. */
-    NOPE_PROF(NOPE_PROF_LAYERNORM, nope_kern_layernorm_rows(normed, x, bn, d, kp));
+    run_rows(rows, ROWS_LAYERNORM, normed);
+    nope_trained_layernorm_affine(normed, bn, d, layer, NOPE_MF_LN2_GAIN);
     project(ffn_hidden, normed, bn, d, ffn, cfg, trial, layer, NOPE_W_1);
-    NOPE_PROF(NOPE_PROF_ACTIVATE, nope_kern_activate(ffn_hidden, (size_t)bn * ffn, cfg->act));
+    run_rows(rows, ROWS_ACTIVATE, ffn_hidden);
     nope_num_t *ffn_out = queries; /* o is spent once y is made */
     project(ffn_out, ffn_hidden, bn, ffn, d, cfg, trial, layer, NOPE_W_2);
-    for (uint32_t r = 0; r < bn; r++) {
-        nope_kern_add(x + r * d, ffn_out + r * d, d);
-        NOPE_PROF(NOPE_PROF_STATS, nope_stats_add(NOPE_STAT_HID, layer, b0 + r, nope_kern_var_unbiased(x + r * d, d)));
-    }
+    run_rows(rows, ROWS_FFN_ADD, ffn_out);
 }
 #endif
 
+nope_num_t *nope_model_resid(void)
+{
+    return resid;
+}
+
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
+{
+    NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
+    nope_model_run_layers(cfg, kp, trial);
+}
+
+void nope_model_run_layers(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial)
 {
 #if NOPE_KV_RECOMPUTE
     recompute_work stack_work; /* see recompute_work: on the stack on purpose */
 #endif
-    NOPE_PROF(NOPE_PROF_DRAW, nope_model_draw_input(resid, cfg, trial));
     for (uint32_t layer = 0; layer < cfg->layers; layer++) {
 #if NOPE_KV_RECOMPUTE
         layer_recompute(&stack_work, cfg, kp, trial, layer);

@@ -84,6 +84,39 @@ static void exact_add(int16_t *exp, uint32_t *w, unsigned n, const uint32_t *t, 
     *exp = (int16_t)e;
 }
 
+/* nope_words_add_shifted(w, n, {odd, odd >> 32}, 2, s), odd != 0, inline: the same test for
+ * room and the same sum, with the term's (at most three) shifted words made at once. This is
+ * the common case of every trial's moments (a term at or above the running exponent), twice per
+ * row and layer. */
+static inline bool add_odd_shifted(uint32_t *w, unsigned n, uint64_t odd, unsigned s)
+{
+    if (s >= 32 * n || nope_bitlen64(odd) + s >= 32 * n || (w[n - 1] >> 31) != 0)
+        return false; /* the sum could carry out of the top word */
+    unsigned k = s / 32, bits = s % 32;
+    const uint32_t part[3] = {(uint32_t)(odd << bits), (uint32_t)((odd << bits) >> 32),
+                              bits > 0 ? (uint32_t)(odd >> (64 - bits)) : 0};
+    uint64_t carry = 0;
+    for (unsigned j = 0; j < 3 && k < n; j++, k++) {
+        carry += (uint64_t)w[k] + part[j];
+        w[k] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    for (; carry != 0 && k < n; k++) {
+        carry += w[k];
+        w[k] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return true;
+}
+
+static bool words_zero(const uint32_t *w, unsigned n)
+{
+    uint32_t any = 0;
+    for (unsigned k = 0; k < n; k++)
+        any |= w[k];
+    return any == 0;
+}
+
 /* v > 0 finite as odd * 2^e, added. */
 static void add_double(int16_t *exp, uint32_t *w, unsigned n, double v)
 {
@@ -95,10 +128,20 @@ static void add_double(int16_t *exp, uint32_t *w, unsigned n, double v)
     int biased = (int)((bits.u >> 52) & 0x7ff);
     uint64_t odd = biased == 0 ? frac : frac | UINT64_C(1) << 52;
     int e = (biased == 0 ? 1 : biased) - 1075;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* One instruction for the trailing zeros on a host (odd != 0: v > 0). */
+    unsigned zeros = (unsigned)__builtin_ctzll(odd);
+    odd >>= zeros;
+    e += (int)zeros;
+#else
     while ((odd & 1) == 0) {
         odd >>= 1;
         e++;
     }
+#endif
+    /* exact_add's first path, without its calls (its result when this one returns). */
+    if (*exp != NOPE_F32_SUM_NAN && e >= *exp && !words_zero(w, n) && add_odd_shifted(w, n, odd, (unsigned)(e - *exp)))
+        return;
     const uint32_t t[2] = {(uint32_t)odd, (uint32_t)(odd >> 32)};
     exact_add(exp, w, n, t, 2, e);
 }

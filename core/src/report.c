@@ -10,7 +10,7 @@ _Static_assert(NOPE_REPORT_WARNING_MAX == NOPE_SUMMARY_NOTE_MAX, "a warning is a
 
 /* A number in 9 significant digits; an undefined one (NaN, infinity) is an empty field, never
  * "nan" or "inf": readers take an empty field as missing, and a warning line says why. */
-static void put_sci(nope_writer *w, const nope_dec *v)
+void nope_report_put_sci(nope_writer *w, const nope_dec *v)
 {
     if (v->special != NOPE_DEC_FINITE)
         return;
@@ -76,7 +76,7 @@ static uint64_t undefined_slopes(const nope_config *cfg)
 }
 
 /* The slopes' warning: how many are undefined, when any is. */
-static bool slope_warning(const nope_config *cfg, char *buf)
+bool nope_report_slope_warning(const nope_config *cfg, char *buf)
 {
     uint64_t undefined = undefined_slopes(cfg);
     if (undefined == 0)
@@ -112,7 +112,7 @@ bool nope_report_warning(const nope_config *cfg, uint32_t k, char *buf)
     for (uint32_t j = 0; nope_summary_warning(cfg, j, buf); j++)
         if (n++ == k)
             return true;
-    if (slope_warning(cfg, buf) && n++ == k)
+    if (nope_report_slope_warning(cfg, buf) && n++ == k)
         return true;
     if (theory2_warning(cfg, buf) && n++ == k)
         return true;
@@ -144,18 +144,41 @@ static void put_theory2_line(nope_writer *w, const nope_config *cfg)
 {
     nope_dec scale = nope_summary_theory2_scale(cfg);
     nope_writer_put(w, "# theory2 layer=1 s=");
-    put_sci(w, &scale);
+    nope_report_put_sci(w, &scale);
     if (nope_summary_theory2_defined(cfg)) {
         nope_dec mean, worst;
         uint32_t worst_pos;
         nope_summary_ratio2(cfg, &mean, &worst, &worst_pos);
         nope_writer_put(w, " mean=");
-        put_sci(w, &mean);
+        nope_report_put_sci(w, &mean);
         nope_writer_put(w, " worst=");
-        put_sci(w, &worst);
+        nope_report_put_sci(w, &worst);
         put_keyed_u64(w, " at=", worst_pos + 1);
     }
     nope_writer_end_line(w);
+}
+
+void nope_report_comment_put(nope_writer *w, const char *prefix, const char *text)
+{
+    nope_writer_put(w, prefix);
+    nope_writer_put(w, text);
+    nope_writer_end_line(w);
+}
+
+void nope_report_slopes_put(nope_writer *w, const nope_config *cfg)
+{
+    for (uint32_t l = 0; l < cfg->layers; l++) {
+        nope_writer_put(w, "# slope layer=");
+        nope_writer_put_u64(w, l + 1);
+        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
+            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
+            nope_writer_put(w, " ");
+            nope_writer_put(w, nope_stat_name((nope_stat)s));
+            nope_writer_put(w, "=");
+            nope_report_put_sci(w, &slope);
+        }
+        nope_writer_end_line(w);
+    }
 }
 
 void nope_report_write(const nope_config *cfg, const nope_sink *sink)
@@ -165,37 +188,20 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
 
     nope_report_head_put(&w, "# nope-variance report v1", cfg);
     char note[NOPE_SUMMARY_NOTE_MAX];
-    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++) {
-        nope_writer_put(&w, "# ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
-    for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++) {
-        nope_writer_put(&w, "# warning ");
-        nope_writer_put(&w, note);
-        nope_writer_end_line(&w);
-    }
+    for (uint32_t k = 0; nope_summary_note(cfg, k, note); k++)
+        nope_report_comment_put(&w, "# ", note);
+    for (uint32_t k = 0; nope_report_warning(cfg, k, note); k++)
+        nope_report_comment_put(&w, "# warning ", note);
     nope_dec c = nope_summary_theory_c(cfg);
     nope_writer_put(&w, "# theory layer=1 c=");
-    put_sci(&w, &c);
+    nope_report_put_sci(&w, &c);
     nope_writer_put(&w, " formula=");
     nope_writer_put(&w, theory_formula(cfg->input));
     nope_writer_end_line(&w);
-    for (uint32_t l = 0; l < cfg->layers; l++) {
-        nope_writer_put(&w, "# slope layer=");
-        nope_writer_put_u64(&w, l + 1);
-        for (int s = 0; s < NOPE_STAT_COUNT; s++) {
-            nope_dec slope = nope_summary_slope(cfg, l, (nope_stat)s);
-            nope_writer_put(&w, " ");
-            nope_writer_put(&w, nope_stat_name((nope_stat)s));
-            nope_writer_put(&w, "=");
-            put_sci(&w, &slope);
-        }
-        nope_writer_end_line(&w);
-    }
+    nope_report_slopes_put(&w, cfg);
     nope_dec ratio = nope_summary_ratio(cfg);
     nope_writer_put(&w, "# ratio layer=1 mean=");
-    put_sci(&w, &ratio);
+    nope_report_put_sci(&w, &ratio);
     nope_writer_end_line(&w);
     put_theory2_line(&w, cfg);
 
@@ -220,15 +226,15 @@ void nope_report_write(const nope_config *cfg, const nope_sink *sink)
             nope_writer_put_u64(&w, p + 1);
             for (int s = 0; s < NOPE_STAT_COUNT; s++) {
                 nope_writer_put(&w, ",");
-                put_sci(&w, &row.var[s]);
+                nope_report_put_sci(&w, &row.var[s]);
                 nope_writer_put(&w, ",");
-                put_sci(&w, &row.se[s]);
+                nope_report_put_sci(&w, &row.se[s]);
                 if (s == NOPE_STAT_ATTN) {
                     nope_writer_put(&w, ",");
                     if (nope_summary_has_theory(l))
-                        put_sci(&w, &row.attn_theory);
+                        nope_report_put_sci(&w, &row.attn_theory);
                     nope_writer_put(&w, ",");
-                    put_sci(&w, &row.attn_theory2);
+                    nope_report_put_sci(&w, &row.attn_theory2);
                 }
             }
             nope_writer_end_line(&w);

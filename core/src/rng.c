@@ -426,6 +426,10 @@ ALWAYS_INLINE void draw_pairs_body(int32_t *out, uint64_t x0, size_t pairs, uint
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
 
+/* Draws as floats (nope_rng_gauss_draw_rows_f32) are the float32 mode's: the fixed-point mode's
+ * core keeps free of floating point. */
+#define NOPE_RNG_FLOATS (NOPE_NUM == NOPE_NUM_F32)
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(NOPE_HOST_CLONES)
 /* Speed only: the same integer operations, vectorised where the host has AVX-512 (in 512-bit
  * vectors: 64-bit multiplies, leading-zero counts) or AVX2, chosen at run time. The table is
@@ -481,37 +485,95 @@ ALWAYS_INLINE void draw_pairs_vector(int32_t *out, uint64_t x0, size_t pairs, ui
     if (draw_words_vector(out, 2 * pairs, scale_q))
         draw_tail_pairs(out, x0, pairs, scale_q);
 }
-__attribute__((target("arch=x86-64-v4,prefer-vector-width=512"))) static void draw_pairs_avx512(int32_t *out,
-                                                                                                uint64_t x0,
-                                                                                                size_t pairs,
-                                                                                                uint32_t scale_q)
+#include "rng_avx512.h"
+
+static void draw_pairs_plain(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
-    draw_pairs_vector(out, x0, pairs, scale_q);
+    draw_pairs_body(out, x0, pairs, scale_q);
 }
+
+AVX512_TARGET static void draw_pairs_avx512(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
+{
+    if (scale_q >= AVX512_SCALE_LIMIT) /* sigma >= 16: never from the command line */
+        draw_pairs_vector(out, x0, pairs, scale_q);
+    else if (avx512_draw_rows(out, 0, 0, 0.0f, x0, 0, 1, pairs, scale_q))
+        draw_tail_pairs(out, x0, pairs, scale_q);
+}
+#if NOPE_RNG_FLOATS
+/* Rows of pairs into floats (avx512_draw_rows); returns 0, with the output to be drawn another
+ * way, where the far tail was met or scale_q is too large. */
+AVX512_TARGET static int draw_rows_avx512_f32(float *out, size_t out_stride, uint64_t x0, uint64_t x_stride,
+                                              size_t rows, size_t pairs, uint32_t scale_q, float unit)
+{
+    return scale_q < AVX512_SCALE_LIMIT &&
+           !avx512_draw_rows(out, out_stride, 1, unit, x0, x_stride, rows, pairs, scale_q);
+}
+#endif
 __attribute__((target("arch=x86-64-v3"))) static void draw_pairs_avx2(int32_t *out, uint64_t x0, size_t pairs,
                                                                       uint32_t scale_q)
 {
     draw_pairs_vector(out, x0, pairs, scale_q);
 }
-static void draw_pairs_plain(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
+
+typedef void draw_pairs_fn(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q);
+/* The variant for this CPU, chosen at the first run (a run of 64 draws is short enough for a
+ * look at the CPU's features each time to show). Every thread that races to choose writes the
+ * same pointer. */
+static draw_pairs_fn *draw_pairs_chosen;
+static int draw_pairs_avx512_chosen;
+
+static draw_pairs_fn *draw_pairs_variant(void)
 {
-    draw_pairs_body(out, x0, pairs, scale_q);
+    draw_pairs_fn *f = __atomic_load_n(&draw_pairs_chosen, __ATOMIC_RELAXED);
+    if (f)
+        return f;
+    __builtin_cpu_init();
+    int avx512 = __builtin_cpu_supports("x86-64-v4");
+    f = avx512 ? draw_pairs_avx512 : __builtin_cpu_supports("x86-64-v3") ? draw_pairs_avx2 : draw_pairs_plain;
+    __atomic_store_n(&draw_pairs_avx512_chosen, avx512, __ATOMIC_RELAXED);
+    __atomic_store_n(&draw_pairs_chosen, f, __ATOMIC_RELAXED);
+    return f;
 }
+
 static void draw_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4"))
-        draw_pairs_avx512(out, x0, pairs, scale_q);
-    else if (__builtin_cpu_supports("x86-64-v3"))
-        draw_pairs_avx2(out, x0, pairs, scale_q);
-    else
-        draw_pairs_plain(out, x0, pairs, scale_q);
+    draw_pairs_variant()(out, x0, pairs, scale_q);
 }
+
+#if NOPE_RNG_FLOATS
+/* nope_rng_gauss_draw_rows_f32 in one pipeline where AVX-512 draws and every row starts on a
+ * pair (e0, e_stride and cols even) without wrapping; returns 0 having done nothing otherwise. */
+static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
+                              size_t rows, size_t cols, uint32_t scale_q, float unit)
+{
+    draw_pairs_variant();
+    if (!__atomic_load_n(&draw_pairs_avx512_chosen, __ATOMIC_RELAXED) || ((e0 | e_stride | cols) & 1) || rows == 0)
+        return 0;
+    /* The last element, e0 + (rows - 1) e_stride + cols - 1, below 2^64: no element number wraps. */
+    uint64_t room = UINT64_MAX - e0;
+    if (e_stride != 0 && rows - 1 > room / e_stride)
+        return 0;
+    room -= (rows - 1) * e_stride;
+    if (cols > room)
+        return 0;
+    uint64_t x0 = s.key + mul_u64_low((e0 >> 1) + 1, GOLDEN_GAMMA);
+    return draw_rows_avx512_f32(out, out_stride, x0, mul_u64_low(e_stride >> 1, GOLDEN_GAMMA), rows, cols / 2, scale_q,
+                                unit);
+}
+#endif
 #else
 static void draw_pairs(int32_t *out, uint64_t x0, size_t pairs, uint32_t scale_q)
 {
     draw_pairs_body(out, x0, pairs, scale_q);
 }
+#if NOPE_RNG_FLOATS
+static int draw_rows_f32_fast(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
+                              size_t rows, size_t cols, uint32_t scale_q, float unit)
+{
+    (void)out, (void)out_stride, (void)s, (void)e0, (void)e_stride, (void)rows, (void)cols, (void)scale_q, (void)unit;
+    return 0;
+}
+#endif
 #endif
 
 void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q)
@@ -544,3 +606,27 @@ void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_
     if (k < n) /* the low half of a last pair */
         out[k] = gauss_draw_bits((uint32_t)nope_rng_u64(s, c), scale_q);
 }
+
+#if NOPE_RNG_FLOATS
+void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit)
+{
+    nope_rng_gauss_draw_rows_f32(out, n, s, e0, n, 1, n, scale_q, unit);
+}
+
+void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
+                                  size_t rows, size_t cols, uint32_t scale_q, float unit)
+{
+    if (draw_rows_f32_fast(out, out_stride, s, e0, e_stride, rows, cols, scale_q, unit))
+        return;
+    /* Elsewhere, or rows that start or end inside a pair: integers a piece at a time, converted. */
+    enum { PIECE = 128 };
+    int32_t q[PIECE];
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j0 = 0; j0 < cols; j0 += PIECE) {
+            size_t len = cols - j0 < PIECE ? cols - j0 : PIECE;
+            nope_rng_gauss_draw_run(q, s, e0 + r * e_stride + j0, len, scale_q);
+            for (size_t j = 0; j < len; j++)
+                out[r * out_stride + j0 + j] = (float)q[j] * unit;
+        }
+}
+#endif

@@ -77,6 +77,12 @@ nope_dec nope_summary_theory2_scale(const nope_config *cfg)
     return nope_dec_from_double((double)nope_theory2_scale_q40(cfg, theory_c_q40(cfg)) / Q40);
 }
 
+void nope_summary_mean_se(const nope_moments *m, uint32_t trials, nope_dec *mean, nope_dec *se)
+{
+    *mean = nope_dec_from_double(mean_of(m, trials));
+    *se = nope_dec_from_double(se_of(m, trials));
+}
+
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row)
 {
     for (int s = 0; s < NOPE_STAT_COUNT; s++) {

@@ -239,3 +239,14 @@ nope_parallel_for_fn port_parallel(void)
 {
     return NULL;
 }
+
+/* ---- inputs: none yet; a board that links a model and a text into flash returns them here ---- */
+
+bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why)
+{
+    (void)name;
+    (void)bytes;
+    (void)size;
+    *why = "this image has no files; a board reads a model and text linked into its flash";
+    return false;
+}

@@ -68,6 +68,46 @@ uint64_t port_ticks_per_second(void)
     return 1000000000u;
 }
 
+bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why)
+{
+    /* The whole file into one buffer, grown as it comes (a pipe has no size to ask for). Kept
+     * until exit: the core reads the model and the text where they lie. */
+    FILE *f = fopen(name, "rb");
+    if (f == NULL) {
+        *why = strerror(errno);
+        return false;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (buf == NULL) {
+            fclose(f);
+            *why = "out of memory reading it";
+            return false;
+        }
+        errno = 0;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap && ferror(f)) { /* a directory (EISDIR), a device that failed */
+            int err = errno != 0 ? errno : EIO;
+            fclose(f);
+            free(buf);
+            *why = strerror(err);
+            return false;
+        }
+        if (n < cap)
+            break;
+        uint8_t *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+        if (bigger == NULL)
+            free(buf);
+        buf = bigger;
+        cap *= 2;
+    }
+    fclose(f);
+    *bytes = buf;
+    *size = n;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     /* A write to a pipe whose reader has gone must fail (EPIPE), not kill the program: for

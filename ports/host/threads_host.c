@@ -20,7 +20,12 @@ typedef struct {
     void *ctx;
     size_t n;
     uint32_t workers;
+    size_t chunk; /* items per claim */
 } pool_job;
+
+/* Claims per worker a job is cut into: a worker that starts late, or loses its core to another
+ * process for a while, leaves its share to the others instead of holding everyone up. */
+enum { CLAIMS_PER_WORKER = 4 };
 
 /* A trial posts a job every few hundred microseconds or less, so a thread that has just finished
  * one waits for the next by spinning a while (a wake-up through the kernel costs tens of
@@ -37,6 +42,7 @@ static struct {
     uint32_t started;                /* threads running, as workers 1 .. started */
     _Atomic uint64_t jobs;           /* jobs posted so far; the job itself is written before */
     _Atomic uint32_t pending;        /* threads not yet done with the current job */
+    _Atomic size_t next_item;        /* the current job's first item no worker has claimed */
     uint32_t asleep;                 /* threads waiting on `wake` (under lock) */
     bool stopping;                   /* (under lock) */
     pool_job job;
@@ -75,12 +81,17 @@ static bool spin_until_zero(_Atomic uint32_t *word)
     }
 }
 
+/* Chunks of the current job, claimed one at a time until none is left. Which worker runs which
+ * chunk is a race, and may not matter (nope/parallel.h): only the scratch each uses is its own. */
 static void run_part(const pool_job *job, uint32_t worker)
 {
-    size_t begin, end;
-    nope_parallel_split(job->n, job->workers, worker, &begin, &end);
-    if (begin < end)
+    for (;;) {
+        size_t begin = atomic_fetch_add_explicit(&pool.next_item, job->chunk, memory_order_relaxed);
+        if (begin >= job->n)
+            return;
+        size_t end = job->n - begin < job->chunk ? job->n : begin + job->chunk;
         job->fn(job->ctx, worker, begin, end);
+    }
 }
 
 static void *pool_thread(void *arg)
@@ -148,12 +159,14 @@ static void pool_for(nope_range_fn fn, void *ctx, size_t n, uint32_t workers)
     pool_grow(workers - 1);
     if (workers > pool.started + 1)
         workers = pool.started + 1;
-    pool_job job = {fn, ctx, n, workers};
+    size_t claims = (size_t)workers * CLAIMS_PER_WORKER;
+    pool_job job = {fn, ctx, n, workers, n / claims > 0 ? (n + claims - 1) / claims : 1};
     /* Every thread answers every job (those past `workers` with nothing to do), so `pending`
      * counts them all. The job goes out under the lock, so none can fall asleep in between. */
     pthread_mutex_lock(&pool.lock);
     pool.job = job;
     atomic_store_explicit(&pool.pending, pool.started, memory_order_relaxed);
+    atomic_store_explicit(&pool.next_item, 0, memory_order_relaxed);
     atomic_fetch_add_explicit(&pool.jobs, 1, memory_order_release);
     if (pool.asleep > 0)
         pthread_cond_broadcast(&pool.wake);

@@ -65,6 +65,17 @@ nope_parallel_for_fn port_parallel(void)
     return 0;
 }
 
+/* Inputs the flags name (--model FILE, --text FILE): a port with files reads them into memory
+ * (ports/host/port_host.c); a board returns bytes it links into flash, or false and a reason. */
+bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why)
+{
+    (void)name;
+    (void)bytes;
+    (void)size;
+    *why = "this platform has no inputs";
+    return false;
+}
+
 /* The entry point calls the program with its flags (a board compiles them in) and exits with
  * the status it returns: 0, or 2 for bad input. */
 int main(void)

@@ -1,6 +1,8 @@
 /* The Cortex-M matmul tiles (core/src/matmul_arm.h) against the plain C sums, the float32 attention
- * loops (core/src/attend_arm.h) likewise, in fixed point also the matmul's final rounding, the
- * residual add, the attention score and the exponential against plain C, and runs of Gaussian
+ * loops (core/src/attend_arm.h) likewise, in fixed point also the matmul's final rounding (in and
+ * out of the pair routine), the residual add and ReLU (elementwise_arm.h), the attention's
+ * scores, exponentials and weighted sums (attend_arm.h), the LayerNorm loops (layernorm_arm.h)
+ * and the reciprocal square root against plain C, and runs of Gaussian
  * draws against single draws and draw_block's float conversion (at the end of this file), on the
  * board under QEMU
  * (tests/cross/test_kernels_arm.sh builds this with KERNEL_TEST=1 in place of the program).
@@ -60,11 +62,17 @@ static int32_t weight_value(void)
 
 static int64_t sum_value(void)
 {
-    switch (next() % 6) {
+    switch (next() % 8) {
     case 0: return LIMIT;
     case 1: return -LIMIT;
     case 2: return LIMIT - (int64_t)(next() % 4096);
     case 3: return -LIMIT + (int64_t)(next() % 4096);
+    case 4: /* on and around a rounding tie of the final round to Q.F */
+        return (int64_t)(int32_t)next() * ((int64_t)1 << NOPE_DRAW_FRAC_BITS) +
+               ((int64_t)1 << (NOPE_DRAW_FRAC_BITS - 1)) - (int64_t)(next() % 3);
+    case 5: /* around the edges of int32 after that round */
+        return (int64_t)(next() % 2 ? INT32_MAX : INT32_MIN) * ((int64_t)1 << NOPE_DRAW_FRAC_BITS) +
+               (int64_t)(next() % 4096) * ((int64_t)1 << 10) - ((int64_t)1 << 21);
     default: return (int64_t)(((uint64_t)next() << 32 | next()) >> 2) - LIMIT / 2;
     }
 }
@@ -164,6 +172,222 @@ static int run_dot_cases(void)
     return failures;
 }
 
+/* The Cortex-M score loop (attend_arm.h) against scaled_score64 of the plain int64 dot, over head
+ * sizes, strides and scales, with |q| up to the fast path's bound (max|q| dh < 2^32); when it
+ * declines (some score saturates), a plain score must saturate; its weighted sum likewise. And its exponential loop against
+ * nope_fx_exp_neg_q31 and the clamp: d = 0, tiny remainders, both sides of y = 22, and anything. */
+static int run_attend_fixed_cases(void)
+{
+    int failures = 0;
+#ifdef ATTEND_ARM_FIXED
+    enum { KEYS = 40, DH = 4 * ATTEND_ARM_GROUPS };
+    static int32_t q[DH], keys[KEYS * (DH + STRIDE_PAD)], got[KEYS], want[KEYS];
+    for (int c = 0; c < 300; c++) {
+        size_t dh = 4 * (1 + next() % ATTEND_ARM_GROUPS), n_keys = 1 + next() % KEYS, stride = dh + next() % STRIDE_PAD;
+        uint32_t q_bound = (uint32_t)((UINT64_C(1) << 32) / dh - 1), scale = (UINT32_C(1) << 31) / (1u + next() % 16);
+        if (scale > (UINT32_C(1) << 30))
+            scale = UINT32_C(1) << 30;
+        for (size_t i = 0; i < dh; i++) {
+            uint32_t mag = c % 5 == 0 ? q_bound : (next() % q_bound) >> (next() % 24);
+            q[i] = next() % 2 ? -(int32_t)mag : (int32_t)mag;
+        }
+        for (size_t k = 0; k < n_keys * stride; k++)
+            keys[k] = c % 7 == 0 ? (next() % 2 ? INT32_MAX : INT32_MIN) : (int32_t)next() >> (next() % 24);
+        uint64_t before = nope_fx_sat_count;
+        for (size_t n = 0; n < n_keys; n++) {
+            int64_t d = 0;
+            for (size_t i = 0; i < dh; i++)
+                d += (int64_t)q[i] * keys[n * stride + i];
+            want[n] = scaled_score64(d, scale);
+        }
+        bool saturates = nope_fx_sat_count != before;
+        before = nope_fx_sat_count;
+        bool taken = attend_arm_scores(got, q, keys, n_keys, dh, stride, scale);
+        failures += taken == saturates || nope_fx_sat_count != before;
+        for (size_t n = 0; n < n_keys && taken; n++)
+            failures += got[n] != want[n];
+        /* o = sum p v over the same keys as values, with sum p up to 2^31: outputs saturate at the corners */
+        static int32_t o_got[DH], o_want[DH];
+        for (size_t n = 0; n < n_keys; n++)
+            got[n] = (int32_t)(next() % ((UINT32_C(1) << 31) / n_keys + 1));
+        if (c % 4 == 2) { /* one output near the edge, the others small: it alone decides */
+            size_t j = next() % dh;
+            for (size_t n = 0; n < n_keys; n++)
+                for (size_t i = 0; i < dh; i++)
+                    keys[n * stride + i] = i == j ? (c % 8 == 2 ? INT32_MAX : INT32_MIN) : keys[n * stride + i] >> 20;
+        }
+        before = nope_fx_sat_count;
+        for (size_t i = 0; i < dh; i++) {
+            int64_t acc = 0;
+            for (size_t n = 0; n < n_keys; n++)
+                acc += (int64_t)got[n] * keys[n * stride + i];
+            o_want[i] = nope_fx_sat32(nope_fx_round_shr(acc, 30));
+        }
+        saturates = nope_fx_sat_count != before;
+        before = nope_fx_sat_count;
+        taken = attend_arm_weighted(o_got, got, keys, n_keys, dh, stride);
+        failures += taken == saturates || nope_fx_sat_count != before;
+        for (size_t i = 0; i < dh && taken; i++)
+            failures += o_got[i] != o_want[i];
+        /* exponentials: differences from the top, in Q.24 */
+        int32_t top = (int32_t)next();
+        uint64_t total = 0;
+        for (size_t n = 0; n < n_keys; n++) {
+            uint32_t d;
+            switch (next() % 8) {
+            case 0: d = 0; break;
+            case 1: d = next() % 4; break; /* remainders below 64 after << 8 */
+            case 2: d = UINT32_C(0x16000000) - 2 + next() % 4; break;
+            case 3: d = next() % 0x16000000u; break;
+            case 4: d = (uint32_t)(UINT64_C(2977044472) * (next() % 22) / 256) + next() % 3 - 1; break; /* k edges */
+            default: d = next() >> (next() % 32); break;
+            }
+            d = d > (uint32_t)top - (uint32_t)INT32_MIN ? (uint32_t)top - (uint32_t)INT32_MIN
+                                                        : d; /* top - d >= INT32_MIN */
+            got[n] = (int32_t)((uint32_t)top - d);
+            uint32_t e = nope_fx_exp_neg_q31((uint64_t)d << 8);
+            want[n] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
+            total += (uint32_t)want[n];
+        }
+        failures += attend_arm_exp_run(got, got + n_keys, top) != total;
+        for (size_t n = 0; n < n_keys; n++)
+            failures += got[n] != want[n];
+    }
+    /* A sweep of d across the exponential's whole domain, 64 at a time: an off-by-one in a step
+     * shows in few results. */
+    for (uint32_t d0 = 0; d0 < UINT32_C(0x16000000) + 4096;) {
+        uint64_t total = 0;
+        for (size_t n = 0; n < KEYS; n++, d0 += 1 + next() % 384) {
+            got[n] = -(int32_t)d0;
+            uint32_t e = nope_fx_exp_neg_q31((uint64_t)d0 << 8);
+            want[n] = (int32_t)(e > INT32_MAX ? (uint32_t)INT32_MAX : e);
+            total += (uint32_t)want[n];
+        }
+        failures += attend_arm_exp_run(got, got + KEYS, 0) != total;
+        for (size_t n = 0; n < KEYS; n++)
+            failures += got[n] != want[n];
+    }
+#endif
+    return failures;
+}
+
+/* The Cortex-M LayerNorm loops (layernorm_arm.h) against the portable loops of
+ * nope_kern_layernorm: the sums, smallest and largest x over rows with values at +-2^31, and the
+ * scaling for every drop the row gives and scales k in 33..62 with r across [2^31, 2^32]. */
+static int run_layernorm_cases(void)
+{
+    int failures = 0;
+#ifdef LAYERNORM_ARM_FIXED
+    enum { N = 130 };
+    static int32_t x[N], got[N];
+    for (int c = 0; c < 400; c++) {
+        size_t n = 1 + next() % N;
+        for (size_t i = 0; i < n; i++)
+            x[i] = c % 5 == 0 ? input_value() : (int32_t)next() >> (next() % 28);
+        int64_t sum = 0;
+        nope_u128 x2 = nope_u128_from_u64(0);
+        int32_t lo = x[0], hi = x[0];
+        for (size_t i = 0; i < n; i++) {
+            sum += x[i];
+            x2 = nope_u128_add(x2, nope_u128_from_u64((uint64_t)((int64_t)x[i] * x[i])));
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+        }
+        layernorm_arm_sums_job sums = {x, x + n, 0, 0, 0, 0, 0, 0, 0};
+        layernorm_arm_sums(&sums);
+        uint64_t sum_bits = (uint64_t)sums.sum_hi << 32 | sums.sum_lo;
+        failures += sum_bits != (uint64_t)sum || sums.lo != lo || sums.hi != hi || sums.sq0 != (uint32_t)x2.lo ||
+                    sums.sq1 != (uint32_t)(x2.lo >> 32) || sums.sq2 != x2.hi;
+        /* the scaling, as nope_kern_layernorm finds drop */
+        uint64_t top_hi = (uint64_t)((int64_t)n * hi - sum), top_lo = (uint64_t)(sum - (int64_t)n * lo);
+        uint64_t top = top_hi > top_lo ? top_hi : top_lo;
+        unsigned drop = 0;
+        while ((top >> drop) >= (UINT64_C(1) << 30))
+            drop++;
+        uint64_t r = c % 7 == 0 ? UINT64_C(1) << 32 : c % 7 == 1 ? UINT64_C(1) << 31 : (UINT64_C(1) << 31) + next();
+        int k = 33 + (int)(next() % 30);
+        uint64_t half = UINT64_C(1) << (k - 1);
+        unsigned j = (unsigned)k - 32;
+        layernorm_arm_scale_row(got, x, n, sum, drop, r, k);
+        for (size_t i = 0; i < n; i++) {
+            int64_t dev = (int64_t)n * x[i] - sum;
+            if (drop > 0)
+                dev = nope_fx_round_shr(dev, drop);
+            uint32_t high = (uint32_t)(((uint64_t)(dev * (int64_t)r) + half) >> 32);
+            failures += got[i] != (high >> 31 ? -(int32_t)(~high >> j) - 1 : (int32_t)(high >> j));
+        }
+    }
+#endif
+    return failures;
+}
+
+/* The residual add and ReLU over rows of awkward lengths (their Cortex-M loops take groups of
+ * four, elementwise_arm.h) against sat32 of the 64-bit sum and max(x, 0): values, and the
+ * saturation count, with rows where no group, one group or many saturate. */
+static int run_elementwise_cases(void)
+{
+    enum { N = 41 };
+    static int32_t y[N], x[N], want[N];
+    int failures = 0;
+    for (int c = 0; c < 400; c++) {
+        size_t n = next() % N;
+        for (size_t k = 0; k < n; k++) {
+            bool edge = c % 3 == 0 ? next() % 16 == 0 : c % 3 == 1;
+            y[k] = edge ? INT32_MAX - (int32_t)(next() % 4) : (int32_t)next() >> 2;
+            x[k] = edge ? (int32_t)(next() % 8) - 2 : (int32_t)next() >> 2;
+            if (edge && next() % 2) {
+                y[k] = -y[k] - 1;
+                x[k] = -x[k];
+            }
+        }
+        uint64_t before = nope_fx_sat_count;
+        for (size_t k = 0; k < n; k++)
+            want[k] = nope_fx_sat32((int64_t)y[k] + x[k]);
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
+        nope_kern_add(y, x, n);
+        failures += nope_fx_sat_count - before != want_sats;
+        for (size_t k = 0; k < n; k++)
+            failures += y[k] != want[k];
+        for (size_t k = 0; k < n; k++) {
+            x[k] = c % 5 == 0 ? (next() % 2 ? INT32_MIN : INT32_MAX) : (int32_t)next();
+            want[k] = x[k] > 0 ? x[k] : 0;
+        }
+        nope_kern_activate(x, n, NOPE_ACT_RELU);
+        for (size_t k = 0; k < n; k++)
+            failures += x[k] != want[k];
+    }
+    return failures;
+}
+
+/* nope_fx_rsqrt (its square root from the core's divide on ARMv7-M, math_fixed.c) against the
+ * same formula on nope_isqrt64's digit-by-digit root: squares, their neighbours, the ends of
+ * [2^62, 2^64) once normalised, and anything. */
+static int run_rsqrt_cases(void)
+{
+    int failures = 0;
+    for (int c = 0; c < 3000; c++) {
+        uint64_t v;
+        switch (c % 6) {
+        case 0: {
+            uint64_t root = (uint64_t)(next() | 1u) >> (next() % 31);
+            v = root * root + (uint64_t)(int64_t)(int32_t)(next() % 3) - 1; /* a square and its neighbours */
+            break;
+        }
+        case 1: v = UINT64_MAX - next() % 5; break;
+        case 2: v = (UINT64_C(1) << 62) + next() % 5; break;
+        default: v = ((uint64_t)next() << 32 | next()) >> (next() % 64); break;
+        }
+        if (v == 0)
+            v = 1;
+        unsigned e = (64 - nope_bitlen64(v)) & ~1u, shift;
+        uint64_t s = nope_isqrt64(v << e);
+        uint64_t want = ((UINT64_C(1) << 63) + s / 2) / s;
+        failures += nope_fx_rsqrt(v, &shift) != want || shift != 63 - e / 2;
+    }
+    return failures;
+}
+
 static int run_exp_cases(void)
 {
     int failures = 0;
@@ -172,35 +396,69 @@ static int run_exp_cases(void)
     return failures;
 }
 
+/* The pair routine (through matmul_arm_strip_tile, which adds an odd last column) against the
+ * portable tile, in each of its modes: sums from saved ones or from 0, into saved ones (clamped)
+ * or rounded into int32 outputs with the saturations counted. Small inputs and weights give
+ * outputs that do not saturate; the full-range ones give sums the clamp cuts. */
 static int run_cases(void)
 {
-    static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * (MAX_OUT + STRIDE_PAD)];
-    static int64_t got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
+    static int32_t a[MAX_ROWS * (MAX_IN + STRIDE_PAD)], w[MAX_IN * MAX_OUT];
+    static int64_t got[MAX_ROWS * MAX_OUT], want[MAX_ROWS * MAX_OUT];
+    static int32_t out_got[MAX_ROWS * (MAX_OUT + STRIDE_PAD)], out_want[MAX_ROWS * (MAX_OUT + STRIDE_PAD)];
     int failures = 0;
     for (int c = 0; c < CASES; c++) {
         size_t rows = 1 + next() % MAX_ROWS, in_n = 1 + next() % MAX_IN, out_n = 1 + next() % MAX_OUT;
         if (c % 4 == 0)
             in_n = MAX_IN;
-        size_t a_stride = in_n + next() % STRIDE_PAD, w_stride = out_n + next() % STRIDE_PAD;
-        size_t acc_stride = out_n + next() % STRIDE_PAD;
+        /* ties: products are multiples of 2^19, so half the sums are rounding ties */
+        const bool from_zero = c % 3 == 0, round = c % 5 < 2, small = c % 7 < 3, ties = c % 7 == 3;
+        size_t a_stride = in_n + next() % STRIDE_PAD, out_stride = out_n + next() % STRIDE_PAD;
         for (size_t k = 0; k < rows * a_stride; k++)
-            a[k] = c % 16 == 1 ? 0 : input_value(); /* all-zero inputs: sums on +-2^62 stay there */
-        for (size_t k = 0; k < in_n * w_stride; k++)
-            w[k] = weight_value();
-        for (size_t k = 0; k < rows * acc_stride; k++)
-            got[k] = want[k] = sum_value();
+            a[k] = c % 8 == 1 ? 0 /* sums stay put */
+                   : small    ? (int32_t)next() >> 10
+                   : ties     ? ((int32_t)next() >> 16) * 1024
+                              : input_value();
+        for (size_t k = 0; k < in_n * out_n; k++)
+            w[k] = small ? weight_value() / 16 : ties ? weight_value() / 512 * 512 : weight_value();
+        for (size_t k = 0; k < rows * out_n; k++) {
+            got[k] = want[k] = from_zero ? (int64_t)next() : sum_value(); /* from 0: got's start is ignored */
+            if (from_zero)
+                want[k] = 0;
+        }
+        for (size_t k = 0; k < rows * out_stride; k++)
+            out_got[k] = out_want[k] = (int32_t)next();
         for (size_t r = 0; r < rows; r++)
-            reference(want + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+            reference(want + r * out_n, a + r * a_stride, w, out_n, in_n, out_n);
+        uint64_t before = nope_fx_sat_count;
+        for (size_t r = 0; r < rows && round; r++)
+            for (size_t j = 0; j < out_n; j++)
+                out_want[r * out_stride + j] =
+                    nope_fx_sat32(nope_fx_round_shr(want[r * out_n + j], NOPE_DRAW_FRAC_BITS));
+        uint64_t want_sats = nope_fx_sat_count - before;
+        before = nope_fx_sat_count;
 #if defined(MATMUL_ARM_SMLAL)
-        matmul_arm_pairs(got, acc_stride, a, a_stride, w, w_stride, rows, in_n, out_n, matmul_tile);
+        matmul_arm_strip_tile(got, out_n, from_zero, out_got, out_stride, round, a, a_stride, w, rows, in_n);
 #else
-        for (size_t r = 0; r < rows; r++)
-            matmul_tile(got + r * acc_stride, a + r * a_stride, w, w_stride, in_n, out_n);
+        for (size_t r = 0; r < rows; r++) {
+            if (from_zero)
+                for (size_t j = 0; j < out_n; j++)
+                    got[r * out_n + j] = 0;
+            matmul_tile(got + r * out_n, a + r * a_stride, w, out_n, in_n, out_n);
+            for (size_t j = 0; j < out_n && round; j++)
+                out_got[r * out_stride + j] = round_sat(got[r * out_n + j], NOPE_DRAW_FRAC_BITS);
+        }
 #endif
-        for (size_t k = 0; k < rows * acc_stride; k++)
-            failures += got[k] != want[k];
+        failures += nope_fx_sat_count - before != want_sats;
+        if (round) { /* the int64 sums are scratch then: only the outputs count */
+            for (size_t k = 0; k < rows * out_stride; k++)
+                failures += out_got[k] != out_want[k];
+        } else {
+            for (size_t k = 0; k < rows * out_n; k++)
+                failures += got[k] != want[k];
+        }
     }
-    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases();
+    return failures + run_rounding_cases() + run_dot_cases() + run_exp_cases() + run_attend_fixed_cases() +
+           run_layernorm_cases() + run_elementwise_cases() + run_rsqrt_cases();
 }
 #else
 static float float_value(void)

@@ -10,6 +10,7 @@
 #define NOPE_HOST_CLONES 1
 #include "../../core/src/kernels_f32.c"
 #include "../../core/src/kernels_f32_x86.c"
+#include "../../core/src/rows_f32_x86.c"
 #endif
 
 #include "test_util.h"
@@ -286,7 +287,7 @@ static void test_matmul_drawn(void **state)
             for (size_t e = 0; e < sizeof out_list / sizeof out_list[0]; e++) {
                 size_t rows = rows_list[a], n_in = in_list[c], n_out = out_list[e];
                 nope_weights w = {nope_rng_stream_make(11, (uint32_t)a, NOPE_RNG_TAG_WEIGHT, (uint32_t)(c * 16 + e)),
-                                  335544, 0, 0};
+                                  335544, 0, 0, NULL};
                 fill(in, rows * n_in);
                 for (size_t i = 0; i < n_in; i++)
                     for (size_t j = 0; j < n_out; j++)

@@ -61,18 +61,21 @@ static void test_softmax(void **state)
     }
 }
 
-/* LayerNorm of many rows at once (rows interleaved on a host) is, bit for bit, LayerNorm row by row,
- * for every count of rows around the interleaving's group and its tails, and for rows of very
- * different scales side by side. */
+/* LayerNorm of many rows at once (rows interleaved on a host, 8 in scalar code and 32 in vector
+ * lanes) is, bit for bit, LayerNorm row by row, for every count of rows around either group and
+ * its tails, lengths around the vectors' and transposes' 8, and rows of very different scales
+ * side by side. */
 static void test_layernorm_rows_is_row_by_row(void **state)
 {
     (void)state;
     nope_config cfg = config(64, 4);
     const nope_kern_params *kp = nope_kern_params_init(&cfg);
-    enum { MAX_ROWS = 19, MAX_N = 67 };
+    enum { MAX_ROWS = 73, MAX_N = 67 };
     static float x[MAX_ROWS * MAX_N], rows_out[MAX_ROWS * MAX_N], one_out[MAX_N];
+    const size_t lengths[] = {1, 2, 7, 8, 9, 12, 15, 16, 17, 23, 34, 45, 56, 63, 64, 65, 67};
     for (size_t rows = 0; rows <= MAX_ROWS; rows++)
-        for (size_t n = 1; n <= MAX_N; n += 11) {
+        for (size_t a = 0; a < sizeof lengths / sizeof lengths[0]; a++) {
+            const size_t n = lengths[a];
             for (size_t k = 0; k < rows * n; k++)
                 x[k] = (float)((uniform() - 0.5) * (k % 3 == 0 ? 1e-3 : k % 3 == 1 ? 7.0 : 1e4));
             nope_kern_layernorm_rows(rows_out, x, rows, n, kp);
@@ -146,7 +149,7 @@ static void test_matmul_bound_and_schedule_independence(void **state)
     enum { ROWS = 7, N_IN = 96, N_OUT = 80 };
     static float in[ROWS * N_IN], out_full[ROWS * N_OUT], out_row[ROWS * N_OUT], out_three[ROWS * N_OUT],
         out_single[N_OUT], wbuf[N_IN * N_OUT];
-    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0};
+    nope_weights w = {nope_rng_stream_make(5, 1, NOPE_RNG_TAG_WEIGHT, 3), 335544, 0, 0, NULL};
     for (size_t k = 0; k < ROWS * N_IN; k++)
         in[k] = (float)uniform();
     nope_kern_matmul_drawn(out_full, in, ROWS, N_IN, N_OUT, &w, wbuf, N_IN * N_OUT);
@@ -240,6 +243,58 @@ static void test_var_unbiased(void **state)
     assert_true(nope_kern_var_unbiased(two, 2) == 2.0);
 }
 
+/* The variance as the kernel first computed it: both sums in one chain each. */
+static double var_one_chain(const float *y, size_t n)
+{
+    double sum = 0.0;
+    for (size_t k = 0; k < n; k++)
+        sum += (double)y[k];
+    double mean = sum / (double)n, sq = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double dev = (double)y[k] - mean;
+        sq += dev * dev;
+    }
+    return sq / (double)(n - 1);
+}
+
+/* The kernel's variance is bit for bit the one-chain computation (a host sums in several chains
+ * where that is exact): every length around the chains' multiple, values whose binary exponents
+ * spread up to and past what 53 bits hold exactly, zeros, subnormals, infinities and NaN. */
+static void test_var_unbiased_is_one_chain(void **state)
+{
+    (void)state;
+    enum { MAX_N = 771 };
+    static float y[MAX_N];
+    const size_t lengths[] = {2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 255, 256, 257, 767, 768, 771};
+    int64_t bad = 0, cases = 0;
+    for (size_t a = 0; a < sizeof lengths / sizeof lengths[0]; a++)
+        for (int spread = 0; spread <= 40; spread++)
+            for (int kind = 0; kind < 6; kind++) {
+                size_t n = lengths[a];
+                for (size_t k = 0; k < n; k++) {
+                    /* magnitudes 2^0 .. 2^-spread, either sign */
+                    double scale = ldexp(1.0, -(int)((k * 7919u) % (size_t)(spread + 1)));
+                    y[k] = (float)(uniform() * scale);
+                }
+                if (kind == 1)
+                    y[n / 2] = 0.0f, y[n - 1] = -0.0f;
+                if (kind == 2)
+                    y[0] = 0x1p-140f, y[n - 1] = -0x1p-149f; /* subnormals */
+                if (kind == 3)
+                    y[n / 3] = INFINITY;
+                if (kind == 4)
+                    y[n - 1] = NAN;
+                if (kind == 5)
+                    for (size_t k = 0; k < n; k++)
+                        y[k] = k % 2 ? 0.0f : -0.0f;
+                double got = nope_kern_var_unbiased(y, n), want = var_one_chain(y, n);
+                bad += memcmp(&got, &want, sizeof got) != 0 && !(got != got && want != want);
+                cases++;
+            }
+    print_message("variance against one chain: %lld cases, %lld differ\n", (long long)cases, (long long)bad);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_matmul_bound_and_schedule_independence),
         cmocka_unit_test(test_attend),
         cmocka_unit_test(test_var_unbiased),
+        cmocka_unit_test(test_var_unbiased_is_one_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

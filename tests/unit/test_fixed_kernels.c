@@ -51,7 +51,7 @@ static void test_matmul_is_exact_for_every_buffer_size(void **state)
         in[k] = draw_act(&rng, 1.0);
     in[3] = INT32_MAX; /* an extreme input: exact sums still hold */
     in[4] = INT32_MIN;
-    nope_weights w = {nope_rng_stream_make(5, 0, NOPE_RNG_TAG_WEIGHT, 0), UINT32_C(1) << 24, 0, 0};
+    nope_weights w = {nope_rng_stream_make(5, 0, NOPE_RNG_TAG_WEIGHT, 0), UINT32_C(1) << 24, 0, 0, NULL};
     nope_fx_saturations_reset();
     nope_kern_matmul_drawn(out, in, ROWS, N_IN, N_OUT, &w, wbuf, N_IN * N_OUT);
     for (int r = 0; r < ROWS; r++) {
@@ -278,7 +278,7 @@ static void test_add_and_activate_saturate_and_count(void **state)
     static int32_t in[64], out[8], wbuf[64 * 8];
     for (int i = 0; i < 64; i++)
         in[i] = INT32_MAX;
-    nope_weights w = {nope_rng_stream_make(1, 0, NOPE_RNG_TAG_WEIGHT, 1), UINT32_C(2) << 24, 0, 0};
+    nope_weights w = {nope_rng_stream_make(1, 0, NOPE_RNG_TAG_WEIGHT, 1), UINT32_C(2) << 24, 0, 0, NULL};
     nope_kern_matmul_drawn(out, in, 1, 64, 8, &w, wbuf, 64 * 8);
     for (int j = 0; j < 8; j++)
         assert_true(out[j] == INT32_MAX || out[j] == INT32_MIN);
@@ -294,7 +294,7 @@ static void test_weights_and_draws_are_exact(void **state)
     (void)state;
     assert_int_equal(nope_num_from_draw(1), 1 << (NOPE_Q_FRAC - 20));
     assert_int_equal(nope_num_from_draw(-(1 << 23)), -(1 << (NOPE_Q_FRAC + 3)));
-    nope_weights w = {nope_rng_stream_make(9, 1, NOPE_RNG_TAG_WEIGHT, 2), UINT32_C(335544), 0, 0};
+    nope_weights w = {nope_rng_stream_make(9, 1, NOPE_RNG_TAG_WEIGHT, 2), UINT32_C(335544), 0, 0, NULL};
     for (size_t i = 0; i < 10; i++)
         assert_int_equal(nope_kern_weight(&w, 7, i, 3),
                          nope_rng_gauss_draw(w.stream, i * 7 + 3, w.scale_q) * (1 << (NOPE_Q_FRAC - 20)));

@@ -209,6 +209,10 @@ static void test_draw_run_equals_scalar(void **state)
     (void)state;
     enum { MAX_N = 5000 };
     static int32_t run[MAX_N + 2];
+#if NOPE_NUM == NOPE_NUM_F32
+    static float run_f32[MAX_N + 2]; /* the float32 mode's runs of floats */
+    const float unit = 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS);
+#endif
     const uint64_t firsts[] = {0,
                                1,
                                2,
@@ -237,11 +241,61 @@ static void test_draw_run_equals_scalar(void **state)
                 for (size_t k = 0; k < n; k++)
                     bad += run[k] != nope_rng_gauss_draw(s, firsts[a] + k, scale);
                 bad += run[n] != 0x5A5A5A5A || run[n + 1] != 0x5A5A5A5A;
+#if NOPE_NUM == NOPE_NUM_F32
+                run_f32[n] = run_f32[n + 1] = 0.5f;
+                nope_rng_gauss_draw_run_f32(run_f32, s, firsts[a], n, scale, unit);
+                for (size_t k = 0; k < n; k++) {
+                    float f = (float)nope_rng_gauss_draw(s, firsts[a] + k, scale) * unit;
+                    bad += __builtin_memcmp(&run_f32[k], &f, sizeof f) != 0; /* the same bits, -0 or not */
+                }
+                bad += run_f32[n] != 0.5f || run_f32[n + 1] != 0.5f;
+#endif
                 checked += (int64_t)n;
             }
     }
     print_message("runs against single draws: %lld values, %lld mismatches\n", (long long)checked, (long long)bad);
     assert_int_equal(bad, 0);
+}
+
+/* Blocks of rows are the same floats as the rows drawn one by one: rows short and long, strides
+ * and first elements even (one vector pipeline through every row) and odd (row by row), up to
+ * the end of the element numbers. */
+static void test_draw_rows_equals_runs(void **state)
+{
+    (void)state;
+#if NOPE_NUM != NOPE_NUM_F32
+    skip(); /* floats straight from the draws are the float32 mode's */
+#else
+    enum { MAX_ROWS = 19, MAX_COLS = 70, PITCH = 72 };
+    static float block[MAX_ROWS * PITCH + 1], row[MAX_COLS];
+    const float unit = 1.0f / (float)(1L << NOPE_DRAW_FRAC_BITS);
+    const uint64_t firsts[] = {0, 1, 6, 4096, UINT64_MAX - 2 * 18 * 64 - 70, UINT64_MAX - 69};
+    const uint64_t strides[] = {0, 1, 16, 64, 65, 256, 3072};
+    const size_t rows[] = {0, 1, 2, 3, 5, 19}, cols[] = {0, 1, 2, 15, 16, 17, 30, 32, 34, 48, 64, 70};
+    int64_t bad = 0, checked = 0;
+    nope_rng_stream s = nope_rng_stream_make(41, 3, NOPE_RNG_TAG_WEIGHT, 17);
+    for (size_t a = 0; a < sizeof firsts / sizeof firsts[0]; a++)
+        for (size_t b = 0; b < sizeof strides / sizeof strides[0]; b++)
+            for (size_t c = 0; c < sizeof rows / sizeof rows[0]; c++)
+                for (size_t d = 0; d < sizeof cols / sizeof cols[0]; d++) {
+                    const uint32_t scale = 335544u + (uint32_t)(a + b + c + d) * 1000003u;
+                    const size_t nr = rows[c], nc = cols[d];
+                    for (size_t k = 0; k < MAX_ROWS * PITCH + 1; k++)
+                        block[k] = 0.5f;
+                    nope_rng_gauss_draw_rows_f32(block, PITCH, s, firsts[a], strides[b], nr, nc, scale, unit);
+                    for (size_t r = 0; r < nr; r++) {
+                        nope_rng_gauss_draw_run_f32(row, s, firsts[a] + r * strides[b], nc, scale, unit);
+                        bad += __builtin_memcmp(block + r * PITCH, row, nc * sizeof(float)) != 0;
+                        for (size_t k = nc; k < PITCH; k++) /* nothing written between rows */
+                            bad += block[r * PITCH + k] != 0.5f;
+                        checked += (int64_t)nc;
+                    }
+                    for (size_t k = nr * PITCH; k < MAX_ROWS * PITCH + 1; k++)
+                        bad += block[k] != 0.5f;
+                }
+    print_message("blocks of rows against runs: %lld values, %lld mismatches\n", (long long)checked, (long long)bad);
+    assert_int_equal(bad, 0);
+#endif
 }
 
 /* Each vectorised variant of a run of pairs that this CPU can run, on its own. */
@@ -253,6 +307,9 @@ static void test_draw_pair_variants(void **state)
                                                                        draw_pairs_plain};
     const int runnable[] = {__builtin_cpu_supports("x86-64-v4"), __builtin_cpu_supports("x86-64-v3"), 1};
     static int32_t out[2 * 1100];
+#if NOPE_NUM == NOPE_NUM_F32
+    static float out_f32[2 * 1100 + 1];
+#endif
     int tried = 0;
     for (int v = 0; v < 3; v++) {
         if (!runnable[v])
@@ -261,13 +318,27 @@ static void test_draw_pair_variants(void **state)
         for (uint32_t stream = 0; stream < 4; stream++) {
             nope_rng_stream s = nope_rng_stream_make(stream, 9, NOPE_RNG_TAG_WEIGHT, stream);
             const uint64_t counters[] = {0, 12345, UINT64_C(1) << 62};
-            const size_t pairs[] = {1, 7, 8, 9, 33, 1100};
+            /* 8 pairs make one block of the AVX-512 variant, which works three blocks deep */
+            const size_t pairs[] = {1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 32, 33, 1100};
             for (size_t c = 0; c < 3; c++)
-                for (size_t p = 0; p < 6; p++) {
+                for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
                     uint32_t scale = 1000003u * (uint32_t)(p + 1) + stream;
                     variants[v](out, s.key + GOLDEN_GAMMA * (counters[c] + 1), pairs[p], scale);
                     for (size_t k = 0; k < 2 * pairs[p]; k++)
                         assert_int_equal(out[k], nope_rng_gauss_draw(s, 2 * counters[c] + k, scale));
+#if NOPE_NUM == NOPE_NUM_F32
+                    if (v != 0)
+                        continue;
+                    /* The AVX-512 float variant, against the integers converted one at a time. */
+                    out_f32[2 * pairs[p]] = 0.5f;
+                    assert_true(draw_rows_avx512_f32(out_f32, 0, s.key + GOLDEN_GAMMA * (counters[c] + 1), 0, 1,
+                                                     pairs[p], scale, 0x1p-20f));
+                    for (size_t k = 0; k < 2 * pairs[p]; k++) {
+                        float f = (float)nope_rng_gauss_draw(s, 2 * counters[c] + k, scale) * 0x1p-20f;
+                        assert_memory_equal(&out_f32[k], &f, sizeof f);
+                    }
+                    assert_true(out_f32[2 * pairs[p]] == 0.5f); /* nothing written past the run */
+#endif
                 }
         }
     }
@@ -294,7 +365,21 @@ static void test_draw_run_far_tail(void **state)
             nope_rng_gauss_draw_run(run, s, first, 41, 16777216u);
             for (size_t k = 0; k < 41; k++)
                 assert_int_equal(run[k], nope_rng_gauss_draw(s, first + k, 16777216u));
+#if NOPE_NUM == NOPE_NUM_F32
+            float run_f32[41];
+            nope_rng_gauss_draw_run_f32(run_f32, s, first, 41, 16777216u, 0x1p-20f);
+            for (size_t k = 0; k < 41; k++)
+                assert_true(run_f32[k] == (float)run[k] * 0x1p-20f);
+#endif
         }
+#if NOPE_NUM == NOPE_NUM_F32
+        /* In a block of rows drawn in one pipeline: two rows of 40 from an even element. */
+        float block[80];
+        uint64_t first = (e > 40 ? e - 40 : 0) & ~UINT64_C(1);
+        nope_rng_gauss_draw_rows_f32(block, 40, s, first, 40, 2, 40, 16777216u, 0x1p-20f);
+        for (size_t k = 0; k < 80; k++)
+            assert_true(block[k] == (float)nope_rng_gauss_draw(s, first + k, 16777216u) * 0x1p-20f);
+#endif
         /* |z| > 5.4 (the tail table's smallest value is 5.42), here on the draw grid at scale 1 */
         int32_t z = nope_rng_gauss_draw(s, e, 16777216u);
         assert_true(z > 5.4 * (1 << 20) || z < -5.4 * (1 << 20));
@@ -314,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_scaled_draw_exact),
         cmocka_unit_test(test_gauss_equals_reference),
         cmocka_unit_test(test_draw_run_equals_scalar),
+        cmocka_unit_test(test_draw_rows_equals_runs),
         cmocka_unit_test(test_draw_pair_variants),
         cmocka_unit_test(test_draw_run_far_tail),
     };

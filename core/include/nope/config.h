@@ -153,7 +153,25 @@ typedef struct {
     /* --threads N: workers for the products and attention, 0 for the platform's cores (the
      * program decides). Not part of the configuration a report names: the bytes are the same. */
     uint32_t threads;
+    /* --model FILE and --text FILE: the experiment on a trained model (nope/trained.h) instead of
+     * the random one; NULL when not given. Names only: the program reads the files. */
+    const char *model, *text;
+    /* The NOPE_GIVEN_* bits of the flags given, which a model's shape must then agree with. */
+    uint32_t given;
 } nope_config;
+enum {
+    NOPE_GIVEN_D = 1u << 0,
+    NOPE_GIVEN_HEADS = 1u << 1,
+    NOPE_GIVEN_LAYERS = 1u << 2,
+    NOPE_GIVEN_FFN = 1u << 3,
+    NOPE_GIVEN_SEQ = 1u << 4,
+    NOPE_GIVEN_VOCAB = 1u << 5,
+    NOPE_GIVEN_EPS = 1u << 6,
+    NOPE_GIVEN_ACT = 1u << 7,
+    NOPE_GIVEN_SIGMA = 1u << 8,
+    NOPE_GIVEN_SIGMA_IN = 1u << 9,
+    NOPE_GIVEN_INPUT = 1u << 10
+};
 
 /* Each value's one name, as the CLI reads it and the report prints it (config.c); NULL for a
  * value outside the set. */

@@ -23,12 +23,22 @@ typedef struct {
     uint32_t scale_q;
     uint32_t row_stride; /* columns of the whole matrix; 0 for "the product's n_out" */
     uint32_t col0;       /* the strip's first column */
+    /* A trained model's matrix instead of the stream (core/src/weights_stored.c): element e is
+     * the little-endian float32 at stored + 4 e, read where it lies (a board's flash), converted
+     * as nope_model_file_num does. NULL: drawn. */
+    const uint8_t *stored;
 } nope_weights;
 
 static inline uint64_t nope_weights_element(const nope_weights *w, size_t n_out, size_t i, size_t j)
 {
     return (uint64_t)i * (w->row_stride ? w->row_stride : n_out) + w->col0 + j;
 }
+
+/* wbuf (n_rows, n_cols) = W[row0 .. row0+n_rows)[col0 .. col0+n_cols) of a stored matrix (w->stored),
+ * what drawing the block would give for a drawn one: float32 as is, or fixed point in the
+ * matmul's weight format, Q20 rounded and saturated (docs/model-format.md, "Fixed point"). */
+void nope_weights_stored_block(nope_num_t *wbuf, const nope_weights *w, size_t n_out, size_t row0, size_t n_rows,
+                               size_t col0, size_t n_cols);
 
 /* The drawn value W[i][j] as a number (for tests and references). */
 nope_num_t nope_kern_weight(const nope_weights *w, size_t n_out, size_t i, size_t j);

@@ -22,6 +22,13 @@ void nope_model_draw_input(nope_num_t *x, const nope_config *cfg, uint32_t trial
  * statistics (nope_stats_add). cfg must be within capacity. */
 void nope_model_run_trial(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial);
 
+/* The residual stream (seq, d) trials run through: a trained model's run (nope/trained.h) puts its
+ * embedded tokens there and reads the last layer's output back. */
+nope_num_t *nope_model_resid(void);
+
+/* Every layer over the residual stream as it stands (nope_model_run_trial after its input). */
+void nope_model_run_layers(const nope_config *cfg, const nope_kern_params *kp, uint32_t trial);
+
 /* Workers this build's model can split a trial over (nope/parallel.h): NOPE_MAX_THREADS, or 1
  * in fixed point, whose kernels share an accumulator and a saturation count. */
 uint32_t nope_model_max_workers(void);

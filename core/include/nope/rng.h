@@ -20,7 +20,8 @@ enum {
     NOPE_RNG_TAG_TOKENS = 2, /* token ids, element m */
     NOPE_RNG_TAG_EMBED = 3,  /* embedding row of token (index = token id), element i */
     NOPE_RNG_TAG_WEIGHT = 4, /* weight matrix (index = layer*8 + matrix), element i*n_out + j */
-    NOPE_RNG_TAG_WINDOW = 5  /* nope-train's training windows: trial = step, index 0, element = window */
+    NOPE_RNG_TAG_TEXT = 5,   /* a trained model's text window (index 0), element 0 (nope/text_windows.h) */
+    NOPE_RNG_TAG_WINDOW = 6  /* nope-train's training windows: trial = step, index 0, element = window */
 };
 
 nope_rng_stream nope_rng_stream_make(uint64_t seed, uint32_t trial, uint32_t tag, uint32_t index);
@@ -49,5 +50,15 @@ int32_t nope_rng_gauss_draw(nope_rng_stream s, uint64_t e, uint32_t scale_q);
 /* out[k] = nope_rng_gauss_draw(s, e0 + k, scale_q) for k < n, exactly, for any e0 and n: each
  * 64-bit hash is computed once for its two elements, and on a host the loops are vectorised. */
 void nope_rng_gauss_draw_run(int32_t *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q);
+
+/* Float32 builds only. out[k] = (float)d_k * unit, d_k as nope_rng_gauss_draw_run gives them:
+ * a host's float32 weights straight from the vectors that draw them, no pass through integers. */
+void nope_rng_gauss_draw_run_f32(float *out, nope_rng_stream s, uint64_t e0, size_t n, uint32_t scale_q, float unit);
+
+/* Float32 builds only. out[r out_stride + j] = (float)d * unit, d the draw of element e0 + r e_stride + j, for r < rows
+ * and j < cols: a block of a weight matrix in one call, so a host's vector pipeline stays full
+ * across its short rows. */
+void nope_rng_gauss_draw_rows_f32(float *out, size_t out_stride, nope_rng_stream s, uint64_t e0, uint64_t e_stride,
+                                  size_t rows, size_t cols, uint32_t scale_q, float unit);
 
 #endif

@@ -24,6 +24,9 @@ static inline bool nope_summary_has_theory(uint32_t layer)
     return layer == 0;
 }
 
+/* The mean over trials of a statistic's sums and its standard error (a trained run's loss). */
+void nope_summary_mean_se(const nope_moments *m, uint32_t trials, nope_dec *mean, nope_dec *se);
+
 void nope_summary_row_get(const nope_config *cfg, uint32_t layer, uint32_t pos, nope_summary_row *row);
 
 /* LayerNorm's factor c = v / (v + eps), v = s^2 (d-1)/d, s the input scale. */
