@@ -101,7 +101,7 @@ PHONY += test-train-bits
 
 # The trainer program (issue #10): a tiny model beats the unigram entropy in seconds, the same bytes
 # twice and at any --threads, bad input refused (exit 2, no file), a killed run leaves no half model.
-test-train: $(TRAIN_BIN)
-	$(Q)tests/scripts/train_program.sh $(TRAIN_BIN)
+test-train: $(TRAIN_BIN) $(HOST_DIR)/nope
+	$(Q)tests/scripts/train_program.sh $(TRAIN_BIN) $(HOST_DIR)/nope
 TEST_TARGETS += test-train
 PHONY += test-train

@@ -219,8 +219,8 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
             uf = same(flag, uint_flags[i].flag) ? &uint_flags[i] : uf;
         for (size_t i = 0; i < sizeof dec_flags / sizeof dec_flags[0]; i++)
             df = same(flag, dec_flags[i].flag) ? &dec_flags[i] : df;
-        bool known =
-            uf || df || same(flag, "--text") || same(flag, "--out") || same(flag, "--act") || same(flag, "--seed");
+        bool known = uf || df || same(flag, "--text") || same(flag, "--out") || same(flag, "--held-out") ||
+                     same(flag, "--act") || same(flag, "--seed");
         if (!known)
             return refuse(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (arg[n] == '=')
@@ -234,10 +234,10 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
             st = parse_uint(uf, value, &c, err);
         else if (df)
             st = parse_dec(df, value, &c, err);
-        else if (same(flag, "--text") || same(flag, "--out")) {
+        else if (same(flag, "--text") || same(flag, "--out") || same(flag, "--held-out")) {
             if (value[0] == '\0')
                 return refuse(err, NOPE_ERR_ARG, flag, value, "an empty path; allowed a file name");
-            *(same(flag, "--text") ? &c.text : &c.out) = value;
+            *(same(flag, "--text") ? &c.text : same(flag, "--out") ? &c.out : &c.held_out) = value;
         } else if (same(flag, "--act")) {
             if (nope_act_parse(value, &c.shape.act) != NOPE_OK)
                 st = refuse(err, NOPE_ERR_ARG, flag, value, "unknown activation; allowed relu, gelu");
@@ -281,6 +281,7 @@ const char *nope_train_flags_usage(void)
            "  Default shape: the issue's, d=64 heads=4 layers=4 ffn=256 seq=64 gelu.\n"
            "  --text TEXT        the text (bytes; each is a token)\n"
            "  --out MODEL        the model file; an existing one is replaced only by a good model\n"
+           "  --held-out FILE    also write the held-out part there (what nope --model M --text FILE reads)\n"
            "  --d N              model width (2.." STR(NOPE_MAX_D) ", default 64)\n"
            "  --heads N          attention heads, must divide d (1.." STR(NOPE_MAX_HEADS) ", default 4)\n"
            "  --layers N         layers (1.." STR(NOPE_MAX_LAYERS) ", default 4)\n"

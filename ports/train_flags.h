@@ -18,6 +18,7 @@
 
 typedef struct {
     const char *text, *out; /* paths, as given */
+    const char *held_out;   /* --held-out: where to write the held-out part; NULL: nowhere */
     nope_train_shape shape; /* vocab is 256: bytes */
     uint32_t batch, steps, warmup, eval_every, eval_windows, checkpoint_every;
     uint32_t threads; /* 0: every core */

@@ -70,11 +70,14 @@ int main(int argc, char **argv)
     }
     if (!nope_atomic_probe(o.out, why, sizeof why))
         return usage_error("--out", o.out, why);
+    if (o.held_out && !nope_atomic_probe(o.held_out, why, sizeof why))
+        return usage_error("--held-out", o.held_out, why);
     nope_train_run r = {.o = &o};
     uint8_t *text = nope_text_file_read(o.text, MAX_TEXT_BYTES, &r.n, why, sizeof why);
     if (!text)
         return usage_error("--text", o.text, why);
     r.text = text;
+    char buf[80];
     const size_t train = nope_text_train_bytes(r.n), need = nope_text_min_bytes(o.shape.seq);
     if (r.n < need) {
         snprintf(why, sizeof why,
@@ -82,6 +85,12 @@ int main(int argc, char **argv)
                  "(%zu bytes, held out) each need a window of %u bytes; allowed %zu bytes or more",
                  r.n, o.shape.seq, train, r.n - train, o.shape.seq + 1, need);
         return usage_error("--text", o.text, why);
+    }
+    /* The held-out part as its own file, for the experiment on the trained model (docs/science.md,
+     * "Trained models": its --text is the held-out text). */
+    if (o.held_out && !nope_atomic_write(o.held_out, text + train, r.n - train, why, sizeof why)) {
+        fprintf(stderr, "nope-train: --held-out %s: %s\n", shown(o.held_out, buf), why);
+        return 1;
     }
     if (!allocate(&r)) {
         fprintf(stderr, "nope-train: out of memory: this shape and --batch %u need about %zu MB\n", o.batch,
@@ -94,7 +103,7 @@ int main(int argc, char **argv)
     nope_parallel_set(port_parallel(), workers);
 
     char sigma[NOPE_FMT_MAX], lr[NOPE_FMT_MAX], floor[NOPE_FMT_MAX], clip[NOPE_FMT_MAX], wd[NOPE_FMT_MAX],
-        eps[NOPE_FMT_MAX], buf[80];
+        eps[NOPE_FMT_MAX];
     nope_fmt_plain(sigma, &o.sigma_dec), nope_fmt_plain(lr, &o.lr_dec), nope_fmt_plain(floor, &o.min_lr_frac_dec);
     nope_fmt_plain(clip, &o.clip_dec), nope_fmt_plain(wd, &o.weight_decay_dec), nope_fmt_plain(eps, &o.eps_dec);
     fprintf(stderr,

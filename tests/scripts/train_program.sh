@@ -6,7 +6,8 @@
 # one line on stderr, exit 2, nothing on stdout and no file; a run killed with SIGKILL leaves no
 # file, or the old one untouched. Usage: train_program.sh BIN
 set -euo pipefail
-bin=${1:?usage: train_program.sh build/host/nope-train}
+bin=${1:?usage: train_program.sh build/host/nope-train build/host/nope}
+nope=${2:?usage: train_program.sh build/host/nope-train build/host/nope}
 cd "$(dirname "$0")/../.."
 out=build/test/train_program; rm -rf $out; mkdir -p $out; fails=0; n=0
 ok() { echo "ok   $*"; n=$((n + 1)); }
@@ -26,6 +27,27 @@ else
 fi
 grep -q '^nope-train: step 100/200: held-out' $out/a.err && ok "progress on stderr names the step and held-out loss" ||
   bad "no held-out progress line on stderr"
+
+# --held-out writes the held-out part, byte for byte the text's last N - floor(0.9 N) bytes.
+$bin "${tiny[@]}" --steps 2 --warmup 0 --eval-windows 4 --out $out/h.nope --held-out $out/held.txt >/dev/null 2>&1
+size=$(wc -c < $text)
+if tail -c $((size - (size / 10 * 9 + size % 10 * 9 / 10))) $text | cmp -s - $out/held.txt; then
+  ok "--held-out: the last $(wc -c < $out/held.txt) of $size bytes"
+else
+  bad "--held-out did not write the text's last 10%"
+fi
+
+# The experiment on the trained model (nope --model --text, a forward written apart from the
+# trainer's) on that held-out part: its mean loss over positions agrees with the trainer's held-out
+# bits per byte (other windows: 400 random ones against 64 evenly spaced, so within 0.15 bits).
+$bin "${tiny[@]}" --steps 200 --eval-every 100 --out $out/a.nope --held-out $out/held.txt >/dev/null 2>&1
+if exp_loss=$($nope --model $out/a.nope --text $out/held.txt --trials 400 2>/dev/null |
+                awk -F, '$1 == 1 { s += $9; n++ } END { if (n) printf "%.4f", s / n }') && [ -n "$exp_loss" ] &&
+   awk -v a="$exp_loss" -v b="$bpb" 'BEGIN { exit !(a - b < 0.15 && b - a < 0.15) }'; then
+  ok "nope --model --text on the held-out part: mean loss $exp_loss bits per byte, the trainer's $bpb"
+else
+  bad "nope --model --text: mean loss '$exp_loss' bits per byte, the trainer's $bpb"
+fi
 
 # 2. tools/nope-model reads it, with the shape asked for.
 if info=$(tools/nope-model info --no-stats $out/a.nope 2>&1) &&
@@ -86,6 +108,7 @@ refused "too short" --text $out/short.txt --out $out/bad.nope --seq 32
 refused "No such file" --text $text --out $out/no-such-dir/bad.nope
 refused "cannot create" --text $text --out /proc/bad.nope
 refused "a directory" --text $text --out $out
+refused "No such file" --text $text --out $out/bad.nope --held-out $out/no-such-dir/held.txt
 refused "must divide" "${base[@]}" --d 30 --heads 4
 refused "must be below" --text $text --out $out/bad.nope --steps 10 --warmup 10
 refused "unknown flag" "${base[@]}" --bogus 1
@@ -146,7 +169,7 @@ elif ! grep -qv '/\.ck\.nope\.[0-9]*\.tmp$' <<<"$left"; then
 else
   bad "temporary files left: $left"
 fi
-[ -z "$(ls -A $out | grep -v '\.tmp$' | grep -v -E '^(text\.txt|short\.txt|other-(held|train)\.txt|[a-z0-9-]+\.(nope|out|err))$' || true)" ] ||
+[ -z "$(ls -A $out | grep -v '\.tmp$' | grep -v -E '^(text\.txt|short\.txt|held\.txt|other-(held|train)\.txt|[a-z0-9-]+\.(nope|out|err))$' || true)" ] ||
   bad "unexpected files in $out: $(ls -A $out)"
 
 echo "train_program: $((n - fails)) passed, $fails failed"
