@@ -49,3 +49,30 @@ run: $(HOST_BIN)
 endif
 
 PHONY += host deps-note
+
+# The trainer (issue #10, docs/training.md): build/host/nope-train, float32 only. Its portable parts
+# (flags, text windows, model bytes) build like the core; its host parts (main, loop, files) are
+# hosted code like the port.
+TRAIN_BIN := $(HOST_DIR)/nope-train
+ifeq ($(NUM),f32)
+TRAIN_PORT_OBJS := $(patsubst %,$(HOST_OBJ_DIR)/ports/%.o,train_flags train_text train_model)
+TRAIN_HOST_OBJS := $(patsubst %,$(HOST_OBJ_DIR)/ports/host/%.o,train_main train_loop text_file atomic_file)
+TRAIN_HEADERS := $(wildcard ports/train_*.h ports/host/train_*.h ports/host/text_file.h ports/host/atomic_file.h \
+                            ports/port.h core/include/nope/*.h)
+$(TRAIN_PORT_OBJS): $(HOST_OBJ_DIR)/ports/%.o: ports/%.c $(TRAIN_HEADERS)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CORE_FLAGS) -c $< -o $@
+$(TRAIN_HOST_OBJS): $(HOST_OBJ_DIR)/ports/host/%.o: ports/host/%.c $(TRAIN_HEADERS)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -std=c11 -O2 -ffp-contract=off -Wall -Wextra -Werror -D NOPE_NUM=$(NUM_DEF) $(CORE_INC) -c $< -o $@
+$(TRAIN_BIN): $(filter $(HOST_OBJ_DIR)/core/%,$(HOST_OBJS)) $(TRAIN_PORT_OBJS) $(TRAIN_HOST_OBJS) \
+              $(HOST_OBJ_DIR)/ports/host/threads_host.o
+	$(Q)$(HOST_CC) $^ -pthread -o $@
+host: $(TRAIN_BIN)
+ifeq ($(BOARD),)
+run: $(TRAIN_BIN)
+endif
+else
+$(TRAIN_BIN): FORCE
+	$(Q)$(MAKE) --no-print-directory NUM=f32 $(TRAIN_BIN)
+endif

@@ -92,7 +92,16 @@ PHONY += test-slurm
 
 # The training math (core/src/train_*.c, issue #10): the same gradient and parameter bits from gcc
 # and clang, -O0 to -O3, with the host's vector kernels and on 1 or 2 threads.
-test-train-bits:
+# Then the program's: build/host/nope-train rebuilt by gcc -O0, -O2 and clang -O2 writes the same model.
+test-train-bits: $(TRAIN_BIN)
 	$(Q)tests/scripts/train_bits.sh
+	$(Q)tests/scripts/train_program_bits.sh $(TRAIN_BIN)
 TEST_TARGETS += test-train-bits
 PHONY += test-train-bits
+
+# The trainer program (issue #10): a tiny model beats the unigram entropy in seconds, the same bytes
+# twice and at any --threads, bad input refused (exit 2, no file), a killed run leaves no half model.
+test-train: $(TRAIN_BIN) $(HOST_DIR)/nope
+	$(Q)tests/scripts/train_program.sh $(TRAIN_BIN) $(HOST_DIR)/nope
+TEST_TARGETS += test-train
+PHONY += test-train

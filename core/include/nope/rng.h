@@ -20,7 +20,8 @@ enum {
     NOPE_RNG_TAG_TOKENS = 2, /* token ids, element m */
     NOPE_RNG_TAG_EMBED = 3,  /* embedding row of token (index = token id), element i */
     NOPE_RNG_TAG_WEIGHT = 4, /* weight matrix (index = layer*8 + matrix), element i*n_out + j */
-    NOPE_RNG_TAG_TEXT = 5    /* a trained model's text window (index 0), element 0 (nope/text_windows.h) */
+    NOPE_RNG_TAG_TEXT = 5,   /* a trained model's text window (index 0), element 0 (nope/text_windows.h) */
+    NOPE_RNG_TAG_WINDOW = 6  /* nope-train's training windows: trial = step, index 0, element = window */
 };
 
 nope_rng_stream nope_rng_stream_make(uint64_t seed, uint32_t trial, uint32_t tag, uint32_t index);
