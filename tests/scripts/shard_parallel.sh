@@ -66,7 +66,9 @@ done
 # Kill shard 2 of 2 half way (one job at a time, so shard 1 is done by then): named, exit 1, no
 # part or temporary file left; the rerun runs shard 2 alone and the report is one run's.
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-kill_flags=(--trials 100 --seed 5)
+# A shape big enough that a shard runs for most of a second on any machine: at the default shape a
+# shard of 50 trials now ends in tens of milliseconds, before the loop below can see it running.
+kill_flags=(--trials 100 --seed 5 --d 128 --heads 4 --ffn 512 --seq 256)
 run=$out/kill
 "$bin" "${kill_flags[@]}" > "$run-single.csv" 2>/dev/null
 tools/shard-run --bin "$bin" --jobs 1 --shards 2 --outdir "$run.parts" -o "$run.csv" -- "${kill_flags[@]}" 2> "$run.log" &
