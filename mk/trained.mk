@@ -19,7 +19,6 @@ $(TRAINED_OUT)/model.nope: | $(TRAIN_BIN) $(TRAINED_DIR)/fortunes.txt
 	$(Q)$(TRAIN_BIN) --text $(TRAINED_DIR)/fortunes.txt --out $@ --held-out $(TRAINED_HELDOUT) $(TRAIN_FLAGS)
 
 trained: $(TRAINED_OUT)/model.nope $(HOST_DIR)/nope
-	$(Q)test -f $(TRAINED_HELDOUT) || $(TRAIN_BIN) --text $(TRAINED_DIR)/fortunes.txt --out /dev/null --steps 1 --held-out $(TRAINED_HELDOUT) >/dev/null 2>&1 || true
 	$(Q)tools/trained-experiment --nope $(HOST_DIR)/nope --model $(TRAINED_OUT)/model.nope --text $(TRAINED_HELDOUT) \
 	    --out $(TRAINED_OUT) --trials $(TRAINED_TRIALS) --sigma $(TRAINED_SIGMA)
 
