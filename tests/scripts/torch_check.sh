@@ -12,7 +12,7 @@
 #   - bad input to export: one line, exit 2.
 # Usage: torch_check.sh NOPE NOPE_FIXED
 set -euo pipefail
-nope=$1 nope_fixed=$2
+nope=$(realpath "$1") nope_fixed=$(realpath "$2") # absolute: the script works in a temporary directory
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tc=$root/tools/torch-check
 text_src=/usr/share/common-licenses/GPL-3
