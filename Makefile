@@ -35,7 +35,7 @@ TEST_TARGETS :=
 PHONY := run test bench clean deps
 # Read in this order, not alphabetically: make expands a rule's prerequisites when it reads the
 # rule, so host.mk (HOST_BIN, HOST_DIR, CORE_SRCS) must come before every fragment that uses them.
-MK_FRAGMENTS := host fixed test tools fuzz boards bench
+MK_FRAGMENTS := host fixed test tools fuzz boards bench trained
 ifneq ($(sort $(wildcard mk/*.mk)),$(sort $(patsubst %,mk/%.mk,$(MK_FRAGMENTS))))
   $(error mk/ holds $(sort $(wildcard mk/*.mk)) but MK_FRAGMENTS names $(MK_FRAGMENTS): list every fragment once)
 endif
