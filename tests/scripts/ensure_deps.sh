@@ -14,6 +14,8 @@ have afl-fuzz || need+=(afl++)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import serial' 2>/dev/null || need+=(python3-serial)
+# make check-torch: Debian's PyTorch, with the threaded OpenBLAS it is quick with (tools/torch-check)
+/usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch libopenblas0-pthread)
 parallel --version 2>/dev/null | grep -q 'GNU parallel' || need+=(parallel)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "make test needs: ${need[*]}"
