@@ -240,13 +240,30 @@ nope_parallel_for_fn port_parallel(void)
     return NULL;
 }
 
-/* ---- inputs: none yet; a board that links a model and a text into flash returns them here ---- */
+/* ---- inputs: the model and text slice linked into flash, read where they lie ---- */
+
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
 
 bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why)
 {
-    (void)name;
-    (void)bytes;
-    (void)size;
-    *why = "this image has no files; a board reads a model and text linked into its flash";
+    if (cm_inputs == NULL) {
+        *why = "this image links no files (make BOARD=... MODEL=FILE TEXT=FILE links a model and a text into flash)";
+        return false;
+    }
+    for (const cm_input *in = cm_inputs; in->name != NULL; in++) {
+        if (same_name(in->name, name)) {
+            *bytes = in->bytes;
+            *size = in->size;
+            return true;
+        }
+    }
+    *why = "this image links only the MODEL and TEXT it was built with, under the names its flags give them";
     return false;
 }
