@@ -152,16 +152,15 @@ __attribute__((weak)) uint64_t cm_cycles(void)
     return port_ticks();
 }
 
-static uint64_t trial_start;
-
-void cm_trials_start(void)
-{
-    trial_start = cm_cycles();
-}
+static uint64_t trial_start; /* set by port_trial_done(0, ...) just before the first trial */
 
 /* "cycles: trial 3/10: 123456789 (7.716 s at 16000000 Hz)": the count leaves out this line. */
 void port_trial_done(uint32_t done, uint32_t total)
 {
+    if (done == 0) { /* the trials start now */
+        trial_start = cm_cycles();
+        return;
+    }
     uint64_t spent = cm_cycles() - trial_start;
     cm_board_trial_done(done, total);
     char num[NOPE_FMT_MAX];
