@@ -26,11 +26,11 @@ BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
-TEST_TARGETS += test-boards test-board-default test-board-shards test-kernels-arm
+TEST_TARGETS += test-boards test-board-default test-board-shards test-kernels-arm test-boards-trained
 PHONY += test-boards-trained
 # A small model linked into the QEMU boards' flash, both modes, cmp'd with the host's report.
 test-boards-trained:
-	$(Q)tests/cross/test_boards_trained.sh
+	$(Q)tests/cross/test_boards_trained.sh $(BOARDS)
 PHONY += test-boards test-board-default test-board-shards test-kernels-arm size board-build board-run board-info
 
 test-boards:
