@@ -14,8 +14,16 @@
 # again per query, with the old draws and kernels: 2677 M and 1818 M).
 BOARD_CAPS := -DNOPE_MAX_D=32 -DNOPE_MAX_HEADS=4 -DNOPE_MAX_LAYERS=2 -DNOPE_MAX_FFN=128 \
               -DNOPE_MAX_SEQ=32 -DNOPE_WEIGHT_BUF=16 -DNOPE_KV_RECOMPUTE=1 -DNOPE_MAX_HEAD_DIM=8
-ifeq ($(NUM),fixed)
+# A trained-model image (make MODEL=FILE TEXT=FILE) runs deeper: the per-position loss sums sit on
+# the stack under the model (1.4 KB in f32, 1 KB in fixed point), so its work area is smaller:
+# f32 blocks of 2 queries, keys and values 2 positions at a time, FFN 4 rows (2.7 KB); fixed point
+# 8, 6 and 4 (4.0 KB). The report is the same at any schedule; only the time changes.
+ifeq ($(NUM)$(if $(MODEL),-model),fixed)
 BOARD_CAPS += -DNOPE_BLOCK_POS=16 -DNOPE_KV_ROWS=8 -DNOPE_FFN_ROWS=8 -DNOPE_FX_ACC_CAP=32
+else ifeq ($(NUM)$(if $(MODEL),-model),fixed-model)
+BOARD_CAPS += -DNOPE_BLOCK_POS=8 -DNOPE_KV_ROWS=6 -DNOPE_FFN_ROWS=4 -DNOPE_FX_ACC_CAP=32
+else ifeq ($(if $(MODEL),-model),-model)
+BOARD_CAPS += -DNOPE_BLOCK_POS=2 -DNOPE_KV_ROWS=2 -DNOPE_FFN_ROWS=4
 else
 BOARD_CAPS += -DNOPE_BLOCK_POS=11 -DNOPE_KV_ROWS=7 -DNOPE_FFN_ROWS=7
 endif

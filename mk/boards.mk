@@ -5,12 +5,19 @@
 #        exit status on a fault (70), a stack overflow (71), a timeout (124) or a program error.
 #        Without EXP, the board's BOARD_EXP (boards/<board>/board.mk): the host's default
 #        configuration, or the board's, with a few trials, so that it ends well within a minute.
+#   make BOARD=<board> MODEL=FILE TEXT=FILE [TEXT_BYTES=N] [EXP=...] run
+#        a trained model (docs/model-format.md) and the first TEXT_BYTES (16384) bytes of TEXT
+#        linked into flash as const data: the image runs `nope EXP --model FILE --text SLICE`,
+#        SLICE being build/<board>-<num>-model/text-slice.txt, the bytes it linked, and prints the
+#        host's report for the same model, slice and flags. Without EXP, BOARD_TRAINED_EXP.
 #   make BOARD=<board> board-build                only build the image
 #   make BOARD=<board> OUT=uart run           bytes through the board UART instead of semihosting
 #   make BOARD=<board> FAULT_TEST=1 run       undefined instruction before the experiment
 #                                             (FAULT_TEST=2: a load from an unmapped address)
 #   make size                                 flash, RAM and measured stack of every board image
 #   make test-boards                          every board x {f32, fixed} against the host program
+#   make test-boards-trained                  a trained-model image on QEMU boards x {f32, fixed}
+#                                             against the host program, and the build's refusals
 #   make test-kernels-arm                     the Cortex-M matmul tiles against plain C, every board x mode
 #   make bench BOARD=<b> [NUM=...] [EXP=...]  instructions per trial and per kernel (mk/bench.mk)
 #   make test-board-default                   `make BOARD=... run` without EXP ends, and shows
@@ -19,7 +26,11 @@ BOARDS := qemu-microbit qemu-mps2-an385 qemu-mps2-an386 qemu-mps2-an500 qemu-mps
 CROSS ?= arm-none-eabi-
 QEMU_TIMEOUT ?= 120
 
-TEST_TARGETS += test-boards test-board-default test-board-shards test-kernels-arm
+TEST_TARGETS += test-boards test-board-default test-board-shards test-kernels-arm test-boards-trained
+PHONY += test-boards-trained
+# A small model linked into the QEMU boards' flash, both modes, cmp'd with the host's report.
+test-boards-trained:
+	$(Q)tests/cross/test_boards_trained.sh $(BOARDS)
 PHONY += test-boards test-board-default test-board-shards test-kernels-arm size board-build board-run board-info
 
 test-boards:
@@ -47,9 +58,32 @@ include boards/$(BOARD)/board.mk
 
 OUT ?= semihost
 FAULT_TEST ?= 0
+# A trained-model image: MODEL and TEXT both, readable files. Its flags when EXP is not given:
+# the board's (few trials; the shape comes from the model).
+TEXT_BYTES ?= 16384
+BOARD_TRAINED_EXP ?= --trials 10
+B_TRAINED :=
+ifneq ($(MODEL)$(TEXT),)
+ifeq ($(MODEL),)
+$(error TEXT=$(TEXT) without MODEL=FILE: a trained-model image needs both)
+endif
+ifeq ($(TEXT),)
+$(error MODEL=$(MODEL) without TEXT=FILE: a trained-model image needs both)
+endif
+ifneq ($(shell test -f '$(MODEL)' && test -r '$(MODEL)' && echo ok),ok)
+$(error MODEL=$(MODEL): no such readable file)
+endif
+ifneq ($(shell test -f '$(TEXT)' && test -r '$(TEXT)' && echo ok),ok)
+$(error TEXT=$(TEXT): no such readable file)
+endif
+ifeq ($(shell [[ '$(TEXT_BYTES)' =~ ^[1-9][0-9]*$$ ]] && echo ok),)
+$(error TEXT_BYTES=$(TEXT_BYTES): not a positive number of bytes)
+endif
+B_TRAINED := 1
+endif
 ifeq ($(origin EXP),undefined)
-EXP := $(BOARD_EXP)
-B_EXP_FROM := no EXP given: BOARD_EXP from boards/$(BOARD)/board.mk, a few trials that end well within a minute; EXP="..." for others
+EXP := $(if $(B_TRAINED),$(BOARD_TRAINED_EXP),$(BOARD_EXP))
+B_EXP_FROM := no EXP given: $(if $(B_TRAINED),BOARD_TRAINED_EXP,BOARD_EXP) from boards/$(BOARD)/board.mk or mk/boards.mk, a few trials that end well within a minute; EXP="..." for others
 else
 B_EXP_FROM := given
 endif
@@ -67,12 +101,20 @@ PROFILE ?= 0
 # KERNEL_TEST=1: tests/cross/kernel_test.c instead of the program (tests/cross/test_kernels_arm.sh):
 # it includes the kernels' sources itself, so they are left out here.
 KERNEL_TEST ?= 0
-B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter-out 0,$(PROFILE)),-prof)$(if $(filter-out 0,$(KERNEL_TEST)),-ktest)
+B_DIR := $(BUILD)/$(BOARD)-$(NUM)$(if $(filter uart,$(OUT)),-uart)$(if $(filter-out 0,$(FAULT_TEST)),-fault$(FAULT_TEST))$(if $(filter-out 0,$(PROFILE)),-prof)$(if $(filter-out 0,$(KERNEL_TEST)),-ktest)$(if $(B_TRAINED),-model)
 B_ELF := $(B_DIR)/nope.elf
 B_KERNEL_SRCS := core/src/kernels_f32.c core/src/kernels_fixed.c
 B_SRCS := $(if $(filter-out 0,$(KERNEL_TEST)),tests/cross/kernel_test.c $(filter-out $(B_KERNEL_SRCS),$(sort $(wildcard core/src/*.c))),ports/app.c $(sort $(wildcard core/src/*.c))) \
           $(BOARD_SRCS) $(addprefix ports/cortex-m/,startup.c port_cortex_m.c semihost.c main.c mem.c)
 B_OBJS := $(patsubst %.c,$(B_DIR)/obj/%.o,$(B_SRCS))
+# The image's argv: EXP, and for a trained-model image the names port_input knows the linked
+# model and text slice by (the same paths the host program is given to compare).
+B_SLICE := $(B_DIR)/text-slice.txt
+B_ARGS := $(EXP)$(if $(B_TRAINED), --model '$(MODEL)' --text '$(B_SLICE)')
+B_HOST := $(HOST_DIR)/nope$(if $(filter fixed,$(NUM)),-fixed)
+ifeq ($(B_TRAINED),1)
+B_OBJS += $(B_DIR)/obj/inputs.o
+endif
 # A fixed-point image must not touch the FPU at all: with a hard-float ABI GCC would otherwise
 # still move 64-bit integers through d-registers.
 B_NUM_FLAGS := $(if $(filter fixed,$(NUM)),-mgeneral-regs-only)
@@ -98,16 +140,17 @@ board-info:
 	    'flash_base=$(BOARD_FLASH_BASE)' 'flash_bytes=$(BOARD_FLASH_BYTES)' \
 	    'vector_offset=$(BOARD_VECTOR_OFFSET)' 'uf2_family=$(BOARD_UF2_FAMILY)' \
 	    'flash_tool=$(BOARD_FLASH_TOOL)' 'flash_target=$(BOARD_FLASH_TARGET)' 'serial_baud=$(BOARD_SERIAL_BAUD)' \
-	    'boot2=$(BOARD_BOOT2)'
+	    'boot2=$(BOARD_BOOT2)' 'text_slice=$(if $(B_TRAINED),$(B_SLICE))'
 
 # The banner goes to stderr with the diagnostics: stdout is the report's.
 board-run: $(B_ELF)
 	@printf '%s\n' '$(BOARD) $(NUM): EXP="$(subst ','\'',$(EXP))" ($(B_EXP_FROM)), timeout $(QEMU_TIMEOUT) s (QEMU_TIMEOUT=s)' >&2
+	$(if $(B_TRAINED),@printf '%s\n' '$(BOARD) $(NUM): trained model; the same report on the host: $(B_HOST) $(subst ','\'',$(B_ARGS))' >&2)
 	$(Q)tools/qemu-run --machine $(BOARD_QEMU_MACHINE) --timeout $(QEMU_TIMEOUT) \
 	    $(if $(filter uart,$(OUT)),--uart) $(if $(filter 1,$(BOARD_FLASHABLE)),--until-exit) $(B_ELF)
 
 $(B_ELF): $(B_OBJS) boards/$(BOARD)/linker.ld ports/cortex-m/sections.ld
-	$(Q)$(CROSS)gcc $(B_LDFLAGS) -o $@ $(B_OBJS) -lgcc
+	$(Q)$(CROSS)gcc $(B_LDFLAGS) -o $@ $(B_OBJS) -lgcc $(B_LINK_CHECK)
 	$(Q)$(CROSS)size $@ | sed 's|^|$(BOARD)-$(NUM): |' >&2
 
 # Flags and the experiment's argv are files, rewritten only when they change, so that
@@ -116,7 +159,19 @@ $(B_DIR)/flags.txt: board-force
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(CROSS)gcc $(B_CFLAGS)' | cmp -s - $@ || echo '$(CROSS)gcc $(B_CFLAGS)' > $@
 $(B_DIR)/exp_args.h: board-force
-	$(Q)ports/cortex-m/gen_args.sh $@ '$(subst ','\'',$(EXP))'
+	$(Q)ports/cortex-m/gen_args.sh $@ '$(subst ','\'',$(B_ARGS))'
+
+# A trained-model image's inputs (ports/cortex-m/gen_inputs.sh): the text slice and the assembly
+# that .incbin's it and the model into flash, rewritten only when they change. A model and slice
+# that do not fit in flash beside the program are refused in one line (the linker's overflow).
+ifeq ($(B_TRAINED),1)
+$(B_DIR)/inputs.S: board-force
+	$(Q)ports/cortex-m/gen_inputs.sh $(B_DIR) '$(MODEL)' '$(TEXT)' '$(TEXT_BYTES)'
+$(B_DIR)/obj/inputs.o: $(B_DIR)/inputs.S $(MODEL) $(B_DIR)/flags.txt
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CROSS)gcc $(BOARD_CPU) -c $< -o $@
+B_LINK_CHECK = 2>$(B_DIR)/link.log || { ports/cortex-m/flash_refusal.sh $(B_DIR)/link.log '$(BOARD)' '$(MODEL)' $(B_SLICE); rm -f $@; exit 2; }
+endif
 
 $(B_DIR)/obj/%.o: %.c $(B_DIR)/flags.txt | $(B_DIR)/exp_args.h
 	$(Q)mkdir -p $(@D)

@@ -255,16 +255,25 @@ static __attribute__((noinline)) int trained_inputs(nope_config *cfg, nope_train
     return 0;
 }
 
-/* --model FILE --text FILE: the same experiment and report on a trained model. */
-static __attribute__((noinline)) int trained_main(nope_config *cfg)
+/* The report of a trained run and its warnings: in a frame of its own, after the trials, so that
+ * the warning's text is not on the stack while the model runs (the micro:bit's is tight). */
+static __attribute__((noinline)) void trained_report(const nope_config *cfg, const nope_trained_inputs *in,
+                                                     const nope_moments *loss)
 {
     static const port_stream report_stream = PORT_STREAM_REPORT;
-    /* On this function's stack, not static: a random run does not pay for them. */
-    nope_trained_inputs in;
-    nope_moments loss[NOPE_MAX_SEQ];
-    int status = trained_inputs(cfg, &in);
-    if (status != 0)
-        return status;
+    nope_sink report_sink = {stream_bytes, (void *)&report_stream};
+    nope_trained_report_write(cfg, in, loss, &report_sink);
+    char text[NOPE_REPORT_WARNING_MAX];
+    for (uint32_t k = 0; nope_trained_report_warning(cfg, in, k, text); k++) {
+        diag("nope: warning: ");
+        diag(text);
+        diag("\n");
+    }
+}
+
+/* "nope: mode ..., trained model, d=.. layers=.. seq=.. trials=..": its own frame too. */
+static __attribute__((noinline)) void trained_banner(const nope_config *cfg)
+{
     diag("nope: mode " NOPE_NUM_NAME ", ");
     start_workers(cfg);
     diag("trained model, ");
@@ -277,17 +286,23 @@ static __attribute__((noinline)) int trained_main(nope_config *cfg)
         diag(num);
     }
     diag("\n");
+}
+
+/* --model FILE --text FILE: the same experiment and report on a trained model. */
+static __attribute__((noinline)) int trained_main(nope_config *cfg)
+{
+    /* On this function's stack, not static: a random run does not pay for them. */
+    nope_trained_inputs in;
+    nope_moments loss[NOPE_MAX_SEQ];
+    int status = trained_inputs(cfg, &in);
+    if (status != 0)
+        return status;
+    trained_banner(cfg);
     progress_state p = {port_ticks(), 0, port_ticks_per_second(), 0, false};
     p.last = p.start;
+    port_trial_done(0, cfg->trials);
     nope_trained_run(cfg, &in, loss, progress, &p);
-    nope_sink report_sink = {stream_bytes, (void *)&report_stream};
-    nope_trained_report_write(cfg, &in, loss, &report_sink);
-    char text[NOPE_REPORT_WARNING_MAX];
-    for (uint32_t k = 0; nope_trained_report_warning(cfg, &in, k, text); k++) {
-        diag("nope: warning: ");
-        diag(text);
-        diag("\n");
-    }
+    trained_report(cfg, &in, loss);
     return 0;
 }
 
@@ -314,6 +329,7 @@ int nope_app_main(int argc, const char *const *argv)
     nope_prof_clock = port_ticks;
     nope_prof_calibrate(1000);
 #endif
+    port_trial_done(0, cfg.trials);
     if (nope_experiment_run(&cfg, progress, &p) != NOPE_OK) {
         /* the parser checks all of this first; reaching here is a bug */
         diag("nope: configuration rejected by the experiment after parsing\n");

@@ -30,7 +30,8 @@ _Noreturn void port_exit(int status);
 
 /* After each trial (done of total), called by the program: a board blinks its LED and writes the
  * trial's cycle count to the diagnostic stream, so a person watching it sees it work; a host does
- * nothing. Never touches the report. */
+ * nothing. Never touches the report. Called once with done = 0 just before the first trial: the
+ * trials start now (so the first count leaves out the flags, the banner and a model's parsing). */
 void port_trial_done(uint32_t done, uint32_t total);
 
 /* Optional clock for progress and benchmarks: a free-running tick count and its rate.

@@ -110,8 +110,15 @@ void cm_board_init(void);
 void cm_board_ready(void);
 void cm_board_trial_done(uint32_t done, uint32_t total);
 uint64_t cm_cycles(void);
-/* port_cortex_m.c: start the first trial's cycle count (main.c, just before the program). */
-void cm_trials_start(void);
+/* The files a trained-model image links into flash (make MODEL=FILE TEXT=FILE: the table is in the
+ * build's inputs.S, ports/cortex-m/gen_inputs.sh), each under the name its argv gives it, ended
+ * by a NULL name. An image built without them has no table: the weak reference is NULL. */
+typedef struct {
+    const char *name;
+    const uint8_t *bytes;
+    uint32_t size;
+} cm_input;
+extern const cm_input cm_inputs[] __attribute__((weak));
 
 /* startup.c: stack high-water mark from the painted stack, in bytes. */
 uint32_t cm_stack_used(void);

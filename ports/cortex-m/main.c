@@ -21,6 +21,5 @@ int main(void)
 #error "FAULT_TEST must be 0 (none), 1 (undefined instruction) or 2 (bad load)"
 #endif
     cm_board_ready();
-    cm_trials_start();
     return nope_app_main(NOPE_EXP_ARGC, nope_exp_argv);
 }

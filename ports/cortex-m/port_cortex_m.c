@@ -152,16 +152,15 @@ __attribute__((weak)) uint64_t cm_cycles(void)
     return port_ticks();
 }
 
-static uint64_t trial_start;
-
-void cm_trials_start(void)
-{
-    trial_start = cm_cycles();
-}
+static uint64_t trial_start; /* set by port_trial_done(0, ...) just before the first trial */
 
 /* "cycles: trial 3/10: 123456789 (7.716 s at 16000000 Hz)": the count leaves out this line. */
 void port_trial_done(uint32_t done, uint32_t total)
 {
+    if (done == 0) { /* the trials start now */
+        trial_start = cm_cycles();
+        return;
+    }
     uint64_t spent = cm_cycles() - trial_start;
     cm_board_trial_done(done, total);
     char num[NOPE_FMT_MAX];
@@ -240,13 +239,30 @@ nope_parallel_for_fn port_parallel(void)
     return NULL;
 }
 
-/* ---- inputs: none yet; a board that links a model and a text into flash returns them here ---- */
+/* ---- inputs: the model and text slice linked into flash, read where they lie ---- */
+
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
 
 bool port_input(const char *name, const uint8_t **bytes, size_t *size, const char **why)
 {
-    (void)name;
-    (void)bytes;
-    (void)size;
-    *why = "this image has no files; a board reads a model and text linked into its flash";
+    if (cm_inputs == NULL) {
+        *why = "this image links no files (make BOARD=... MODEL=FILE TEXT=FILE links a model and a text into flash)";
+        return false;
+    }
+    for (const cm_input *in = cm_inputs; in->name != NULL; in++) {
+        if (same_name(in->name, name)) {
+            *bytes = in->bytes;
+            *size = in->size;
+            return true;
+        }
+    }
+    *why = "this image links only the MODEL and TEXT it was built with, under the names its flags give them";
     return false;
 }
