@@ -1,76 +1,18 @@
 #include "train_flags.h"
 
 #include "nope/decimal.h"
+#include "nope/flag_text.h"
 #include "nope/format.h"
 
 #include <stddef.h>
 
 #if NOPE_NUM == NOPE_NUM_F32
 
-/* One line being written into the caller's err buffer; what the user typed is shortened to 64
- * bytes and anything not printable ASCII shows as '?', so the rule after it always fits. */
-typedef struct {
-    char *buf;
-    size_t len;
-} line;
-
-static void put(line *m, const char *s, size_t max)
-{
-    for (size_t i = 0; i < max && s[i] && m->len < NOPE_TRAIN_ERR_MAX - 1; i++) {
-        unsigned char c = (unsigned char)s[i];
-        m->buf[m->len++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-    }
-    m->buf[m->len] = '\0';
-}
-
-static void says(line *m, const char *s)
-{
-    put(m, s, NOPE_TRAIN_ERR_MAX);
-}
-
-static void typed(line *m, const char *s)
-{
-    size_t n = 0;
-    while (s[n] && n <= 64)
-        n++;
-    says(m, n == 0 ? "''" : "");
-    put(m, s, 64);
-    if (n > 64)
-        says(m, "...");
-}
-
-static void says_u64(line *m, uint64_t v)
-{
-    char num[NOPE_FMT_MAX];
-    nope_fmt_u64(num, v);
-    says(m, num);
-}
-
-/* "flag value: " (or "flag: "), how every message about one argument begins. */
-static line about(char *err, const char *flag, const char *value)
-{
-    line m = {err, 0};
-    typed(&m, flag);
-    if (value) {
-        says(&m, " ");
-        typed(&m, value);
-    }
-    says(&m, ": ");
-    return m;
-}
-
+/* The shared message and flag-value helpers (nope/flag_text.h, nope's own), with this program's
+ * buffer size: the two programs refuse a bad value in the same words. */
 static nope_status refuse(char *err, nope_status st, const char *flag, const char *value, const char *why)
 {
-    line m = about(err, flag, value);
-    says(&m, why);
-    return st;
-}
-
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
+    return nope_flag_refuse(err, NOPE_TRAIN_ERR_MAX, st, flag, value, why);
 }
 
 /* The flags with a whole-number value: [lo, hi], and where it goes. */
@@ -118,46 +60,18 @@ static const dec_flag dec_flags[] = {
 static nope_status parse_uint(const uint_flag *f, const char *value, nope_train_opts *o, char *err)
 {
     uint64_t v;
-    nope_dec_why why = nope_dec_parse_u64_reason(value, &v);
-    if (why != NOPE_DEC_PARSED || v < f->lo || v > f->hi) {
-        line m = about(err, f->flag, value);
-        const bool over_cap = why != NOPE_DEC_MALFORMED && f->cap && (why == NOPE_DEC_TOO_LARGE || v > f->hi);
-        says(&m, why == NOPE_DEC_MALFORMED ? "not a whole number"
-                 : over_cap                ? "over this build's capacity "
-                                           : "out of range");
-        if (over_cap) {
-            says(&m, f->cap);
-            says(&m, "=");
-            says_u64(&m, f->hi);
-        }
-        says(&m, "; allowed ");
-        says_u64(&m, f->lo);
-        says(&m, "..");
-        says_u64(&m, f->hi);
-        return over_cap ? NOPE_ERR_CAPACITY : NOPE_ERR_ARG;
-    }
-    *(uint32_t *)((char *)o + f->at) = (uint32_t)v;
-    return NOPE_OK;
+    nope_status st = nope_flag_uint(f->flag, value, f->lo, f->hi, f->cap, &v, err, NOPE_TRAIN_ERR_MAX);
+    if (st == NOPE_OK)
+        *(uint32_t *)((char *)o + f->at) = (uint32_t)v; /* every hi fits 32 bits */
+    return st;
 }
 
 static nope_status parse_dec(const dec_flag *f, const char *value, nope_train_opts *o, char *err)
 {
-    nope_dec v, lo, hi;
-    nope_dec_parse(f->lo, &lo);
-    nope_dec_parse(f->hi, &hi);
-    nope_dec_why why = nope_dec_parse_reason(value, &v);
-    if (why != NOPE_DEC_PARSED || nope_dec_cmp(&v, &lo) < 0 || nope_dec_cmp(&v, &hi) > 0) {
-        line m = about(err, f->flag, value);
-        says(&m, why == NOPE_DEC_PARSED            ? "out of range"
-                 : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
-                 : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
-                                                   : "not a decimal number");
-        says(&m, "; allowed ");
-        says(&m, f->lo);
-        says(&m, "..");
-        says(&m, f->hi);
-        return NOPE_ERR_ARG;
-    }
+    nope_dec v;
+    nope_status st = nope_flag_decimal(f->flag, value, f->lo, f->hi, &v, err, NOPE_TRAIN_ERR_MAX);
+    if (st != NOPE_OK)
+        return st;
     *(nope_dec *)((char *)o + f->at_dec) = v;
     if (f->at_float != NONE)
         *(float *)((char *)o + f->at_float) = (float)nope_dec_to_double(&v);
@@ -184,14 +98,14 @@ static void defaults(nope_train_opts *o)
 /* A rule between two flags, said as one line. */
 static nope_status conflict(char *err, const char *a, uint64_t av, const char *why, const char *b, uint64_t bv)
 {
-    line m = {err, 0};
-    says(&m, a);
-    says(&m, " ");
-    says_u64(&m, av);
-    says(&m, why);
-    says(&m, b);
-    says(&m, " ");
-    says_u64(&m, bv);
+    nope_msg m = nope_msg_start(err, NOPE_TRAIN_ERR_MAX);
+    nope_msg_say(&m, a);
+    nope_msg_say(&m, " ");
+    nope_msg_u64(&m, av);
+    nope_msg_say(&m, why);
+    nope_msg_say(&m, b);
+    nope_msg_say(&m, " ");
+    nope_msg_u64(&m, bv);
     return NOPE_ERR_ARG;
 }
 
@@ -211,16 +125,17 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
         for (size_t i = 0; i < n; i++)
             flag[i] = arg[i];
         flag[n] = '\0';
-        if (same(flag, "--help") || same(flag, "-h"))
+        if (nope_flag_same(flag, "--help") || nope_flag_same(flag, "-h"))
             return NOPE_HELP;
         const uint_flag *uf = NULL;
         const dec_flag *df = NULL;
         for (size_t i = 0; i < sizeof uint_flags / sizeof uint_flags[0]; i++)
-            uf = same(flag, uint_flags[i].flag) ? &uint_flags[i] : uf;
+            uf = nope_flag_same(flag, uint_flags[i].flag) ? &uint_flags[i] : uf;
         for (size_t i = 0; i < sizeof dec_flags / sizeof dec_flags[0]; i++)
-            df = same(flag, dec_flags[i].flag) ? &dec_flags[i] : df;
-        bool known = uf || df || same(flag, "--text") || same(flag, "--out") || same(flag, "--held-out") ||
-                     same(flag, "--act") || same(flag, "--seed");
+            df = nope_flag_same(flag, dec_flags[i].flag) ? &dec_flags[i] : df;
+        bool known = uf || df || nope_flag_same(flag, "--text") || nope_flag_same(flag, "--out") ||
+                     nope_flag_same(flag, "--held-out") || nope_flag_same(flag, "--act") ||
+                     nope_flag_same(flag, "--seed");
         if (!known)
             return refuse(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (arg[n] == '=')
@@ -234,11 +149,12 @@ nope_status nope_train_flags_parse(int argc, const char *const *argv, nope_train
             st = parse_uint(uf, value, &c, err);
         else if (df)
             st = parse_dec(df, value, &c, err);
-        else if (same(flag, "--text") || same(flag, "--out") || same(flag, "--held-out")) {
+        else if (nope_flag_same(flag, "--text") || nope_flag_same(flag, "--out") ||
+                 nope_flag_same(flag, "--held-out")) {
             if (value[0] == '\0')
                 return refuse(err, NOPE_ERR_ARG, flag, value, "an empty path; allowed a file name");
-            *(same(flag, "--text") ? &c.text : same(flag, "--out") ? &c.out : &c.held_out) = value;
-        } else if (same(flag, "--act")) {
+            *(nope_flag_same(flag, "--text") ? &c.text : nope_flag_same(flag, "--out") ? &c.out : &c.held_out) = value;
+        } else if (nope_flag_same(flag, "--act")) {
             if (nope_act_parse(value, &c.shape.act) != NOPE_OK)
                 st = refuse(err, NOPE_ERR_ARG, flag, value, "unknown activation; allowed relu, gelu");
         } else { /* --seed */

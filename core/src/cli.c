@@ -2,131 +2,29 @@
 
 #include "nope/decimal.h"
 #include "nope/experiment.h"
+#include "nope/flag_text.h"
 #include "nope/format.h"
 
-/* A bounded message being written into the caller's err buffer. */
-typedef struct {
-    char *buf;
-    size_t len;
-} message;
-
-/* The message stays one printable line whatever the user typed: control bytes, and bytes from
- * 0x80 up (not text in every terminal's encoding, and perhaps half a character), become '?'. */
-static void say_n(message *m, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && s[i] && m->len < NOPE_CLI_ERR_MAX - 1; i++) {
-        unsigned char c = (unsigned char)s[i];
-        m->buf[m->len++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-    }
-    m->buf[m->len] = '\0';
-}
-
-static void say(message *m, const char *s)
-{
-    say_n(m, s, NOPE_CLI_ERR_MAX);
-}
-
-/* What the user typed, shortened so that the rule after it always fits: a long flag or value
- * shows its first NOPE_CLI_ECHO_MAX bytes and "...", an empty one shows as ''. */
-static void echo(message *m, const char *s)
-{
-    size_t n = 0;
-    while (s[n] && n <= NOPE_CLI_ECHO_MAX)
-        n++;
-    if (n == 0)
-        say(m, "''");
-    say_n(m, s, NOPE_CLI_ECHO_MAX);
-    if (n > NOPE_CLI_ECHO_MAX)
-        say(m, "...");
-}
-
-static void say_u64(message *m, uint64_t v)
-{
-    char num[NOPE_FMT_MAX];
-    nope_fmt_u64(num, v);
-    say(m, num);
-}
-
-/* "flag value: " (or "flag: "), how every message about one argument begins. */
-static void about(message *m, const char *flag, const char *value)
-{
-    echo(m, flag);
-    if (value) {
-        say(m, " ");
-        echo(m, value);
-    }
-    say(m, ": ");
-}
-
-static void allowed_range(message *m, uint64_t lo, uint64_t hi)
-{
-    say(m, "; allowed ");
-    say_u64(m, lo);
-    say(m, "..");
-    say_u64(m, hi);
-}
-
+/* The shared message and flag-value helpers (nope/flag_text.h), with this program's buffer size. */
 static nope_status fail(char *err, nope_status status, const char *flag, const char *value, const char *why)
 {
-    message m = {err, 0};
-    about(&m, flag, value);
-    say(&m, why);
-    return status;
+    return nope_flag_refuse(err, NOPE_CLI_ERR_MAX, status, flag, value, why);
 }
 
-/* An integer flag in [lo, hi]; hi is this build's capacity when cap_name is given. */
 static nope_status parse_uint(const char *flag, const char *value, uint64_t lo, uint64_t hi, const char *cap_name,
                               uint32_t *out, char *err)
 {
     uint64_t v;
-    message m = {err, 0};
-    nope_dec_why why = nope_dec_parse_u64_reason(value, &v);
-    if (why == NOPE_DEC_TOO_LARGE)
-        v = UINT64_MAX; /* over 2^64-1 is over every range, and says so below */
-    else if (why != NOPE_DEC_PARSED) {
-        about(&m, flag, value);
-        say(&m, "not a whole number");
-        allowed_range(&m, lo, hi);
-        return NOPE_ERR_ARG;
-    }
-    if (v < lo || v > hi) {
-        about(&m, flag, value);
-        say(&m, (v > hi && cap_name) ? "over this build's capacity " : "out of range");
-        if (v > hi && cap_name) {
-            say(&m, cap_name);
-            say(&m, "=");
-            say_u64(&m, hi);
-        }
-        allowed_range(&m, lo, hi);
-        return v > hi && cap_name ? NOPE_ERR_CAPACITY : NOPE_ERR_ARG;
-    }
-    *out = (uint32_t)v;
-    return NOPE_OK;
+    nope_status st = nope_flag_uint(flag, value, lo, hi, cap_name, &v, err, NOPE_CLI_ERR_MAX);
+    if (st == NOPE_OK)
+        *out = (uint32_t)v; /* hi is a uint32_t capacity */
+    return st;
 }
 
-/* A decimal flag in [lo, hi] (given as text, parsed once here). */
 static nope_status parse_decimal(const char *flag, const char *value, const char *lo, const char *hi, nope_dec *out,
                                  char *err)
 {
-    nope_dec v, vlo, vhi;
-    nope_dec_parse(lo, &vlo);
-    nope_dec_parse(hi, &vhi);
-    message m = {err, 0};
-    nope_dec_why why = nope_dec_parse_reason(value, &v);
-    if (why != NOPE_DEC_PARSED || nope_dec_cmp(&v, &vlo) < 0 || nope_dec_cmp(&v, &vhi) > 0) {
-        about(&m, flag, value);
-        say(&m, why == NOPE_DEC_PARSED            ? "out of range"
-                : why == NOPE_DEC_TOO_MANY_DIGITS ? "more than 18 significant digits"
-                : why == NOPE_DEC_EXP_RANGE       ? "exponent out of range"
-                                                  : "not a decimal number");
-        say(&m, "; allowed ");
-        say(&m, lo);
-        say(&m, "..");
-        say(&m, hi);
-        return NOPE_ERR_ARG;
-    }
-    *out = v;
-    return NOPE_OK;
+    return nope_flag_decimal(flag, value, lo, hi, out, err, NOPE_CLI_ERR_MAX);
 }
 
 /* "k/K", whole numbers with 1 <= k <= K <= NOPE_MAX_TRIALS (K <= --trials is checked once all
@@ -152,15 +50,6 @@ static nope_status parse_shard(const char *flag, const char *value, nope_config 
     return NOPE_OK;
 }
 
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 /* "--flag=value" splits into flag and value; returns the length of the flag part. */
 static size_t flag_length(const char *arg)
 {
@@ -183,7 +72,7 @@ static uint32_t given_bit(const char *flag)
                 {"--sigma", NOPE_GIVEN_SIGMA},   {"--sigma-in", NOPE_GIVEN_SIGMA_IN},
                 {"--input", NOPE_GIVEN_INPUT}};
     for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
-        if (same(flag, bits[k].flag))
+        if (nope_flag_same(flag, bits[k].flag))
             return bits[k].bit;
     return 0;
 }
@@ -211,68 +100,69 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
         for (size_t i = 0; i < n; i++)
             flag[i] = arg[i];
         flag[n] = '\0';
-        if (same(flag, "--help") || same(flag, "-h"))
+        if (nope_flag_same(flag, "--help") || nope_flag_same(flag, "-h"))
             return NOPE_HELP;
         if (arg[n] == '=')
             value = arg + n + 1;
         else if (k + 1 < argc)
             value = argv[++k];
         nope_status st;
-        if (!(same(flag, "--d") || same(flag, "--heads") || same(flag, "--layers") || same(flag, "--ffn") ||
-              same(flag, "--seq") || same(flag, "--vocab") || same(flag, "--trials") || same(flag, "--sigma") ||
-              same(flag, "--sigma-in") || same(flag, "--eps") || same(flag, "--act") || same(flag, "--input") ||
-              same(flag, "--seed") || same(flag, "--shard") || same(flag, "--threads") || same(flag, "--model") ||
-              same(flag, "--text")))
+        if (!(nope_flag_same(flag, "--d") || nope_flag_same(flag, "--heads") || nope_flag_same(flag, "--layers") ||
+              nope_flag_same(flag, "--ffn") || nope_flag_same(flag, "--seq") || nope_flag_same(flag, "--vocab") ||
+              nope_flag_same(flag, "--trials") || nope_flag_same(flag, "--sigma") ||
+              nope_flag_same(flag, "--sigma-in") || nope_flag_same(flag, "--eps") || nope_flag_same(flag, "--act") ||
+              nope_flag_same(flag, "--input") || nope_flag_same(flag, "--seed") || nope_flag_same(flag, "--shard") ||
+              nope_flag_same(flag, "--threads") || nope_flag_same(flag, "--model") || nope_flag_same(flag, "--text")))
             return fail(err, NOPE_ERR_USAGE, arg, NULL, "unknown flag (see --help)");
         if (value == NULL)
             return fail(err, NOPE_ERR_USAGE, flag, NULL, "needs a value (see --help)");
         c.given |= given_bit(flag);
-        if (same(flag, "--model") || same(flag, "--text")) {
+        if (nope_flag_same(flag, "--model") || nope_flag_same(flag, "--text")) {
             st = NOPE_OK; /* a file's name: the program reads it, nope/trained.h checks it */
             if (value[0] == '\0')
                 st = fail(err, NOPE_ERR_ARG, flag, value, "an empty file name");
-            else if (same(flag, "--model"))
+            else if (nope_flag_same(flag, "--model"))
                 c.model = value;
             else
                 c.text = value;
-        } else if (same(flag, "--d"))
+        } else if (nope_flag_same(flag, "--d"))
             st = parse_uint(flag, value, 2, NOPE_MAX_D, "NOPE_MAX_D", &c.d, err);
-        else if (same(flag, "--heads"))
+        else if (nope_flag_same(flag, "--heads"))
             st = parse_uint(flag, value, 1, NOPE_MAX_HEADS, "NOPE_MAX_HEADS", &c.heads, err);
-        else if (same(flag, "--layers"))
+        else if (nope_flag_same(flag, "--layers"))
             st = parse_uint(flag, value, 1, NOPE_MAX_LAYERS, "NOPE_MAX_LAYERS", &c.layers, err);
-        else if (same(flag, "--ffn")) {
+        else if (nope_flag_same(flag, "--ffn")) {
             st = parse_uint(flag, value, 1, NOPE_MAX_FFN, "NOPE_MAX_FFN", &c.ffn, err);
             ffn_given = true;
-        } else if (same(flag, "--seq"))
+        } else if (nope_flag_same(flag, "--seq"))
             st = parse_uint(flag, value, 2, NOPE_MAX_SEQ, "NOPE_MAX_SEQ", &c.seq, err);
-        else if (same(flag, "--vocab"))
+        else if (nope_flag_same(flag, "--vocab"))
             st = parse_uint(flag, value, 1, NOPE_MAX_VOCAB, "NOPE_MAX_VOCAB", &c.vocab, err);
-        else if (same(flag, "--trials"))
+        else if (nope_flag_same(flag, "--trials"))
             st = parse_uint(flag, value, 2, NOPE_MAX_TRIALS, "NOPE_MAX_TRIALS", &c.trials, err);
         /* sigma <= 2 keeps every drawn value below 16 in magnitude, exact in float32. */
-        else if (same(flag, "--sigma"))
+        else if (nope_flag_same(flag, "--sigma"))
             st = parse_decimal(flag, value, "0.0001", "2", &c.sigma, err);
-        else if (same(flag, "--sigma-in"))
+        else if (nope_flag_same(flag, "--sigma-in"))
             st = parse_decimal(flag, value, "0.0001", "2", &c.sigma_in, err);
-        else if (same(flag, "--eps"))
+        else if (nope_flag_same(flag, "--eps"))
             st = parse_decimal(flag, value, "0.000000000001", "1", &c.eps, err);
-        else if (same(flag, "--act")) {
+        else if (nope_flag_same(flag, "--act")) {
             st = NOPE_OK;
             if (nope_act_parse(value, &c.act) != NOPE_OK)
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown activation; allowed relu, gelu");
-        } else if (same(flag, "--input")) {
+        } else if (nope_flag_same(flag, "--input")) {
             st = NOPE_OK;
             if (nope_input_parse(value, &c.input) != NOPE_OK)
                 st = fail(err, NOPE_ERR_ARG, flag, value, "unknown input; allowed gaussian, tokens");
-        } else if (same(flag, "--shard")) {
+        } else if (nope_flag_same(flag, "--shard")) {
             st = parse_shard(flag, value, &c, err);
-        } else if (same(flag, "--threads")) {
+        } else if (nope_flag_same(flag, "--threads")) {
             /* More workers than cores is legal (the bytes are the same), only slower. */
             st = parse_uint(flag, value, 1, NOPE_MAX_THREADS, "NOPE_MAX_THREADS", &c.threads, err);
         } else { /* --seed */
             st = NOPE_OK;
-            c.seed_random = same(value, "random");
+            c.seed_random = nope_flag_same(value, "random");
             nope_dec_why why = c.seed_random ? NOPE_DEC_PARSED : nope_dec_parse_u64_reason(value, &c.seed);
             if (why != NOPE_DEC_PARSED)
                 st = fail(err, NOPE_ERR_ARG, flag, value,
@@ -296,42 +186,42 @@ nope_status nope_cli_parse(int argc, const char *const *argv, nope_config *cfg, 
     if (!ffn_given) {
         c.ffn = 4 * c.d;
         if (c.ffn > NOPE_MAX_FFN) {
-            message m = {err, 0};
-            say(&m, "--ffn (default 4*d = ");
-            say_u64(&m, c.ffn);
-            say(&m, "): over this build's capacity NOPE_MAX_FFN=" STR(NOPE_MAX_FFN) "; pass --ffn");
+            nope_msg m = nope_msg_start(err, NOPE_CLI_ERR_MAX);
+            nope_msg_say(&m, "--ffn (default 4*d = ");
+            nope_msg_u64(&m, c.ffn);
+            nope_msg_say(&m, "): over this build's capacity NOPE_MAX_FFN=" STR(NOPE_MAX_FFN) "; pass --ffn");
             return NOPE_ERR_CAPACITY;
         }
     }
     if (c.d % c.heads != 0) {
-        message m = {err, 0};
-        say(&m, "--heads ");
-        say_u64(&m, c.heads);
-        say(&m, ": must divide --d ");
-        say_u64(&m, c.d);
+        nope_msg m = nope_msg_start(err, NOPE_CLI_ERR_MAX);
+        nope_msg_say(&m, "--heads ");
+        nope_msg_u64(&m, c.heads);
+        nope_msg_say(&m, ": must divide --d ");
+        nope_msg_u64(&m, c.d);
         return NOPE_ERR_ARG;
     }
     if (c.d / c.heads > NOPE_MAX_HEAD_DIM) {
-        message m = {err, 0};
-        say(&m, "--heads ");
-        say_u64(&m, c.heads);
-        say(&m, ": head width d/heads = ");
-        say_u64(&m, c.d / c.heads);
-        say(&m, " is over this build's capacity NOPE_MAX_HEAD_DIM=" STR(NOPE_MAX_HEAD_DIM) "; use more heads");
+        nope_msg m = nope_msg_start(err, NOPE_CLI_ERR_MAX);
+        nope_msg_say(&m, "--heads ");
+        nope_msg_u64(&m, c.heads);
+        nope_msg_say(&m, ": head width d/heads = ");
+        nope_msg_u64(&m, c.d / c.heads);
+        nope_msg_say(&m, " is over this build's capacity NOPE_MAX_HEAD_DIM=" STR(NOPE_MAX_HEAD_DIM) "; use more heads");
         return NOPE_ERR_CAPACITY;
     }
     if (c.shards > 0 && c.seed_random)
         return fail(err, NOPE_ERR_ARG, "--seed", "random",
                     "not with --shard: each shard would draw its own seed; give every shard the same --seed N");
     if (c.shards > c.trials) {
-        message m = {err, 0};
-        say(&m, "--shard ");
-        say_u64(&m, c.shard);
-        say(&m, "/");
-        say_u64(&m, c.shards);
-        say(&m, ": more shards than --trials ");
-        say_u64(&m, c.trials);
-        say(&m, "; every shard needs a trial");
+        nope_msg m = nope_msg_start(err, NOPE_CLI_ERR_MAX);
+        nope_msg_say(&m, "--shard ");
+        nope_msg_u64(&m, c.shard);
+        nope_msg_say(&m, "/");
+        nope_msg_u64(&m, c.shards);
+        nope_msg_say(&m, ": more shards than --trials ");
+        nope_msg_u64(&m, c.trials);
+        nope_msg_say(&m, "; every shard needs a trial");
         return NOPE_ERR_ARG;
     }
     uint64_t scale_q;

@@ -3,7 +3,7 @@
  *   - returns NOPE_OK, NOPE_HELP, or an error status with a one-line message (non-empty, no
  *     newline or other control character, shorter than NOPE_CLI_ERR_MAX) that begins with the
  *     flag it is about: the flag part of an argument given ('' for an empty one, bytes under
- *     0x20 or from 0x7f up shown as '?', at most NOPE_CLI_ECHO_MAX of them), or --ffn / --heads
+ *     0x20 or from 0x7f up shown as '?', at most NOPE_FLAG_ECHO_MAX of them), or --ffn / --heads
  *     for the checks made after all flags;
  *   - on NOPE_OK the configuration is within this build's capacity and the documented ranges,
  *     heads divides d, ffn is 4 d unless given, and sigma_q / sigma_in_q are the decimals
@@ -101,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* the flag part of the argument, or for an unknown flag the whole argument; a long
              * one is shown shortened */
             size_t flag_len = strcspn(args[k], "="), arg_len = strlen(args[k]);
-            flag_len = flag_len > NOPE_CLI_ECHO_MAX ? NOPE_CLI_ECHO_MAX : flag_len;
-            arg_len = arg_len > NOPE_CLI_ECHO_MAX ? NOPE_CLI_ECHO_MAX : arg_len;
+            flag_len = flag_len > NOPE_FLAG_ECHO_MAX ? NOPE_FLAG_ECHO_MAX : flag_len;
+            arg_len = arg_len > NOPE_FLAG_ECHO_MAX ? NOPE_FLAG_ECHO_MAX : arg_len;
             named = (flag_len > 0 && starts_with_shown(err, args[k], flag_len)) ||
                     (arg_len > 0 && starts_with_shown(err, args[k], arg_len)) ||
                     (flag_len == 0 && !strncmp(err, "''", 2)); /* an empty flag, shown as '' */

@@ -156,23 +156,23 @@ static void test_long_input_keeps_the_rule(void **state)
     };
     static char value[3000], want[NOPE_CLI_ERR_MAX + 3000];
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        for (size_t len = NOPE_CLI_ECHO_MAX + 1; len < sizeof value; len = len * 3 + 1) {
+        for (size_t len = NOPE_FLAG_ECHO_MAX + 1; len < sizeof value; len = len * 3 + 1) {
             memset(value, cases[k].fill, len);
             value[len] = '\0';
-            snprintf(want, sizeof want, "%s %.*s...: %s", cases[k].flag, NOPE_CLI_ECHO_MAX, value, cases[k].rule);
+            snprintf(want, sizeof want, "%s %.*s...: %s", cases[k].flag, NOPE_FLAG_ECHO_MAX, value, cases[k].rule);
             expect_message(cases[k].status, want, cases[k].flag, value);
         }
     }
-    /* exactly NOPE_CLI_ECHO_MAX bytes are shown whole */
-    memset(value, 'x', NOPE_CLI_ECHO_MAX);
-    value[NOPE_CLI_ECHO_MAX] = '\0';
+    /* exactly NOPE_FLAG_ECHO_MAX bytes are shown whole */
+    memset(value, 'x', NOPE_FLAG_ECHO_MAX);
+    value[NOPE_FLAG_ECHO_MAX] = '\0';
     snprintf(want, sizeof want, "--act %s: unknown activation; allowed relu, gelu", value);
     expect_message(NOPE_ERR_ARG, want, "--act", value);
     /* an unknown flag, however long, is still called one */
     value[0] = value[1] = '-';
     memset(value + 2, 'y', 2000);
     value[2002] = '\0';
-    snprintf(want, sizeof want, "%.*s...: unknown flag (see --help)", NOPE_CLI_ECHO_MAX, value);
+    snprintf(want, sizeof want, "%.*s...: unknown flag (see --help)", NOPE_FLAG_ECHO_MAX, value);
     expect_message(NOPE_ERR_USAGE, want, value, NULL);
 }
 

@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 #include "nope/config.h"
+#include "nope/flag_text.h"
 
+/* An error line's buffer: what is allowed always fits after the NOPE_FLAG_ECHO_MAX bytes of what
+ * the user typed that a message repeats (nope/flag_text.h). */
 #define NOPE_CLI_ERR_MAX 256
-/* A message repeats at most this many bytes of a flag or value the user typed (then "..."), so
- * that what is allowed always fits in NOPE_CLI_ERR_MAX. */
-#define NOPE_CLI_ECHO_MAX 64
 
 /* Parse argv[0..argc) (flags only, no program name) over the defaults into cfg.
  * NOPE_OK; NOPE_HELP for --help; otherwise an error with one line (no newline) in err that
