@@ -4,10 +4,11 @@
 #        in mk/bench.mk, about 16 minutes on 2 cores; TRAIN_FLAGS adds nope-train flags after it,
 #        e.g. "--d 32 --layers 2 --steps 50" for a seconds-long try in another TRAINED_OUT), then
 #        tools/trained-experiment: the model and a random-init model of its shape on the same
-#        held-out windows -> variance.{png,svg}, the two reports and summary.txt (held-out bits per byte, per-layer slopes) in $(TRAINED_OUT)
+#        held-out windows -> variance.{png,svg}, the two reports and summary.txt (held-out bits
+#        per byte, per-layer slopes) in $(TRAINED_OUT)
 #   make check-torch     the C reports against PyTorch (tools/torch-check) and the state_dict
-#                        bridge (tests/scripts/torch_check.sh; about 45 s on a loaded 2-core machine,
-#                        so part of make test: the issue's bound is two minutes)
+#                        bridge (tests/scripts/torch_check.sh; 45-70 s on a 2-core machine, so part
+#                        of make test: the issue's bound is two minutes)
 TRAIN_FLAGS ?=
 TRAINED_OUT ?= $(TRAINED_DIR)
 TRAINED_TRIALS ?= 1000
